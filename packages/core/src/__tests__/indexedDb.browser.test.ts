@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as v from 'valibot'
+import { createStore, defineAggregate, defineCommand, defineEvent, indexedDbStorage, isChronicleError, type Store } from '../index'
+import { addCard, boardView, commands, moveCard } from './fixtures'
+
+const stores: Store[] = []
+let dbCounter = 0
+const uniqueName = () => `test-${Date.now()}-${dbCounter++}`
+const open = (name: string) => {
+  const store = createStore({ name, commands, projections: [boardView], storage: indexedDbStorage() })
+  stores.push(store)
+  return store
+}
+const readAll = async (name: string) => {
+  const log = await indexedDbStorage().open(name)
+  try {
+    return await log.readLog(0)
+  } finally {
+    log.close()
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)))
+})
+
+describe('IndexedDB event log (real Chromium)', () => {
+  it('keeps every acknowledged event across close and reopen', async () => {
+    const name = uniqueName()
+    const store = open(name)
+    const receipts = []
+    for (let i = 0; i < 20; i++) receipts.push(await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` })))
+    await store.close()
+    const events = await readAll(name)
+    expect(events.map((e) => e.seq)).toEqual(receipts.map((r) => r.position))
+    const reopened = open(name)
+    await reopened.ready
+    expect(reopened.read(boardView).count).toBe(20)
+    const error = await reopened.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 'again' })).catch((e: unknown) => e)
+    expect(isChronicleError(error, 'RuleViolation')).toBe(true)
+  })
+
+  it('an aborted transaction mid-command leaves nothing of it, and its neighbours commit', async () => {
+    const Logged = defineEvent('Logged', v.object({ data: v.unknown() }))
+    const journal = defineAggregate({ name: 'journal', events: [Logged], initial: () => ({ n: 0 }), evolve: { Logged: (d) => void d.n++ } })
+    const log = defineCommand({
+      type: 'log',
+      schema: v.object({ items: v.array(v.unknown()) }),
+      aggregate: journal,
+      stream: () => 'journal',
+      handle: (_s, c) => c.items.map((data) => Logged({ data })),
+    })
+    const name = uniqueName()
+    const store = createStore({ name, commands: [log], storage: indexedDbStorage() })
+    stores.push(store)
+    await store.ready
+    // The second event of the middle command cannot be stored (a function is not cloneable), so
+    // IndexedDB fails after the first event of that command was already requested.
+    const results = await Promise.allSettled([
+      store.dispatch(log({ items: ['a1', 'a2'] })),
+      store.dispatch(log({ items: ['b1', () => 'not cloneable', 'b3'] })),
+      store.dispatch(log({ items: ['c1'] })),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    const failure = (results[1] as PromiseRejectedResult).reason
+    expect(isChronicleError(failure, 'StorageError') && failure.code).toBe('failed')
+    const events = await readAll(name)
+    expect(events.map((e) => e.payload)).toEqual([{ data: 'a1' }, { data: 'a2' }, { data: 'c1' }])
+    expect(events.map((e) => e.version)).toEqual([1, 2, 3])
+  })
+
+  it('two stores on one database racing on one stream lose and duplicate nothing', async () => {
+    const name = uniqueName()
+    const a = open(name)
+    const b = open(name)
+    await Promise.all([a.ready, b.ready])
+    const burst = (store: Store, prefix: string) =>
+      Array.from({ length: 100 }, (_, i) => store.dispatch(addCard({ boardId: 'b1', cardId: `${prefix}${i}`, title: 't' })))
+    const receipts = await Promise.all([...burst(a, 'a'), ...burst(b, 'b')])
+    expect(new Set(receipts.map((r) => r.position)).size).toBe(200)
+    const events = await readAll(name)
+    expect(events.map((e) => e.version)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
+    expect(new Set(events.map((e) => (e.payload as { cardId: string }).cardId)).size).toBe(200)
+    // Both stores' read models hold all 200 cards: each caught up on the other's events.
+    await Promise.all([a.settled(), b.settled()])
+    expect(a.read(boardView).count).toBe(200)
+    expect(b.read(boardView).count).toBe(200)
+  })
+
+  it('reports an uncloneable failure without touching stored events, then keeps working', async () => {
+    const name = uniqueName()
+    const store = open(name)
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }))
+    await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
+    expect(store.read(boardView).columns).toEqual({ todo: [], doing: ['c1'] })
+    expect((await readAll(name)).length).toBe(2)
+  })
+})

@@ -1,0 +1,221 @@
+import type { AnyCommandDefinition, CommandContext } from './command'
+import { ConcurrencyConflict, HandlerError, StorageError } from './errors'
+import type { EventEnvelope } from './event'
+import { decideEvents, evolveAggregate, schemaVersionOf, type DecidedEvent } from './execute'
+import { newId } from './ids'
+import type { AppendCommand, EventLogStorage } from './storage/storage'
+import type { StreamState, WriteModel } from './writeModel'
+
+/** What a dispatched command answers with: where its events reached in the log, never domain data. */
+export interface Receipt {
+  readonly commandId: string
+  /** The log position of the command's last event (the log head at the time, when it wrote none). */
+  readonly position: number
+  /** How many events the command wrote. */
+  readonly eventCount: number
+  /** True when a command with this commandId had already run: nothing new was written. */
+  readonly duplicate: boolean
+}
+
+/** A command that passed validation and authorization, waiting for the next group commit. */
+export interface AdmittedCommand {
+  readonly definition: AnyCommandDefinition
+  readonly value: unknown
+  readonly stream: string
+  readonly context: CommandContext
+  readonly causationId: string
+  readonly correlationId: string
+  /** An explicit commandId makes the append idempotent. */
+  readonly idempotent: boolean
+}
+
+interface Pending extends AdmittedCommand {
+  attempts: number
+  resolve(receipt: Receipt): void
+  reject(error: unknown): void
+}
+
+export interface DispatcherOptions {
+  /** Appends one batch in one transaction (the open log's `append`). */
+  readonly append: EventLogStorage['append']
+  readonly writeModel: WriteModel
+  readonly origin: string
+  /** The last log position this store knows of; the receipt of a command that writes nothing. */
+  readonly head: () => number
+  /** Called with each committed batch's events in log order, before any receipt resolves. */
+  readonly onCommitted: (events: EventEnvelope[]) => void | Promise<void>
+  /** Commands per group commit at most. */
+  readonly maxBatch: number
+  /** How often a command runs again after losing a race for its stream. */
+  readonly maxAttempts: number
+}
+
+/**
+ * The write path's queue. Commands admitted in one burst are decided one after another (each on
+ * the state its predecessors left) and appended in one transaction: group commit. While a
+ * transaction is in flight, newly admitted commands gather for the next one.
+ */
+export interface Dispatcher {
+  submit(command: AdmittedCommand): Promise<Receipt>
+  /** Starts a commit of whatever is queued now, instead of at the end of the current task. */
+  flush(): void
+  /** Resolves once nothing is queued or in flight. */
+  idle(): Promise<void>
+  /** Rejects every queued command with `error` and accepts no more. */
+  close(error: StorageError): void
+}
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const queue: Pending[] = []
+  let running: Promise<void> | undefined
+  let scheduled = false
+  let closedWith: StorageError | undefined
+
+  const schedule = () => {
+    if (scheduled || running) return
+    scheduled = true
+    queueMicrotask(start)
+  }
+
+  function start() {
+    scheduled = false
+    if (running || queue.length === 0) return
+    running = drain().finally(() => {
+      running = undefined
+      if (queue.length > 0) schedule()
+    })
+  }
+
+  async function drain() {
+    while (queue.length > 0 && !closedWith) {
+      await commit(queue.splice(0, options.maxBatch), true)
+    }
+  }
+
+  async function commit(batch: Pending[], mayRetrySingly: boolean): Promise<void> {
+    // 1. Load every stream the batch touches (cached ones cost nothing).
+    const loads = new Map<string, Promise<StreamState>>()
+    for (const p of batch) if (!loads.has(p.stream)) loads.set(p.stream, options.writeModel.load(p.stream, p.definition.aggregate))
+    const loaded = new Map<string, StreamState>()
+    for (const [stream, promise] of loads) {
+      try {
+        loaded.set(stream, await promise)
+      } catch (error) {
+        for (const p of batch) if (p.stream === stream) p.reject(error)
+        batch = batch.filter((p) => p.stream !== stream)
+      }
+    }
+
+    // 2. Decide each command on the state its predecessors in the batch left.
+    const working = new Map<string, StreamState>(loaded)
+    const appends: AppendCommand[] = []
+    const owners: Pending[] = []
+    for (const p of batch) {
+      const before = working.get(p.stream)!
+      let decided: DecidedEvent[]
+      let after: unknown
+      try {
+        const inputs = await decideEvents(p.definition, before.state, p.value, p.context)
+        decided = inputs.map((input, i) => ({
+          id: newId(),
+          stream: p.stream,
+          version: before.version + i + 1,
+          type: input.type,
+          schemaVersion: schemaVersionOf(p.definition.aggregate, input.type),
+          payload: input.payload,
+          meta: {
+            commandId: p.context.commandId,
+            causationId: p.causationId,
+            correlationId: p.correlationId,
+            at: p.context.at,
+            origin: options.origin,
+          },
+        }))
+        try {
+          after = evolveAggregate(p.definition.aggregate, before.state, decided)
+        } catch (error) {
+          throw new HandlerError('evolve-threw', `evolve of aggregate ${p.definition.aggregate.name} threw on the events of ${p.definition.type}: ${String(error)}`, { cause: error })
+        }
+      } catch (error) {
+        p.reject(error)
+        continue
+      }
+      if (decided.length === 0 && !p.idempotent) {
+        p.resolve({ commandId: p.context.commandId, position: options.head(), eventCount: 0, duplicate: false })
+        continue
+      }
+      working.set(p.stream, { state: after, version: before.version + decided.length })
+      appends.push({ commandId: p.context.commandId, stream: p.stream, expectedVersion: before.version, idempotent: p.idempotent, events: decided })
+      owners.push(p)
+    }
+    if (appends.length === 0) return
+
+    // 3. One transaction for the whole batch.
+    let outcomes
+    try {
+      outcomes = await options.append(appends)
+    } catch (error) {
+      if (mayRetrySingly && owners.length > 1 && !(error instanceof StorageError && error.code === 'closed')) {
+        // One command's payload (or size) may have sunk the batch: give each its own transaction,
+        // so the failure stays with the command that caused it.
+        for (const p of owners) await commit([p], false)
+        return
+      }
+      for (const p of owners) p.reject(error)
+      return
+    }
+
+    // 4. Settle the cache, hand the events on, then answer each command.
+    const committed: EventEnvelope[] = []
+    const clean = new Set(working.keys())
+    const answers: (() => void)[] = []
+    const retry: Pending[] = []
+    outcomes.forEach((outcome, i) => {
+      const p = owners[i]!
+      if (outcome.status === 'ok') {
+        committed.push(...outcome.events)
+        const position = outcome.events.at(-1)?.seq ?? options.head()
+        answers.push(() => p.resolve({ commandId: p.context.commandId, position, eventCount: outcome.events.length, duplicate: false }))
+        return
+      }
+      clean.delete(p.stream)
+      if (outcome.status === 'duplicate') {
+        answers.push(() => p.resolve({ commandId: p.context.commandId, position: outcome.position, eventCount: 0, duplicate: true }))
+      } else if (++p.attempts >= options.maxAttempts) {
+        answers.push(() => p.reject(new ConcurrencyConflict(p.stream, p.attempts)))
+      } else {
+        retry.push(p)
+      }
+    })
+    for (const stream of working.keys()) {
+      if (clean.has(stream)) options.writeModel.set(stream, working.get(stream)!)
+      else options.writeModel.markStale(stream)
+    }
+    if (committed.length > 0) {
+      const applied = options.onCommitted(committed)
+      if (applied) await applied
+    }
+    for (const answer of answers) answer()
+    if (retry.length > 0) queue.unshift(...retry)
+  }
+
+  return {
+    submit(command) {
+      if (closedWith) return Promise.reject(closedWith)
+      return new Promise<Receipt>((resolve, reject) => {
+        queue.push({ ...command, attempts: 0, resolve, reject })
+        schedule()
+      })
+    },
+    flush() {
+      if (scheduled) start()
+    },
+    async idle() {
+      while (running || scheduled) await (running ?? Promise.resolve())
+    },
+    close(error) {
+      closedWith = error
+      for (const p of queue.splice(0)) p.reject(error)
+    },
+  }
+}

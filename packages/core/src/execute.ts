@@ -1,0 +1,136 @@
+import { freeze, produce } from 'immer'
+import type { AnyAggregateDefinition } from './aggregate'
+import type { AnyCommandDefinition, CommandContext } from './command'
+import { ChronicleError, HandlerError, Unauthorized, ValidationError } from './errors'
+import type { AnyEventDefinition, EventEnvelope, EventInput } from './event'
+import { validateSchema } from './standardSchema'
+
+/** An event decided by a handler, with its payload validated, before the log gives it a position. */
+export type DecidedEvent = Omit<EventEnvelope, 'seq'>
+
+/**
+ * Validates a command's payload and runs its `authorize` check. Resolves with the validated
+ * value; rejects with ValidationError or Unauthorized. The same code runs in the browser and on the
+ * sync server.
+ */
+export async function admitCommand(definition: AnyCommandDefinition, payload: unknown, context: CommandContext): Promise<unknown> {
+  const checked = await validateSchema(definition.schema, payload)
+  if (!checked.ok) {
+    const summary = checked.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')
+    throw new ValidationError('invalid-command', `Command ${definition.type} has an invalid payload: ${summary}`, checked.issues)
+  }
+  if (definition.authorize) {
+    let allowed: boolean
+    try {
+      allowed = await definition.authorize(checked.value, context)
+    } catch (error) {
+      if (error instanceof ChronicleError) throw error
+      throw new HandlerError('authorize-failed', `authorize of ${definition.type} threw: ${String(error)}`, { cause: error })
+    }
+    if (allowed !== true) {
+      throw new Unauthorized('forbidden', `The current principal may not run ${definition.type}.`)
+    }
+  }
+  return checked.value
+}
+
+/** The stream a command writes to; a `stream` function that throws or returns a non-string is a HandlerError. */
+export function streamOf(definition: AnyCommandDefinition, value: unknown): string {
+  let stream: unknown
+  try {
+    stream = definition.stream(value)
+  } catch (error) {
+    throw new HandlerError('stream-failed', `stream() of ${definition.type} threw: ${String(error)}`, { cause: error })
+  }
+  if (typeof stream !== 'string' || stream.length === 0) {
+    throw new HandlerError('invalid-stream', `stream() of ${definition.type} must return a non-empty string, got ${JSON.stringify(stream)}`)
+  }
+  return stream
+}
+
+const eventTypesCache = new WeakMap<AnyAggregateDefinition, Map<string, AnyEventDefinition>>()
+function eventTypes(aggregate: AnyAggregateDefinition): Map<string, AnyEventDefinition> {
+  let map = eventTypesCache.get(aggregate)
+  if (!map) {
+    map = new Map(aggregate.events.map((e) => [e.type, e]))
+    eventTypesCache.set(aggregate, map)
+  }
+  return map
+}
+
+/**
+ * Runs a command's `handle` on a state and checks what it returned: every event must be one of
+ * the aggregate's event types with a payload its schema accepts. Domain errors pass through; any
+ * other throw or bad return value becomes a HandlerError. Returns the validated inputs.
+ */
+export function decideEvents(
+  definition: AnyCommandDefinition,
+  state: unknown,
+  value: unknown,
+  context: CommandContext,
+): EventInput[] | Promise<EventInput[]> {
+  let result: unknown
+  try {
+    result = definition.handle(state, value, context)
+  } catch (error) {
+    if (error instanceof ChronicleError) throw error
+    throw new HandlerError('handler-threw', `handle of ${definition.type} threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+  if (result instanceof Promise) {
+    void result.catch(() => undefined)
+    throw new HandlerError('async-handler', `handle of ${definition.type} returned a promise; handlers must be synchronous (load data before dispatching)`)
+  }
+  const inputs: unknown[] = result === undefined ? [] : Array.isArray(result) ? result : [result]
+  const known = eventTypes(definition.aggregate)
+  const validated: (EventInput | Promise<EventInput>)[] = inputs.map((input, index) => {
+    const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined
+    const eventDefinition = typeof type === 'string' ? known.get(type) : undefined
+    if (!eventDefinition) {
+      throw new HandlerError(
+        'invalid-event',
+        `handle of ${definition.type} returned ${describe(input)} at index ${index}; return events of aggregate ${definition.aggregate.name} (${[...known.keys()].join(', ')})`,
+      )
+    }
+    const check = (outcome: Awaited<ReturnType<typeof validateSchema>>): EventInput => {
+      if (!outcome.ok) {
+        throw new HandlerError('invalid-event', `handle of ${definition.type} returned a ${eventDefinition.type} event with an invalid payload`, { issues: outcome.issues })
+      }
+      return { type: eventDefinition.type, payload: outcome.value }
+    }
+    const outcome = validateSchema(eventDefinition.schema, (input as EventInput).payload)
+    return outcome instanceof Promise ? outcome.then(check) : check(outcome)
+  })
+  return validated.some((v) => v instanceof Promise) ? Promise.all(validated) : (validated as EventInput[])
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value !== 'object') return typeof value
+  const type = (value as { type?: unknown }).type
+  return typeof type === 'string' ? `an unknown event type "${type}"` : 'an object that is not an event'
+}
+
+/** The schema version an aggregate's event type is written with. */
+export function schemaVersionOf(aggregate: AnyAggregateDefinition, type: string): number {
+  return eventTypes(aggregate).get(type)?.schemaVersion ?? 1
+}
+
+/**
+ * Folds events into an aggregate state. `produce` keeps the input untouched (one immer draft for
+ * all events); `mutable` runs the handlers on a fresh plain state and freezes it once, for loads.
+ */
+export function evolveAggregate(aggregate: AnyAggregateDefinition, state: unknown, events: readonly DecidedEvent[]): unknown {
+  if (events.length === 0) return state
+  const handlers = aggregate.evolve as Record<string, ((draft: unknown, payload: unknown, envelope: DecidedEvent) => void) | undefined>
+  return produce(state, (draft: unknown) => {
+    for (const event of events) handlers[event.type]?.(draft, event.payload, event)
+  })
+}
+
+/** Folds a stream from the beginning on a private mutable state, then freezes it once. */
+export function foldAggregate(aggregate: AnyAggregateDefinition, events: readonly DecidedEvent[]): unknown {
+  const handlers = aggregate.evolve as Record<string, ((draft: unknown, payload: unknown, envelope: DecidedEvent) => void) | undefined>
+  const state = aggregate.initial()
+  for (const event of events) handlers[event.type]?.(state, event.payload, event)
+  return freeze(state, true)
+}

@@ -1,0 +1,28 @@
+export { defineEvent, type EventDefinition, type AnyEventDefinition, type EventEnvelope, type EventInput, type EventMeta, type EventOptions, type Upcaster, type PayloadOf, type EnvelopeOf, type EventInputOf } from './event'
+export { defineAggregate, type AggregateDefinition, type AnyAggregateDefinition, type EvolveHandlers, type StateOf, type EventsOf } from './aggregate'
+export { defineCommand, type CommandDefinition, type AnyCommandDefinition, type CommandInput, type CommandOptions, type CommandContext, type HandleResult } from './command'
+export { defineProjection, type ProjectionDefinition, type AnyProjectionDefinition, type ProjectionHandlers, type ProjectionState } from './projection'
+export { defineQuery, type QueryDefinition, type AnyQueryDefinition } from './query'
+export { defineReaction, type ReactionDefinition, type AnyReactionDefinition, type ReactionContext, type ReactionHandlers, type ReactionResult } from './reaction'
+export { createStore, type Store, type StoreOptions, type StorageInfo, type ParamsOf, type ResultOf } from './store'
+export type { Receipt } from './dispatcher'
+export {
+  ChronicleError,
+  ValidationError,
+  RuleViolation,
+  Unauthorized,
+  ConcurrencyConflict,
+  StorageError,
+  HandlerError,
+  ProjectionError,
+  isChronicleError,
+  type ChronicleErrorName,
+  type SerializedChronicleError,
+  type StorageErrorCode,
+} from './errors'
+export { indexedDbStorage, type IndexedDbStorageOptions } from './storage/indexedDb'
+export { memoryStorage } from './storage/memory'
+export type { StorageBackend, EventLogStorage, AppendCommand, AppendOutcome, NewEvent, StoredCheckpoint, StorageSignal } from './storage/storage'
+export { given, type Scenario, type ScenarioOutcome } from './testing'
+export type { StandardSchemaV1, SchemaIssue } from './standardSchema'
+export type { Register, Principal } from './types'

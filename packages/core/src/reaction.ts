@@ -1,0 +1,66 @@
+import type { CommandInput } from './command'
+import type { AnyEventDefinition, EventEnvelope, PayloadOf } from './event'
+import type { AnyProjectionDefinition, ProjectionState } from './projection'
+import type { Bivariant } from './types'
+
+/** What a reaction handler can use besides the event. */
+export interface ReactionContext {
+  /**
+   * Runs `fn` once for a live event, after the reaction's commands committed (and not at all when
+   * another tab or an earlier run already executed them). Use it for side effects that must not
+   * repeat, such as notifications.
+   */
+  effect(fn: () => void | Promise<void>): void
+  /** The current state of a read model. */
+  read<P extends AnyProjectionDefinition>(projection: P): ProjectionState<P>
+}
+
+/** What a reaction handler returns: follow-up commands, or nothing. */
+export type ReactionResult = CommandInput | readonly CommandInput[] | void
+
+/** Handlers keyed by event type. */
+export type ReactionHandlers<Events extends AnyEventDefinition> = {
+  readonly [T in Events['type']]?: Bivariant<(event: EventEnvelope<T, PayloadOf<Extract<Events, { type: T }>>>, context: ReactionContext) => ReactionResult>
+}
+
+/** An event-driven workflow (process manager): events in, commands out. */
+export interface ReactionDefinition<Name extends string = string, Events extends AnyEventDefinition = AnyEventDefinition> {
+  readonly kind: 'reaction'
+  readonly name: Name
+  readonly events: readonly Events[]
+  readonly on: ReactionHandlers<Events>
+}
+
+/** Any reaction definition. */
+export type AnyReactionDefinition = ReactionDefinition<string, AnyEventDefinition>
+
+/**
+ * Defines a reaction: after events commit, it dispatches follow-up commands. Each follow-up's
+ * commandId is derived from the reaction's name and the triggering event's id, so however often
+ * the reaction runs (retries, a second tab), the command executes once; its events carry the
+ * trigger as causation. Reactions run for live events only, never during replay or time travel.
+ *
+ * @example
+ * const cycleTime = defineReaction({
+ *   name: 'cycleTime',
+ *   events: [CardMoved],
+ *   on: {
+ *     CardMoved: (event, ctx) => {
+ *       if (event.payload.to !== 'done') return
+ *       ctx.effect(() => notify(`Card ${event.payload.cardId} is done`))
+ *       return recordCycleTime({ cardId: event.payload.cardId, doneAt: event.meta.at })
+ *     },
+ *   },
+ * })
+ */
+export function defineReaction<const Name extends string, Events extends AnyEventDefinition>(definition: {
+  name: Name
+  events: readonly Events[]
+  on: NoInfer<ReactionHandlers<Events>>
+}): ReactionDefinition<Name, Events> {
+  const known = new Set(definition.events.map((e) => e.type))
+  for (const type of Object.keys(definition.on)) {
+    if (!known.has(type)) throw new TypeError(`defineReaction('${definition.name}'): on.${type} handles an event that is not in events`)
+  }
+  return { kind: 'reaction', ...definition }
+}

@@ -1,0 +1,147 @@
+import { freeze } from 'immer'
+import { StorageError } from '../errors'
+import type { EventEnvelope } from '../event'
+import type { AppendCommand, AppendOutcome, EventLogStorage, StorageBackend, StorageSignal, StoredCheckpoint } from './storage'
+
+interface MemoryLog {
+  readonly events: EventEnvelope[]
+  readonly streams: Map<string, EventEnvelope[]>
+  readonly commands: Map<string, EventEnvelope[]>
+  readonly checkpoints: Map<string, StoredCheckpoint>
+}
+
+/**
+ * An in-memory event log for tests and server-side rendering. Logs live as long as the backend
+ * object, so two stores opened on one backend with the same name share a log, like two tabs.
+ * Values are copied on the way in, as IndexedDB would, so callers cannot change what is stored.
+ *
+ * @example
+ * const store = createStore({ name: 'test', commands, storage: memoryStorage() })
+ */
+export function memoryStorage(): StorageBackend {
+  const logs = new Map<string, MemoryLog>()
+  return {
+    kind: 'memory',
+    async open(name) {
+      let log = logs.get(name)
+      if (!log) {
+        log = { events: [], streams: new Map(), commands: new Map(), checkpoints: new Map() }
+        logs.set(name, log)
+      }
+      return openMemoryLog(log)
+    },
+  }
+}
+
+function openMemoryLog(log: MemoryLog): EventLogStorage {
+  let closed = false
+  const listeners = new Set<(signal: StorageSignal) => void>()
+  const assertOpen = () => {
+    if (closed) throw new StorageError('closed', 'The event log is closed; create a new store to keep working.')
+  }
+  const head = () => log.events.at(-1)?.seq ?? 0
+
+  return {
+    async head() {
+      assertOpen()
+      return head()
+    },
+    async append(commands: readonly AppendCommand[]): Promise<AppendOutcome[]> {
+      assertOpen()
+      // Clone first: a payload that cannot be stored fails the whole batch before anything is written.
+      let cloned: AppendCommand[]
+      try {
+        cloned = structuredClone(commands as AppendCommand[])
+      } catch (cause) {
+        throw new StorageError('failed', `An event payload could not be stored: ${String(cause)}`, { cause })
+      }
+      const versions = new Map<string, number>()
+      const outcomes: AppendOutcome[] = []
+      let seq = head()
+      for (const command of cloned) {
+        if (command.idempotent) {
+          const existing = log.commands.get(command.commandId)
+          if (existing) {
+            outcomes.push({ status: 'duplicate', position: existing.at(-1)?.seq ?? 0 })
+            continue
+          }
+        }
+        const current = versions.get(command.stream) ?? log.streams.get(command.stream)?.at(-1)?.version ?? 0
+        if (current !== command.expectedVersion) {
+          outcomes.push({ status: 'conflict', actualVersion: current })
+          continue
+        }
+        const written = command.events.map((event) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
+        versions.set(command.stream, written.at(-1)?.version ?? current)
+        outcomes.push({ status: 'ok', events: written })
+      }
+      for (const outcome of outcomes) {
+        if (outcome.status !== 'ok') continue
+        for (const event of outcome.events) {
+          log.events.push(event)
+          pushTo(log.streams, event.stream, event)
+          pushTo(log.commands, event.meta.commandId, event)
+        }
+      }
+      return outcomes
+    },
+    async readStream(stream, afterVersion) {
+      assertOpen()
+      return (log.streams.get(stream) ?? []).filter((e) => e.version > afterVersion)
+    },
+    async readLog(after, options = {}) {
+      assertOpen()
+      const to = options.to ?? Infinity
+      const start = lowerBound(log.events, after)
+      const result: EventEnvelope[] = []
+      for (let i = start; i < log.events.length && result.length < (options.limit ?? Infinity); i++) {
+        const event = log.events[i]!
+        if (event.seq > to) break
+        result.push(event)
+      }
+      return result
+    },
+    async readCommand(commandId) {
+      assertOpen()
+      return [...(log.commands.get(commandId) ?? [])]
+    },
+    async loadCheckpoints() {
+      assertOpen()
+      return [...log.checkpoints.values()].map((c) => structuredClone(c))
+    },
+    async saveCheckpoints(checkpoints) {
+      assertOpen()
+      for (const c of checkpoints) log.checkpoints.set(c.name, structuredClone(c))
+    },
+    async deleteCheckpoint(name) {
+      assertOpen()
+      log.checkpoints.delete(name)
+    },
+    onSignal(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    close() {
+      closed = true
+      listeners.clear()
+    },
+  }
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
+/** Index of the first event with seq > after (events are sorted by seq). */
+function lowerBound(events: readonly EventEnvelope[], after: number): number {
+  let lo = 0
+  let hi = events.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (events[mid]!.seq <= after) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}

@@ -1,0 +1,66 @@
+import type { EventEnvelope } from '../event'
+
+/** An event as handed to storage: the envelope without `seq`, which the log assigns. */
+export type NewEvent = Omit<EventEnvelope, 'seq'>
+
+/** One command's events, appended only if its stream is still at `expectedVersion`. */
+export interface AppendCommand {
+  readonly commandId: string
+  readonly stream: string
+  /** The stream version the command decided on; the append checks it inside the transaction. */
+  readonly expectedVersion: number
+  /** When set, the append is skipped (outcome `duplicate`) if the log already holds this commandId. */
+  readonly idempotent: boolean
+  readonly events: readonly NewEvent[]
+}
+
+/** The outcome of one command in an append batch. */
+export type AppendOutcome =
+  | { readonly status: 'ok'; readonly events: readonly EventEnvelope[] }
+  | { readonly status: 'conflict'; readonly actualVersion: number }
+  | { readonly status: 'duplicate'; readonly position: number }
+
+/** A persisted read-model checkpoint: its state as of log position `position`. */
+export interface StoredCheckpoint {
+  readonly name: string
+  readonly version: number
+  readonly position: number
+  readonly state: unknown
+  readonly savedAt: number
+}
+
+/** Something other writers or the browser did to the database that the store must react to. */
+export type StorageSignal =
+  | { readonly type: 'version-change'; readonly newVersion: number | null }
+  | { readonly type: 'closed'; readonly reason: string }
+
+/**
+ * One open event log. Implementations: `indexedDbStorage()` (the default, in the browser) and
+ * `memoryStorage()` (tests, SSR). All of a batch's checks and writes happen in one transaction:
+ * each command is appended whole or not at all, and commands that fail their version check
+ * leave their neighbours alone.
+ */
+export interface EventLogStorage {
+  /** The position of the last event in the log (0 when empty). */
+  head(): Promise<number>
+  /** Appends a batch of commands in one transaction (group commit). Rejects with StorageError when the transaction fails; then nothing of the batch was written. */
+  append(commands: readonly AppendCommand[]): Promise<AppendOutcome[]>
+  /** A stream's events with `version > afterVersion`, in order. */
+  readStream(stream: string, afterVersion: number): Promise<EventEnvelope[]>
+  /** Log events with `seq > after` (and `<= to` when given), in order, at most `limit`. */
+  readLog(after: number, options?: { readonly to?: number; readonly limit?: number }): Promise<EventEnvelope[]>
+  /** Events written by one command, in order. */
+  readCommand(commandId: string): Promise<EventEnvelope[]>
+  loadCheckpoints(): Promise<StoredCheckpoint[]>
+  saveCheckpoints(checkpoints: readonly StoredCheckpoint[]): Promise<void>
+  deleteCheckpoint(name: string): Promise<void>
+  /** Subscribes to signals from other connections or the browser; returns the unsubscribe function. */
+  onSignal(listener: (signal: StorageSignal) => void): () => void
+  close(): void
+}
+
+/** Opens event logs by store name. Pass one to `createStore({ storage })`. */
+export interface StorageBackend {
+  readonly kind: string
+  open(name: string): Promise<EventLogStorage>
+}

@@ -1,0 +1,43 @@
+import { createContext, createElement, useContext, type ReactNode } from 'react'
+import type { Store } from '@chronicle/core'
+
+interface ChronicleContextValue {
+  readonly store: Store
+  readonly suspense: boolean
+}
+
+const ChronicleContext = createContext<ChronicleContextValue | null>(null)
+
+/** Props of `ChronicleProvider`. */
+export interface ChronicleProviderProps {
+  readonly store: Store
+  /**
+   * Suspend components that read the store until its read models are ready after a cold start
+   * (default false: they render the initial state, then the loaded one).
+   */
+  readonly suspense?: boolean
+  readonly children?: ReactNode
+}
+
+/**
+ * Makes a store available to the hooks below it.
+ *
+ * @example
+ * <ChronicleProvider store={store} suspense>
+ *   <Suspense fallback={<Spinner />}><Board /></Suspense>
+ * </ChronicleProvider>
+ */
+export function ChronicleProvider({ store, suspense = false, children }: ChronicleProviderProps) {
+  return createElement(ChronicleContext.Provider, { value: { store, suspense } }, children)
+}
+
+export function useChronicleContext(hook: string): ChronicleContextValue {
+  const value = useContext(ChronicleContext)
+  if (!value) throw new Error(`${hook} needs a <ChronicleProvider store={store}> above it`)
+  return value
+}
+
+/** The store of the nearest `ChronicleProvider`. */
+export function useStore(): Store {
+  return useChronicleContext('useStore').store
+}

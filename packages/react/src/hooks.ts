@@ -1,0 +1,127 @@
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import type {
+  AnyProjectionDefinition,
+  AnyQueryDefinition,
+  ChronicleError,
+  CommandDefinition,
+  CommandOptions,
+  ParamsOf,
+  ProjectionState,
+  Receipt,
+  ResultOf,
+  AnyAggregateDefinition,
+} from '@chronicle/core'
+import { useChronicleContext } from './context'
+import { useSelected } from './useSelected'
+
+const identity = <T,>(value: T) => value
+
+/**
+ * A read model's state, or the slice `selector` picks; re-renders only when that slice changes
+ * (by `equal`, default `Object.is`). Keep selectors cheap and return existing parts of the state.
+ *
+ * @example
+ * const todo = useProjection(boardView, (s) => s.columns.todo ?? empty)
+ */
+export function useProjection<P extends AnyProjectionDefinition, R = ProjectionState<P>>(
+  projection: P,
+  selector?: (state: ProjectionState<P>) => R,
+  equal?: (a: R, b: R) => boolean,
+): R {
+  return useSelected('useProjection', projection, (selector ?? identity) as (state: unknown) => R, equal)
+}
+
+/**
+ * The result of a parameterised query; re-renders only when the result changes.
+ *
+ * @example
+ * const ids = useQuery(cardsInColumn, 'todo')
+ */
+export function useQuery<Q extends AnyQueryDefinition>(query: Q, params: ParamsOf<Q>, equal?: (a: ResultOf<Q>, b: ResultOf<Q>) => boolean): ResultOf<Q> {
+  const select = useCallback((state: unknown) => query.select(state as never, params as never) as ResultOf<Q>, [query, params])
+  return useSelected('useQuery', query.projection, select, equal)
+}
+
+/** The state of a `useCommand` hook. */
+export interface CommandState {
+  readonly status: 'idle' | 'pending' | 'ok' | 'error'
+  readonly error: ChronicleError | undefined
+  readonly receipt: Receipt | undefined
+}
+
+/** What `useCommand` returns. */
+export interface CommandHandle<Input> extends CommandState {
+  /** Dispatches; never rejects (a failure lands in `error`), resolves with the receipt or undefined. */
+  dispatch(payload: Input, options?: CommandOptions): Promise<Receipt | undefined>
+  /** Dispatches and rejects on failure, for callers that handle errors themselves. */
+  dispatchAsync(payload: Input, options?: CommandOptions): Promise<Receipt>
+  reset(): void
+}
+
+const idle: CommandState = { status: 'idle', error: undefined, receipt: undefined }
+
+/**
+ * A dispatch function for one command type, with the status of its last dispatch.
+ *
+ * @example
+ * const add = useCommand(addCard)
+ * <button disabled={add.status === 'pending'} onClick={() => add.dispatch({ boardId, cardId: newId(), title })}>Add</button>
+ * {add.error && <p role="alert">{add.error.message}</p>}
+ */
+export function useCommand<Input>(command: CommandDefinition<string, Input, unknown, AnyAggregateDefinition>): CommandHandle<Input> {
+  const { store } = useChronicleContext('useCommand')
+  const [state, setState] = useState<CommandState>(idle)
+  const mounted = useRef(true)
+  const latest = useRef(0)
+  useEffect(() => {
+    mounted.current = true
+    return () => {
+      mounted.current = false
+    }
+  }, [])
+
+  const dispatchAsync = useCallback(
+    async (payload: Input, options?: CommandOptions) => {
+      const call = ++latest.current
+      const update = (next: CommandState) => {
+        // Only the latest dispatch of a mounted component may set the state.
+        if (mounted.current && call === latest.current) setState(next)
+      }
+      update({ status: 'pending', error: undefined, receipt: undefined })
+      try {
+        const receipt = await store.dispatch(command(payload, options))
+        update({ status: 'ok', error: undefined, receipt })
+        return receipt
+      } catch (error) {
+        update({ status: 'error', error: error as ChronicleError, receipt: undefined })
+        throw error
+      }
+    },
+    [store, command],
+  )
+  const dispatch = useCallback(
+    (payload: Input, options?: CommandOptions) => dispatchAsync(payload, options).catch(() => undefined),
+    [dispatchAsync],
+  )
+  const reset = useCallback(() => setState(idle), [])
+  return { ...state, dispatch, dispatchAsync, reset }
+}
+
+/** True once the store's read models are loaded (after a cold start). */
+export function useIsReady(): boolean {
+  const { store } = useChronicleContext('useIsReady')
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      let live = true
+      void store.ready.then(
+        () => live && onChange(),
+        () => live && onChange(),
+      )
+      return () => {
+        live = false
+      }
+    },
+    [store],
+  )
+  return useSyncExternalStore(subscribe, () => store.isReady, () => store.isReady)
+}
