@@ -161,3 +161,24 @@ interface ChronicleErrorByName {
   TimeTravelActive: ChronicleError
   SyncRejected: ChronicleError
 }
+
+/**
+ * Rebuilds an error from its wire form (`toJSON()`), as the class it was: a RuleViolation the
+ * sync server reported reaches the app as a RuleViolation with the same code.
+ */
+export function errorFromJSON(json: SerializedChronicleError): ChronicleError {
+  switch (json.name) {
+    case 'ValidationError':
+      return new ValidationError(json.code, json.message, json.issues ?? [])
+    case 'RuleViolation':
+      return new RuleViolation(json.code, json.message, json.detail)
+    case 'Unauthorized':
+      return new Unauthorized(json.code, json.message)
+    case 'StorageError':
+      return new StorageError(json.code as StorageErrorCode, json.message)
+    case 'HandlerError':
+      return new HandlerError(json.code, json.message, { issues: json.issues ?? [] })
+    default:
+      return new ChronicleError(json.name, json.code, json.message)
+  }
+}

@@ -4,7 +4,9 @@ export { defineCommand, type CommandDefinition, type AnyCommandDefinition, type 
 export { defineProjection, type ProjectionDefinition, type AnyProjectionDefinition, type ProjectionHandlers, type ProjectionState } from './projection'
 export { defineQuery, type QueryDefinition, type AnyQueryDefinition } from './query'
 export { defineReaction, type ReactionDefinition, type AnyReactionDefinition, type ReactionContext, type ReactionHandlers, type ReactionResult } from './reaction'
-export { createStore, type Store, type StoreOptions, type StorageInfo, type ParamsOf, type ResultOf } from './store'
+export { createStore, type Store, type StoreOptions, type DispatchOptions, type StorageInfo, type ParamsOf, type ResultOf } from './store'
+export { createEventDecoder } from './event'
+export { toSchemaIssues, validateSchema } from './standardSchema'
 export type { Receipt } from './dispatcher'
 export {
   ChronicleError,
@@ -16,6 +18,7 @@ export {
   HandlerError,
   ProjectionError,
   isChronicleError,
+  errorFromJSON,
   type ChronicleErrorName,
   type SerializedChronicleError,
   type StorageErrorCode,

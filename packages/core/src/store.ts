@@ -34,8 +34,16 @@ export interface StoreOptions {
   readonly maxAttempts?: number
   /** Aggregate states kept in memory, by stream (default 5000). */
   readonly cachedStreams?: number
+  /** Written into `meta.origin` of this store's events (default: a random id per store session). */
+  readonly origin?: string
   /** Ask the browser for persistent storage (default true); the answer is in `storageInfo()`. */
   readonly persist?: boolean
+}
+
+/** Per-call options of `store.dispatch`. */
+export interface DispatchOptions {
+  /** Run this command as another principal than the store's (the sync server does, per request). */
+  readonly principal?: Principal
 }
 
 /** What the browser says about the store's storage. */
@@ -65,7 +73,7 @@ export interface Store {
    * committed and every read model has applied them. Rejects with a typed error and writes
    * nothing when the command fails.
    */
-  dispatch(command: CommandInput): Promise<Receipt>
+  dispatch(command: CommandInput, options?: DispatchOptions): Promise<Receipt>
   /** The current state of a read model, synchronously. */
   read<P extends AnyProjectionDefinition>(projection: P): ProjectionState<P>
   /** The state of a read model (or a slice of it) now and whenever it changes. */
@@ -100,7 +108,7 @@ export type ResultOf<Q> = Q extends QueryDefinition<AnyProjectionDefinition, nev
  * store.query(boardView, (s) => s.columns.todo).subscribe(render)
  */
 export function createStore(options: StoreOptions): Store {
-  const origin = newId()
+  const origin = options.origin ?? newId()
   const commands = new Map<string, AnyCommandDefinition>()
   const eventDefinitions: AnyEventDefinition[] = []
   for (const command of options.commands) {
@@ -256,7 +264,7 @@ export function createStore(options: StoreOptions): Store {
     position$: position$.pipe(distinctUntilChanged()),
     errors$: errors.asObservable(),
 
-    async dispatch(command) {
+    async dispatch(command, dispatchOptions) {
       if (closed) throw closed
       const definition = typeof command === 'object' && command !== null ? commands.get(command.type) : undefined
       if (!definition) {
@@ -265,7 +273,11 @@ export function createStore(options: StoreOptions): Store {
       }
       const opts = command.options ?? {}
       const commandId = opts.commandId ?? newId()
-      const context: CommandContext = { principal: principal(), commandId, at: opts.at ?? Date.now() }
+      const context: CommandContext = {
+        principal: dispatchOptions && 'principal' in dispatchOptions ? (dispatchOptions.principal as Principal) : principal(),
+        commandId,
+        at: opts.at ?? Date.now(),
+      }
       const value = await admitCommand(definition, command.payload, context)
       const stream = streamOf(definition, value)
       if (!isReady) await ready
