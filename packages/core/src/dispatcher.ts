@@ -1,7 +1,7 @@
 import type { AnyCommandDefinition, CommandContext } from './command'
 import { ConcurrencyConflict, HandlerError, StorageError } from './errors'
 import type { EventEnvelope } from './event'
-import { decideEvents, evolveAggregate, schemaVersionOf, type DecidedEvent } from './execute'
+import { applyToAggregate, decideEvents, schemaVersionOf, type DecidedEvent } from './execute'
 import { newId } from './ids'
 import type { AppendCommand, EventLogStorage } from './storage/storage'
 import type { StreamState, WriteModel } from './writeModel'
@@ -106,20 +106,26 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
     }
 
-    // 2. Decide each command on the state its predecessors in the batch left.
-    const working = new Map<string, StreamState>(loaded)
+    // 2. Decide each command on the state its predecessors in the batch left. States are applied
+    // in place; any stream whose events then fail to commit is dropped and folded again later.
+    const dirty = new Set<string>()
+    const broken = new Set<string>()
+    const deferred: Pending[] = []
     const appends: AppendCommand[] = []
     const owners: Pending[] = []
     for (const p of batch) {
-      const before = working.get(p.stream)!
+      if (broken.has(p.stream)) {
+        deferred.push(p)
+        continue
+      }
+      const entry = loaded.get(p.stream)!
       let decided: DecidedEvent[]
-      let after: unknown
       try {
-        const inputs = await decideEvents(p.definition, before.state, p.value, p.context)
+        const inputs = await decideEvents(p.definition, entry.state, p.value, p.context)
         decided = inputs.map((input, i) => ({
           id: newId(),
           stream: p.stream,
-          version: before.version + i + 1,
+          version: entry.version + i + 1,
           type: input.type,
           schemaVersion: schemaVersionOf(p.definition.aggregate, input.type),
           payload: input.payload,
@@ -131,11 +137,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             origin: options.origin,
           },
         }))
-        try {
-          after = evolveAggregate(p.definition.aggregate, before.state, decided)
-        } catch (error) {
-          throw new HandlerError('evolve-threw', `evolve of aggregate ${p.definition.aggregate.name} threw on the events of ${p.definition.type}: ${String(error)}`, { cause: error })
-        }
       } catch (error) {
         p.reject(error)
         continue
@@ -144,10 +145,21 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         p.resolve({ commandId: p.context.commandId, position: options.head(), eventCount: 0, duplicate: false })
         continue
       }
-      working.set(p.stream, { state: after, version: before.version + decided.length })
-      appends.push({ commandId: p.context.commandId, stream: p.stream, expectedVersion: before.version, idempotent: p.idempotent, events: decided })
+      try {
+        applyToAggregate(p.definition.aggregate, entry.state, decided)
+      } catch (error) {
+        // The state is half-changed: forget it, and decide this stream's later commands afresh.
+        broken.add(p.stream)
+        options.writeModel.drop(p.stream)
+        p.reject(new HandlerError('evolve-threw', `evolve of aggregate ${p.definition.aggregate.name} threw on the events of ${p.definition.type}: ${String(error)}`, { cause: error }))
+        continue
+      }
+      appends.push({ commandId: p.context.commandId, stream: p.stream, expectedVersion: entry.version, idempotent: p.idempotent, events: decided })
       owners.push(p)
+      entry.version += decided.length
+      dirty.add(p.stream)
     }
+    if (deferred.length > 0) queue.unshift(...deferred)
     if (appends.length === 0) return
 
     // 3. One transaction for the whole batch.
@@ -155,6 +167,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     try {
       outcomes = await options.append(appends)
     } catch (error) {
+      for (const stream of dirty) options.writeModel.drop(stream)
       if (mayRetrySingly && owners.length > 1 && !(error instanceof StorageError && error.code === 'closed')) {
         // One command's payload (or size) may have sunk the batch: give each its own transaction,
         // so the failure stays with the command that caused it.
@@ -167,7 +180,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
     // 4. Settle the cache, hand the events on, then answer each command.
     const committed: EventEnvelope[] = []
-    const clean = new Set(working.keys())
     const answers: (() => void)[] = []
     const retry: Pending[] = []
     outcomes.forEach((outcome, i) => {
@@ -178,7 +190,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         answers.push(() => p.resolve({ commandId: p.context.commandId, position, eventCount: outcome.events.length, duplicate: false }))
         return
       }
-      clean.delete(p.stream)
+      // The cached state holds events that were not written.
+      options.writeModel.drop(p.stream)
       if (outcome.status === 'duplicate') {
         answers.push(() => p.resolve({ commandId: p.context.commandId, position: outcome.position, eventCount: 0, duplicate: true }))
       } else if (++p.attempts >= options.maxAttempts) {
@@ -187,10 +200,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         retry.push(p)
       }
     })
-    for (const stream of working.keys()) {
-      if (clean.has(stream)) options.writeModel.set(stream, working.get(stream)!)
-      else options.writeModel.markStale(stream)
-    }
     if (committed.length > 0) {
       const applied = options.onCommitted(committed)
       if (applied) await applied

@@ -17,8 +17,11 @@ interface ReadModel {
   readonly changed: Subject<void>
 }
 
-/** Above this many events, a catch-up folds on a private mutable copy instead of an immer draft. */
-const mutableFoldThreshold = 256
+/**
+ * Above this many events (a long catch-up), fold a private mutable copy instead of an immer draft:
+ * handlers then run on plain objects at full speed, and one clone + freeze replaces the proxies.
+ */
+const mutableFoldThreshold = 5_000
 
 /**
  * Folds the log into every read model. All read models move together: a batch of events is
@@ -29,7 +32,7 @@ export interface ReadModels {
   /** Position every read model has applied (failed ones excepted). */
   readonly position: number
   /** Cold start: checkpoints (where their version matches) plus the log after them. */
-  start(checkpoints: readonly StoredCheckpoint[], readLog: (after: number) => AsyncIterable<EventEnvelope[]>): Promise<void>
+  start(checkpoints: readonly StoredCheckpoint[], readLog: (after: number) => AsyncIterable<EventEnvelope[]>, head: number): Promise<void>
   /** Applies events that directly follow `position`, in log order. */
   apply(events: readonly EventEnvelope[]): void
   read(definition: AnyProjectionDefinition): unknown
@@ -72,21 +75,24 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     errors.next(model.error)
   }
 
-  /** Runs handlers directly on a mutable state; returns the index of the failing event, or -1. */
-  const foldMutable = (model: ReadModel, state: unknown, events: readonly EventEnvelope[]): number => {
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!
+  /**
+   * Runs handlers directly on a mutable state, skipping events the model already applied.
+   * Returns the failing event and its cause, or undefined; `position` then stays at the event before.
+   */
+  const foldMutable = (model: ReadModel, state: unknown, events: readonly EventEnvelope[]) => {
+    for (const event of events) {
       if (event.seq <= model.position) continue
       const handler = model.handlers[event.type]
-      if (!handler) continue
-      try {
-        handler(state, event.payload, event)
-      } catch (cause) {
-        fail(model, event, cause)
-        return i
+      if (handler) {
+        try {
+          handler(state, event.payload, event)
+        } catch (cause) {
+          return { event, cause }
+        }
       }
+      model.position = event.seq
     }
-    return -1
+    return undefined
   }
 
   const applyTo = (model: ReadModel, events: readonly EventEnvelope[], last: number): boolean => {
@@ -99,8 +105,14 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     if (relevant.length > mutableFoldThreshold) {
       // A long catch-up: immer would copy every touched object per batch; fold a private copy.
       const state = structuredClone(model.state)
-      const failedAt = foldMutable(model, state, relevant)
-      if (failedAt >= 0) return false
+      const before = model.position
+      const failed = foldMutable(model, state, relevant)
+      if (failed) {
+        // The half-done copy is dropped; the model keeps its last good state.
+        model.position = before
+        fail(model, failed.event, failed.cause)
+        return true
+      }
       model.state = freeze(state, true)
       model.position = last
       return true
@@ -140,34 +152,62 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     },
     errors: errors.asObservable(),
 
-    async start(checkpoints, readLog) {
+    async start(checkpoints, readLog, head) {
       const byName = new Map(checkpoints.map((c) => [c.name, c]))
-      const mutable = new Map<ReadModel, unknown>()
+      const states = new Map<ReadModel, unknown>()
+      const fromCheckpoint = new Set<ReadModel>()
+      const reset = (model: ReadModel) => {
+        states.set(model, structuredClone(model.definition.initial))
+        model.position = 0
+        model.error = undefined
+      }
       for (const model of models.values()) {
         const checkpoint = byName.get(model.definition.name)
-        const usable = checkpoint && checkpoint.version === model.definition.version && Number.isInteger(checkpoint.position)
-        // Checkpoint states come out of storage as fresh objects: fold the tail right onto them.
-        mutable.set(model, usable ? checkpoint.state : structuredClone(model.definition.initial))
-        model.position = usable ? checkpoint.position : 0
+        const usable =
+          checkpoint !== undefined &&
+          checkpoint.version === model.definition.version &&
+          Number.isInteger(checkpoint.position) &&
+          checkpoint.position >= 0 &&
+          checkpoint.position <= head &&
+          checkpoint.state !== undefined
+        if (usable) {
+          // Checkpoint states come out of storage as fresh objects: fold the tail right onto them.
+          states.set(model, checkpoint.state)
+          model.position = checkpoint.position
+          fromCheckpoint.add(model)
+        } else reset(model)
       }
-      const from = Math.min(...[...models.values()].map((m) => m.position), Infinity)
-      let last = from === Infinity ? 0 : from
-      for await (const page of readLog(from === Infinity ? 0 : from)) {
-        for (const model of models.values()) {
-          if (model.error) continue
-          const state = mutable.get(model)
-          const failedAt = foldMutable(model, state, page)
-          if (failedAt < 0) model.position = Math.max(model.position, page.at(-1)!.seq)
-          else model.position = page[failedAt - 1]?.seq ?? model.position
+      const failures = new Map<ReadModel, { event: EventEnvelope; cause: unknown }>()
+      const replay = async (targets: ReadModel[]) => {
+        const from = Math.min(...targets.map((m) => m.position))
+        for await (const page of readLog(from)) {
+          for (const model of targets) {
+            if (failures.has(model)) continue
+            const failed = foldMutable(model, states.get(model), page)
+            if (failed) failures.set(model, failed)
+            else model.position = Math.max(model.position, page.at(-1)!.seq)
+          }
         }
-        last = page.at(-1)!.seq
       }
-      for (const model of models.values()) {
-        model.state = freeze(mutable.get(model), true)
-        if (!model.error) model.position = Math.max(model.position, last)
+      const all = [...models.values()]
+      if (all.length > 0) await replay(all)
+      // A checkpoint the handlers cannot continue from counts as corrupt: rebuild from the log.
+      const retry = [...fromCheckpoint].filter((m) => failures.has(m))
+      if (retry.length > 0) {
+        for (const model of retry) {
+          failures.delete(model)
+          reset(model)
+        }
+        await replay(retry)
       }
-      position = Math.max(position, last)
-      for (const model of models.values()) model.changed.next()
+      for (const model of all) {
+        const failed = failures.get(model)
+        if (failed) fail(model, failed.event, failed.cause)
+        else model.position = head
+        model.state = freeze(states.get(model), true)
+      }
+      position = Math.max(position, head)
+      for (const model of all) model.changed.next()
     },
 
     apply(events) {

@@ -244,7 +244,7 @@ export function createStore(options: StoreOptions): Store {
       // A checkpoint that cannot be read only costs a rebuild.
       errors.next(asChronicleError(error))
     }
-    await readModels.start(checkpoints, readFrom)
+    await readModels.start(checkpoints, readFrom, await opened.head())
     position$.next(readModels.position)
     isReady = true
     if (typeof addEventListener === 'function') addEventListener('pagehide', onPageHide)

@@ -1,23 +1,22 @@
 import type { AnyAggregateDefinition } from './aggregate'
 import type { EventEnvelope } from './event'
-import { evolveAggregate, foldAggregate } from './execute'
+import { foldAggregate } from './execute'
 
-/** A stream's aggregate state as of `version` (its last event). */
+/** A stream's aggregate state as of `version` (its last event). The state is private and mutable. */
 export interface StreamState {
   readonly state: unknown
-  readonly version: number
+  version: number
 }
 
 /**
  * The write side's cache of aggregate states, one per stream, bounded (least recently used go
- * first). A stream marked stale (a concurrent writer got there first) keeps its state and reads
- * only the events after its version on the next load.
+ * first). States are mutated in place as commands commit; a stream whose in-memory state may no
+ * longer match the log (a lost race, a failed transaction) is dropped and folded again from the
+ * log on its next use.
  */
 export interface WriteModel {
   load(stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState>
-  peek(stream: string): StreamState | undefined
-  set(stream: string, entry: StreamState): void
-  markStale(stream: string): void
+  drop(stream: string): void
   clear(): void
 }
 
@@ -25,10 +24,12 @@ export function createWriteModel(options: {
   readStream: (stream: string, afterVersion: number) => Promise<EventEnvelope[]>
   maxStreams: number
 }): WriteModel {
-  const entries = new Map<string, StreamState & { stale: boolean }>()
+  const entries = new Map<string, StreamState>()
   const loading = new Map<string, Promise<StreamState>>()
+  // Bumped on drop, so a load that raced with a drop does not put a stale state back.
+  const generations = new Map<string, number>()
 
-  const touch = (stream: string, entry: StreamState & { stale: boolean }) => {
+  const touch = (stream: string, entry: StreamState) => {
     entries.delete(stream)
     entries.set(stream, entry)
     if (entries.size > options.maxStreams) {
@@ -38,19 +39,17 @@ export function createWriteModel(options: {
   }
 
   const read = async (stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState> => {
-    const cached = entries.get(stream)
-    if (cached && !cached.stale) return cached
-    const events = await options.readStream(stream, cached?.version ?? 0)
-    const state = cached ? evolveAggregate(aggregate, cached.state, events) : foldAggregate(aggregate, events)
-    const entry = { state, version: events.at(-1)?.version ?? cached?.version ?? 0, stale: false }
-    touch(stream, entry)
+    const generation = generations.get(stream) ?? 0
+    const events = await options.readStream(stream, 0)
+    const entry: StreamState = { state: foldAggregate(aggregate, events), version: events.at(-1)?.version ?? 0 }
+    if ((generations.get(stream) ?? 0) === generation) touch(stream, entry)
     return entry
   }
 
   return {
     load(stream, aggregate) {
       const cached = entries.get(stream)
-      if (cached && !cached.stale) {
+      if (cached) {
         touch(stream, cached)
         return Promise.resolve(cached)
       }
@@ -62,13 +61,10 @@ export function createWriteModel(options: {
       }
       return pending
     },
-    peek: (stream) => entries.get(stream),
-    set(stream, entry) {
-      touch(stream, { ...entry, stale: false })
-    },
-    markStale(stream) {
-      const cached = entries.get(stream)
-      if (cached) cached.stale = true
+    drop(stream) {
+      entries.delete(stream)
+      loading.delete(stream)
+      generations.set(stream, (generations.get(stream) ?? 0) + 1)
     },
     clear: () => entries.clear(),
   }

@@ -147,6 +147,26 @@ describe('dispatch', () => {
     expect(await (await storage.open('h')).readLog(0)).toEqual([])
   })
 
+  it('refuses a handler that changes the state it was given, and the state stays whole', async () => {
+    const sneaky = defineCommand({
+      type: 'sneaky',
+      schema: v.object({ boardId: v.string() }),
+      aggregate: board,
+      stream: (c) => `board-${c.boardId}`,
+      handle: (state) => {
+        ;(state.cards as Record<string, unknown>).hacked = { column: 'x', title: 'x' }
+        return []
+      },
+    })
+    const store = createStore({ name: 's', commands: [...commands, sneaky], projections: [boardView], storage: memoryStorage() })
+    await store.dispatch(addCard({ boardId: 'b1', cardId: 'c1', title: 'a' }))
+    const error = await store.dispatch(sneaky({ boardId: 'b1' })).catch((e: unknown) => e)
+    expect(isChronicleError(error, 'HandlerError') && error.code).toBe('handler-threw')
+    // The aggregate state is untouched: moving the hacked card is refused as missing.
+    const missing = await store.dispatch(moveCard({ boardId: 'b1', cardId: 'hacked', to: 'doing' })).catch((e: unknown) => e)
+    expect(isChronicleError(missing, 'RuleViolation') && missing.code).toBe('card-missing')
+  })
+
   it('acknowledges a command whose handler returns no events without writing', async () => {
     const storage = memoryStorage()
     const store = open(storage)

@@ -87,3 +87,21 @@ export const titles = defineProjection({
 })
 
 export const commands = [addCard, moveCard]
+
+/** The `titles` projection with handlers that count their calls (replay-length checks). */
+export function countedTitles(version = 1) {
+  const calls = { n: 0 }
+  const projection = defineProjection({
+    name: 'titles',
+    version,
+    events: [CardAdded, CardRenamed],
+    initial: {} as Record<string, string>,
+    on: {
+      CardAdded: (draft, e) => {
+        calls.n++
+        draft[e.cardId] = e.title
+      },
+    },
+  })
+  return { projection, calls }
+}

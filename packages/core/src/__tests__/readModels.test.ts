@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest'
+import * as v from 'valibot'
+import { createStore, defineEvent, defineProjection, defineQuery, isChronicleError, memoryStorage, type AnyProjectionDefinition, type ChronicleError, type StorageBackend } from '../index'
+import { addCard, boardView, CardAdded, commands, countedTitles, moveCard, titles } from './fixtures'
+
+const open = (storage: StorageBackend = memoryStorage(), projections: AnyProjectionDefinition[] = [boardView, titles]) =>
+  createStore({ name: 'kanban', commands, projections, storage, checkpointInterval: 60_000 })
+
+describe('projections and queries', () => {
+  it('query emits the current value at once, then only when the selected value changes', async () => {
+    const store = open()
+    await store.ready
+    const seen: number[][] = []
+    const subscription = store.query(boardView, (s) => s.columns.doing ?? []).subscribe((ids) => seen.push(ids.map((id) => Number(id.slice(1)))))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'b' }))
+    await store.dispatch(moveCard({ boardId: 'b', cardId: 'c2', to: 'doing' }))
+    subscription.unsubscribe()
+    // [] at once; the two adds do not touch `doing`, but `?? []` makes a new array each time:
+    // the store compares with Object.is unless told otherwise.
+    expect(seen.at(-1)).toEqual([2])
+    const counts: number[] = []
+    store.query(boardView, (s) => s.count).subscribe((n) => counts.push(n))
+    await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 'c' }))
+    expect(counts).toEqual([2, 3])
+  })
+
+  it('read models are frozen and keep unchanged parts identical by reference', async () => {
+    const store = open()
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
+    const before = store.read(boardView)
+    expect(Object.isFrozen(before)).toBe(true)
+    expect(Object.isFrozen(before.columns)).toBe(true)
+    expect(() => {
+      ;(before.columns as Record<string, string[]>).x = []
+    }).toThrow()
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'b' }))
+    const after = store.read(boardView)
+    expect(after).not.toBe(before)
+    expect(after.columns.doing).toBe(before.columns.doing)
+    expect(after.columns.todo).not.toBe(before.columns.todo)
+  })
+
+  it('a command’s events reach every read model before any subscriber hears of it', async () => {
+    const store = open()
+    await store.ready
+    const observed: [number, number][] = []
+    store.query(boardView, (s) => s.count).subscribe((count) => observed.push([count, Object.keys(store.read(titles)).length]))
+    store.query(titles).subscribe((t) => observed.push([store.read(boardView).count, Object.keys(t).length]))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'b' }))
+    for (const [count, titleCount] of observed) expect(count).toBe(titleCount)
+  })
+
+  it('parameterised queries select with their params', async () => {
+    const inColumn = defineQuery({ projection: boardView, select: (s, column: string) => s.columns[column] })
+    const store = open()
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    const values: (readonly string[] | undefined)[] = []
+    store.query(inColumn, 'todo').subscribe((ids) => values.push(ids))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'a' }))
+    expect(values).toEqual([['c1'], ['c1', 'c2']])
+  })
+
+  it('settled resolves once every read model applied the position; dispatch already implies it', async () => {
+    const store = open()
+    const receipt = await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    expect(store.position).toBe(receipt.position)
+    await store.settled(receipt.position)
+    await store.settled()
+    await expect(store.settled(99)).rejects.toMatchObject({ code: 'invalid-position' })
+  })
+
+  it('a failing projection reports a ProjectionError and the others keep working', async () => {
+    const broken = defineProjection({
+      name: 'broken',
+      version: 1,
+      events: [CardAdded],
+      initial: { ok: 0 },
+      on: {
+        CardAdded: (draft, e) => {
+          if (e.title === 'boom') throw new Error('cannot handle boom')
+          draft.ok++
+        },
+      },
+    })
+    const storage = memoryStorage()
+    const store = open(storage, [boardView, broken])
+    const errors: ChronicleError[] = []
+    store.errors$.subscribe((e) => errors.push(e))
+    const brokenValues: number[] = []
+    let brokenError: unknown
+    store.query(broken, (s) => s.ok).subscribe({ next: (n) => brokenValues.push(n), error: (e: unknown) => (brokenError = e) })
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'fine' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'boom' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 'fine' }))
+    expect(isChronicleError(brokenError, 'ProjectionError')).toBe(true)
+    expect(errors.map((e) => e.name)).toEqual(['ProjectionError'])
+    expect(brokenValues).toEqual([0, 1])
+    expect(store.read(broken)).toEqual({ ok: 1 })
+    expect(store.read(boardView).count).toBe(3)
+    expect(await (await storage.open('kanban')).readLog(0)).toHaveLength(3)
+    // A new query on the failed read model errors at once.
+    let late: unknown
+    store.query(broken).subscribe({ error: (e: unknown) => (late = e) })
+    expect(late).toBe(brokenError)
+  })
+
+  it('rejects projections that are not part of the store', () => {
+    const stranger = defineProjection({ name: 'stranger', version: 1, events: [CardAdded], initial: {}, on: {} })
+    expect(() => open().read(stranger)).toThrow(/not part of this store/)
+  })
+})
+
+describe('checkpoints', () => {
+  const counted = countedTitles
+
+  it('a cold start loads the checkpoint and replays only the tail', async () => {
+    const storage = memoryStorage()
+    const first = open(storage)
+    for (let i = 0; i < 10; i++) await first.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    await first.checkpoint()
+    const late = open(storage)
+    for (let i = 10; i < 13; i++) await late.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    const { projection, calls } = counted()
+    const cold = createStore({ name: 'kanban', commands, projections: [projection], storage })
+    await cold.ready
+    expect(calls.n).toBe(3)
+    expect(Object.keys(cold.read(projection))).toHaveLength(13)
+    expect(cold.position).toBe(13)
+  })
+
+  it('a changed version rebuilds from the log', async () => {
+    const storage = memoryStorage()
+    const first = open(storage)
+    for (let i = 0; i < 5; i++) await first.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    await first.close()
+    const { projection, calls } = counted(2)
+    const cold = createStore({ name: 'kanban', commands, projections: [projection], storage })
+    await cold.ready
+    expect(calls.n).toBe(5)
+    expect(cold.read(projection)).toEqual(first.read(titles))
+  })
+
+  it('a corrupt or unreadable checkpoint rebuilds from the log', async () => {
+    const storage = memoryStorage()
+    const first = open(storage)
+    for (let i = 0; i < 4; i++) await first.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    await first.close()
+    const log = await storage.open('kanban')
+    // A state the handlers cannot continue from, and a position beyond the head.
+    await log.saveCheckpoints([
+      { name: 'boardView', version: 1, position: 2, state: 'garbage', savedAt: 0 },
+      { name: 'titles', version: 1, position: 99, state: {}, savedAt: 0 },
+    ])
+    const cold = open(storage)
+    const errors: unknown[] = []
+    cold.errors$.subscribe((e) => errors.push(e))
+    await cold.ready
+    expect(cold.read(boardView)).toEqual(first.read(boardView))
+    expect(cold.read(titles)).toEqual(first.read(titles))
+    expect(errors).toEqual([])
+
+    const failing: StorageBackend = {
+      kind: 'memory',
+      async open(name) {
+        const inner = await storage.open(name)
+        return { ...inner, loadCheckpoints: () => Promise.reject(new Error('disk says no')) }
+      },
+    }
+    const rebuilt = open(failing)
+    await rebuilt.ready
+    expect(rebuilt.read(boardView)).toEqual(first.read(boardView))
+  })
+
+  it('saves checkpoints off the dispatch path, throttled', async () => {
+    const storage = memoryStorage()
+    const store = createStore({ name: 'kanban', commands, projections: [titles], storage, checkpointInterval: 20 })
+    for (let i = 0; i < 5; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    const log = await storage.open('kanban')
+    await expect.poll(async () => (await log.loadCheckpoints())[0]?.position, { timeout: 2000 }).toBe(5)
+  })
+})
+
+describe('upcasting on the read side', () => {
+  it('projections see old events through the upcasters', async () => {
+    const storage = memoryStorage()
+    const log = await storage.open('kanban')
+    await log.append([
+      {
+        commandId: 'old',
+        stream: 'notes',
+        expectedVersion: 0,
+        idempotent: false,
+        events: [{ id: 'e1', stream: 'notes', version: 1, type: 'Noted', schemaVersion: 1, payload: { text: 'hi' }, meta: { commandId: 'old', causationId: 'old', correlationId: 'old', at: 1, origin: 'x' } }],
+      },
+    ])
+    const Noted = defineEvent('Noted', v.object({ text: v.string(), loud: v.boolean() }), { version: 2, upcast: { 1: (p: { text: string }) => ({ ...p, loud: false }) } })
+    const notes = defineProjection({ name: 'notes', version: 1, events: [Noted], initial: [] as string[], on: { Noted: (d, e) => void d.push(`${e.text}:${e.loud}`) } })
+    const store = createStore({ name: 'kanban', commands, projections: [notes], storage })
+    await store.ready
+    expect(store.read(notes)).toEqual(['hi:false'])
+  })
+})
