@@ -1,7 +1,8 @@
 import type { AnyCommandDefinition, CommandContext } from './command'
-import { ConcurrencyConflict, HandlerError, StorageError } from './errors'
+import { ConcurrencyConflict, HandlerError, isChronicleError, StorageError } from './errors'
 import type { EventEnvelope } from './event'
 import { applyToAggregate, decideEvents, schemaVersionOf, type DecidedEvent } from './execute'
+import { decideHistory } from './history'
 import { newId } from './ids'
 import type { AppendCommand, EventLogStorage } from './storage/storage'
 import type { StreamState, WriteModel } from './writeModel'
@@ -27,6 +28,8 @@ export interface AdmittedCommand {
   readonly correlationId: string
   /** An explicit commandId makes the append idempotent. */
   readonly idempotent: boolean
+  /** Set for `store.history.undo()/redo()`: the command decides an Undone/Redone event instead of running `handle`. */
+  readonly history?: { readonly kind: 'undo' | 'redo'; readonly target: string }
 }
 
 interface Pending extends AdmittedCommand {
@@ -48,6 +51,8 @@ export interface DispatcherOptions {
   readonly maxBatch: number
   /** How often a command runs again after losing a race for its stream. */
   readonly maxAttempts: number
+  /** True when the log holds events of `stream` beyond `version` (the cached state is stale). */
+  readonly streamChanged: (stream: string, version: number) => Promise<boolean>
 }
 
 /**
@@ -113,6 +118,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const deferred: Pending[] = []
     const appends: AppendCommand[] = []
     const owners: Pending[] = []
+    // Refusals decided on cached state: confirmed against the log before they are reported.
+    const refusals: { p: Pending; error: unknown }[] = []
     for (const p of batch) {
       if (broken.has(p.stream)) {
         deferred.push(p)
@@ -121,13 +128,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const entry = loaded.get(p.stream)!
       let decided: DecidedEvent[]
       try {
-        const inputs = await decideEvents(p.definition, entry.state, p.value, p.context)
+        const inputs = p.history
+          ? [decideHistory(entry.commands, p.history.kind, p.history.target, 0)]
+          : await decideEvents(p.definition, entry.state, p.value, p.context)
         decided = inputs.map((input, i) => ({
           id: newId(),
           stream: p.stream,
           version: entry.version + i + 1,
           type: input.type,
-          schemaVersion: schemaVersionOf(p.definition.aggregate, input.type),
+          schemaVersion: p.history ? 1 : schemaVersionOf(p.definition.aggregate, input.type),
           payload: input.payload,
           meta: {
             commandId: p.context.commandId,
@@ -138,21 +147,31 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           },
         }))
       } catch (error) {
-        p.reject(error)
+        if (isChronicleError(error, 'RuleViolation') || isChronicleError(error, 'UndoConflict')) refusals.push({ p, error })
+        else p.reject(error)
         continue
       }
       if (decided.length === 0 && !p.idempotent) {
         p.resolve({ commandId: p.context.commandId, position: options.head(), eventCount: 0, duplicate: false })
         continue
       }
-      try {
-        applyToAggregate(p.definition.aggregate, entry.state, decided)
-      } catch (error) {
-        // The state is half-changed: forget it, and decide this stream's later commands afresh.
+      if (p.history) {
+        // The stream's state must be folded again without (or with) the target's events: later
+        // commands on it wait for the next batch, which folds it afresh.
         broken.add(p.stream)
-        options.writeModel.drop(p.stream)
-        p.reject(new HandlerError('evolve-threw', `evolve of aggregate ${p.definition.aggregate.name} threw on the events of ${p.definition.type}: ${String(error)}`, { cause: error }))
-        continue
+      } else {
+        try {
+          applyToAggregate(p.definition.aggregate, entry.state, decided)
+        } catch (error) {
+          // The state is half-changed: forget it, and decide this stream's later commands afresh.
+          broken.add(p.stream)
+          options.writeModel.drop(p.stream)
+          p.reject(new HandlerError('evolve-threw', `evolve of aggregate ${p.definition.aggregate.name} threw on the events of ${p.definition.type}: ${String(error)}`, { cause: error }))
+          continue
+        }
+        if (decided.length > 0) {
+          entry.commands.push({ commandId: p.context.commandId, firstVersion: entry.version + 1, lastVersion: entry.version + decided.length, undone: false })
+        }
       }
       appends.push({ commandId: p.context.commandId, stream: p.stream, expectedVersion: entry.version, idempotent: p.idempotent, events: decided })
       owners.push(p)
@@ -160,8 +179,33 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       dirty.add(p.stream)
     }
     if (deferred.length > 0) queue.unshift(...deferred)
-    if (appends.length === 0) return
+    if (appends.length > 0) await append(appends, owners, dirty, mayRetrySingly)
+    if (refusals.length > 0) await confirmRefusals(refusals, loaded)
+  }
 
+  /**
+   * A rule violation decided on a cached state that another writer (a tab, a server rebase) has
+   * since moved on is not the truth: such commands run again on the fresh state.
+   */
+  async function confirmRefusals(refusals: { p: Pending; error: unknown }[], loaded: Map<string, StreamState>) {
+    const retry: Pending[] = []
+    for (const { p, error } of refusals) {
+      const entry = loaded.get(p.stream)!
+      let stale = true
+      try {
+        stale = options.writeModel.peek(p.stream) !== entry || (await options.streamChanged(p.stream, entry.version))
+      } catch {
+        stale = false
+      }
+      if (stale && ++p.attempts < options.maxAttempts) {
+        options.writeModel.drop(p.stream)
+        retry.push(p)
+      } else p.reject(error)
+    }
+    if (retry.length > 0) queue.unshift(...retry)
+  }
+
+  async function append(appends: AppendCommand[], owners: Pending[], dirty: Set<string>, mayRetrySingly: boolean) {
     // 3. One transaction for the whole batch.
     let outcomes
     try {
@@ -185,6 +229,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     outcomes.forEach((outcome, i) => {
       const p = owners[i]!
       if (outcome.status === 'ok') {
+        if (p.history) options.writeModel.drop(p.stream)
         committed.push(...outcome.events)
         const position = outcome.events.at(-1)?.seq ?? options.head()
         answers.push(() => p.resolve({ commandId: p.context.commandId, position, eventCount: outcome.events.length, duplicate: false }))

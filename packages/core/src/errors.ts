@@ -134,6 +134,23 @@ export class ProjectionError extends ChronicleError {
   }
 }
 
+/** An undo or redo was refused: a later command wrote to the same stream, or the command is out of reach. */
+export class UndoConflict extends ChronicleError {
+  /** The later command that blocks the undo, when that is the reason. */
+  readonly blockingCommandId: string | undefined
+  constructor(code: string, message: string, blockingCommandId?: string) {
+    super('UndoConflict', code, message)
+    this.blockingCommandId = blockingCommandId
+  }
+}
+
+/** The store is showing a past position (`store.travel(position)`); commands wait for `travel(null)`. */
+export class TimeTravelActive extends ChronicleError {
+  constructor(position: number) {
+    super('TimeTravelActive', 'time-travel-active', `The store is showing log position ${position}; call store.travel(null) to return to live before dispatching.`)
+  }
+}
+
 /**
  * True when `error` is a Chronicle error (of the given class, when `name` is passed). Works across
  * bundle copies, where `instanceof` does not.
@@ -157,8 +174,8 @@ interface ChronicleErrorByName {
   StorageError: StorageError
   HandlerError: HandlerError
   ProjectionError: ProjectionError
-  UndoConflict: ChronicleError
-  TimeTravelActive: ChronicleError
+  UndoConflict: UndoConflict
+  TimeTravelActive: TimeTravelActive
   SyncRejected: ChronicleError
 }
 
@@ -176,6 +193,8 @@ export function errorFromJSON(json: SerializedChronicleError): ChronicleError {
       return new Unauthorized(json.code, json.message)
     case 'StorageError':
       return new StorageError(json.code as StorageErrorCode, json.message)
+    case 'UndoConflict':
+      return new UndoConflict(json.code, json.message)
     case 'HandlerError':
       return new HandlerError(json.code, json.message, { issues: json.issues ?? [] })
     default:

@@ -8,6 +8,7 @@ export { createStore, type Store, type StoreOptions, type DispatchOptions, type 
 export { createEventDecoder } from './event'
 export { toSchemaIssues, validateSchema } from './standardSchema'
 export type { Receipt } from './dispatcher'
+export type { History } from './sessionHistory'
 export {
   ChronicleError,
   ValidationError,
@@ -17,6 +18,8 @@ export {
   StorageError,
   HandlerError,
   ProjectionError,
+  UndoConflict,
+  TimeTravelActive,
   isChronicleError,
   errorFromJSON,
   type ChronicleErrorName,

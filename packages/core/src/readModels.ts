@@ -2,14 +2,18 @@ import { freeze, produce } from 'immer'
 import { Observable, Subject } from 'rxjs'
 import { ChronicleError, ProjectionError } from './errors'
 import type { EventEnvelope } from './event'
+import { isHistoryEvent } from './history'
 import type { AnyProjectionDefinition } from './projection'
 import type { StoredCheckpoint } from './storage/storage'
+import { createTimeline, type Timeline } from './timeline'
 
 type Handler = (draft: unknown, payload: unknown, envelope: EventEnvelope) => void
 
 interface ReadModel {
+  readonly index: number
   readonly definition: AnyProjectionDefinition
   readonly handlers: Record<string, Handler | undefined>
+  /** The live state (frozen). */
   state: unknown
   /** The log position this read model has applied. */
   position: number
@@ -17,49 +21,83 @@ interface ReadModel {
   readonly changed: Subject<void>
 }
 
+/** Every read model's state at one log position. */
+interface Snapshot {
+  readonly position: number
+  readonly states: readonly unknown[]
+}
+
 /**
  * Above this many events (a long catch-up), fold a private mutable copy instead of an immer draft:
  * handlers then run on plain objects at full speed, and one clone + freeze replaces the proxies.
  */
 const mutableFoldThreshold = 5_000
+/** Recent snapshots kept for undo (each holds only what changed since the previous one). */
+const recentSnapshots = 8
+
+export interface ReadModelsOptions {
+  /** Snapshot spacing in events: any undo or time-travel jump applies at most about this many. */
+  readonly snapshotEvery: number
+  /** Reads decoded log events with `after < seq <= to` (older ones that are not in memory). */
+  readonly loadLog: (after: number, to: number) => Promise<EventEnvelope[]>
+}
 
 /**
  * Folds the log into every read model. All read models move together: a batch of events is
  * applied to each of them before any subscriber hears of it, so nobody sees one read model ahead
- * of another or half of a command.
+ * of another or half of a command. Undone commands' events are left out of every fold; an undo
+ * or redo refolds from the nearest snapshot before the command. `travel` shows every read model
+ * as of a past position while live events keep being applied underneath.
  */
 export interface ReadModels {
   /** Position every read model has applied (failed ones excepted). */
   readonly position: number
+  readonly timeline: Timeline
   /** Cold start: checkpoints (where their version matches) plus the log after them. */
   start(checkpoints: readonly StoredCheckpoint[], readLog: (after: number) => AsyncIterable<EventEnvelope[]>, head: number): Promise<void>
   /** Applies events that directly follow `position`, in log order. */
-  apply(events: readonly EventEnvelope[]): void
+  apply(events: readonly EventEnvelope[]): void | Promise<void>
   read(definition: AnyProjectionDefinition): unknown
   watch(definition: AnyProjectionDefinition): Observable<unknown>
-  /** Checkpoints of the read models that moved since `since` (all healthy ones when omitted). */
+  /** The state of one read model as of `position`, without changing what the store shows. */
+  stateAt(definition: AnyProjectionDefinition, position: number): Promise<unknown>
+  /** Shows every read model as of `position` (null: live again). */
+  travel(position: number | null): Promise<void>
+  readonly travelling: number | null
   checkpoints(): StoredCheckpoint[]
   readonly errors: Observable<ChronicleError>
 }
 
-export function createReadModels(projections: readonly AnyProjectionDefinition[]): ReadModels {
-  const models = new Map<string, ReadModel>()
+export function createReadModels(projections: readonly AnyProjectionDefinition[], options: ReadModelsOptions): ReadModels {
+  const models: ReadModel[] = []
+  const byName = new Map<string, ReadModel>()
   for (const definition of projections) {
-    if (models.has(definition.name)) throw new TypeError(`Two projections are named "${definition.name}"; names must be unique`)
-    models.set(definition.name, {
+    if (byName.has(definition.name)) throw new TypeError(`Two projections are named "${definition.name}"; names must be unique`)
+    const model: ReadModel = {
+      index: models.length,
       definition,
       handlers: definition.on as Record<string, Handler | undefined>,
       state: freeze(structuredClone(definition.initial), true),
       position: 0,
       error: undefined,
       changed: new Subject<void>(),
-    })
+    }
+    models.push(model)
+    byName.set(definition.name, model)
   }
   const errors = new Subject<ChronicleError>()
+  const K = Math.max(1, options.snapshotEvery)
+  let timeline = createTimeline(0)
   let position = 0
+  let base: Snapshot = { position: 0, states: models.map((m) => m.state) }
+  let recent: Snapshot[] = []
+  let travelIndex: Snapshot[] | undefined
+  let shown: readonly unknown[] | undefined
+  let travelling: number | null = null
+  let generation = 0
 
   const modelOf = (definition: AnyProjectionDefinition): ReadModel => {
-    const model = models.get(definition.name)
+    const model = byName.get(definition.name)
     if (!model || model.definition !== definition) {
       throw new TypeError(`Projection "${definition.name}" is not part of this store; pass it to createStore({ projections })`)
     }
@@ -75,17 +113,16 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     errors.next(model.error)
   }
 
-  /**
-   * Runs handlers directly on a mutable state, skipping events the model already applied.
-   * Returns the failing event and its cause, or undefined; `position` then stays at the event before.
-   */
-  const foldMutable = (model: ReadModel, state: unknown, events: readonly EventEnvelope[]) => {
+  const counts = (model: ReadModel, event: EventEnvelope, exclude: ReadonlySet<string>) =>
+    model.handlers[event.type] !== undefined && !isHistoryEvent(event.type) && !exclude.has(event.meta.commandId)
+
+  /** Runs handlers on a mutable state; returns the failing event and its cause, if any. */
+  const foldMutable = (model: ReadModel, state: unknown, events: readonly EventEnvelope[], exclude: ReadonlySet<string>) => {
     for (const event of events) {
       if (event.seq <= model.position) continue
-      const handler = model.handlers[event.type]
-      if (handler) {
+      if (counts(model, event, exclude)) {
         try {
-          handler(state, event.payload, event)
+          model.handlers[event.type]!(state, event.payload, event)
         } catch (cause) {
           return { event, cause }
         }
@@ -95,20 +132,36 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     return undefined
   }
 
-  const applyTo = (model: ReadModel, events: readonly EventEnvelope[], last: number): boolean => {
+  /** One immer produce over `events` (structural sharing); throws { event, cause } on failure. */
+  const foldDraft = (model: ReadModel, state: unknown, events: readonly EventEnvelope[], exclude: ReadonlySet<string>) => {
+    let failure: { event: EventEnvelope; cause: unknown } | undefined
+    const next = produce(state, (draft: unknown) => {
+      for (const event of events) {
+        if (!counts(model, event, exclude)) continue
+        try {
+          model.handlers[event.type]!(draft, event.payload, event)
+        } catch (cause) {
+          failure = { event, cause }
+          return
+        }
+      }
+    })
+    return { next, failure }
+  }
+
+  /** Live path: one produce per model for a committed batch. Returns whether the model moved. */
+  const applyLive = (model: ReadModel, events: readonly EventEnvelope[], last: number): boolean => {
     if (model.error) return false
-    const relevant = events.filter((e) => e.seq > model.position && model.handlers[e.type] !== undefined)
+    const relevant = events.filter((e) => e.seq > model.position && counts(model, e, timeline.undone))
     if (relevant.length === 0) {
       model.position = last
       return false
     }
     if (relevant.length > mutableFoldThreshold) {
-      // A long catch-up: immer would copy every touched object per batch; fold a private copy.
       const state = structuredClone(model.state)
       const before = model.position
-      const failed = foldMutable(model, state, relevant)
+      const failed = foldMutable(model, state, relevant, timeline.undone)
       if (failed) {
-        // The half-done copy is dropped; the model keeps its last good state.
         model.position = before
         fail(model, failed.event, failed.cause)
         return true
@@ -117,28 +170,13 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       model.position = last
       return true
     }
-    let failedAt = -1
-    const next = produce(model.state, (draft: unknown) => {
-      for (let i = 0; i < relevant.length; i++) {
-        const event = relevant[i]!
-        try {
-          model.handlers[event.type]!(draft, event.payload, event)
-        } catch (cause) {
-          failedAt = i
-          fail(model, event, cause)
-          return
-        }
-      }
-    })
-    if (failedAt >= 0) {
+    const { next, failure } = foldDraft(model, model.state, relevant, timeline.undone)
+    if (failure) {
       // Keep what the events before the failing one did, without the failing handler's half-work.
-      const before = relevant.slice(0, failedAt)
-      model.state = before.length
-        ? produce(model.state, (draft: unknown) => {
-            for (const event of before) model.handlers[event.type]!(draft, event.payload, event)
-          })
-        : model.state
+      const before = relevant.slice(0, relevant.indexOf(failure.event))
+      model.state = before.length ? foldDraft(model, model.state, before, timeline.undone).next : model.state
       model.position = before.at(-1)?.seq ?? model.position
+      fail(model, failure.event, failure.cause)
       return true
     }
     model.state = next
@@ -146,14 +184,114 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     return true
   }
 
+  const notify = (which: readonly ReadModel[] = models) => {
+    if (travelling !== null) return
+    for (const model of which) model.changed.next()
+  }
+
+  /** Folds `events` onto a snapshot's states in chunks of K, recording a snapshot per chunk. */
+  const foldFrom = (from: Snapshot, events: readonly EventEnvelope[], exclude: ReadonlySet<string>, record: (s: Snapshot) => void): unknown[] => {
+    let states = [...from.states]
+    for (let i = 0; i < events.length; i += K) {
+      const chunk = events.slice(i, i + K)
+      states = states.map((state, index) => {
+        const model = models[index]!
+        if (model.error) return state
+        const { next, failure } = foldDraft(model, state, chunk, exclude)
+        if (failure) {
+          fail(model, failure.event, failure.cause)
+          return state
+        }
+        return next
+      })
+      record({ position: chunk.at(-1)!.seq, states })
+    }
+    return states
+  }
+
+  /** The zero snapshot (initial states), loading every older event into memory first. */
+  const fromZero = async (): Promise<Snapshot> => {
+    if (timeline.start > 0) timeline.prepend(await options.loadLog(0, timeline.start), 0)
+    return { position: 0, states: models.map((m) => freeze(structuredClone(m.definition.initial), true)) }
+  }
+
+  const latestBefore = (limit: number): Snapshot | undefined =>
+    [...(travelIndex ?? []), ...recent, base].filter((s) => s.position <= limit).reduce<Snapshot | undefined>((a, b) => (!a || b.position > a.position ? b : a), undefined)
+
+  const pushRecent = (snapshot: Snapshot) => {
+    recent.push(snapshot)
+    if (recent.length > recentSnapshots) recent.shift()
+  }
+
+  /** After an undo or redo of commands starting at `from`: refold every read model from before it. */
+  const refold = async (from: number) => {
+    generation++
+    recent = recent.filter((s) => s.position < from)
+    if (travelIndex) travelIndex = travelIndex.filter((s) => s.position < from)
+    const snapshot = latestBefore(from - 1) ?? (await fromZero())
+    const head = timeline.head
+    const states = foldFrom(snapshot, timeline.range(snapshot.position, head), timeline.undone, (s) => {
+      if (s.position >= head - K * recentSnapshots) pushRecent(s)
+    })
+    for (const model of models) {
+      if (model.error) continue
+      model.state = states[model.index]
+      model.position = head
+    }
+  }
+
+  const statesAt = async (p: number): Promise<readonly unknown[]> => {
+    if (p === timeline.head && travelling === null) return models.map((m) => m.state)
+    if (p < timeline.start) await fromZero()
+    // Commands whose undo state changed after `p` must be folded from before their first event.
+    let limit = p
+    for (const event of timeline.historyAfter(p)) {
+      const first = timeline.firstOf((event.payload as { commandId: string }).commandId)
+      if (first === undefined && timeline.start > 0) {
+        await fromZero()
+        return statesAt(p)
+      }
+      if (first !== undefined && first <= p) limit = Math.min(limit, first - 1)
+    }
+    if (!travelIndex) await buildTravelIndex()
+    const snapshot = latestBefore(limit) ?? (await fromZero())
+    return foldFrom(snapshot, timeline.range(snapshot.position, p), timeline.undoneAt(p), () => undefined)
+  }
+
+  /** Snapshots every K events from position 0, so any jump folds at most K events (plus undo). */
+  const buildTravelIndex = async () => {
+    const zero = await fromZero()
+    const built = generation
+    const index: Snapshot[] = [zero]
+    foldFrom(zero, timeline.range(0, timeline.head), timeline.undone, (s) => index.push(s))
+    if (built === generation) travelIndex = index
+  }
+
   return {
     get position() {
       return position
     },
+    get timeline() {
+      return timeline
+    },
+    get travelling() {
+      return travelling
+    },
     errors: errors.asObservable(),
 
     async start(checkpoints, readLog, head) {
-      const byName = new Map(checkpoints.map((c) => [c.name, c]))
+      const byCheckpoint = new Map(checkpoints.map((c) => [c.name, c]))
+      const usable = (model: ReadModel) => {
+        const c = byCheckpoint.get(model.definition.name)
+        return c !== undefined && c.version === model.definition.version && Number.isInteger(c.position) && c.position >= 0 && c.position <= head && c.state !== undefined ? c : undefined
+      }
+      const from = Math.min(head, ...models.map((m) => usable(m)?.position ?? 0))
+      timeline = createTimeline(from)
+      for await (const page of readLog(from)) timeline.append(page)
+      // An undo in the tail of a command before the tail cannot be taken back out of a
+      // checkpoint's state: then every read model rebuilds from position 0.
+      const reachesBack = timeline.historyAfter(from).some((e) => timeline.firstOf((e.payload as { commandId: string }).commandId) === undefined)
+      if (reachesBack && from > 0) await fromZero()
       const states = new Map<ReadModel, unknown>()
       const fromCheckpoint = new Set<ReadModel>()
       const reset = (model: ReadModel) => {
@@ -161,16 +299,9 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         model.position = 0
         model.error = undefined
       }
-      for (const model of models.values()) {
-        const checkpoint = byName.get(model.definition.name)
-        const usable =
-          checkpoint !== undefined &&
-          checkpoint.version === model.definition.version &&
-          Number.isInteger(checkpoint.position) &&
-          checkpoint.position >= 0 &&
-          checkpoint.position <= head &&
-          checkpoint.state !== undefined
-        if (usable) {
+      for (const model of models) {
+        const checkpoint = reachesBack ? undefined : usable(model)
+        if (checkpoint) {
           // Checkpoint states come out of storage as fresh objects: fold the tail right onto them.
           states.set(model, checkpoint.state)
           model.position = checkpoint.position
@@ -178,65 +309,78 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         } else reset(model)
       }
       const failures = new Map<ReadModel, { event: EventEnvelope; cause: unknown }>()
-      const replay = async (targets: ReadModel[]) => {
-        const from = Math.min(...targets.map((m) => m.position))
-        for await (const page of readLog(from)) {
-          for (const model of targets) {
-            if (failures.has(model)) continue
-            const failed = foldMutable(model, states.get(model), page)
-            if (failed) failures.set(model, failed)
-            else model.position = Math.max(model.position, page.at(-1)!.seq)
-          }
+      const replay = (targets: ReadModel[]) => {
+        const events = timeline.range(Math.min(...targets.map((m) => m.position)), head)
+        for (const model of targets) {
+          const failed = foldMutable(model, states.get(model), events, timeline.undone)
+          if (failed) failures.set(model, failed)
         }
       }
-      const all = [...models.values()]
-      if (all.length > 0) await replay(all)
+      if (models.length > 0) replay(models)
       // A checkpoint the handlers cannot continue from counts as corrupt: rebuild from the log.
       const retry = [...fromCheckpoint].filter((m) => failures.has(m))
       if (retry.length > 0) {
+        if (timeline.start > 0) await fromZero()
         for (const model of retry) {
           failures.delete(model)
           reset(model)
         }
-        await replay(retry)
+        replay(retry)
       }
-      for (const model of all) {
+      for (const model of models) {
         const failed = failures.get(model)
         if (failed) fail(model, failed.event, failed.cause)
         else model.position = head
         model.state = freeze(states.get(model), true)
       }
       position = Math.max(position, head)
-      for (const model of all) model.changed.next()
+      base = { position, states: models.map((m) => m.state) }
+      recent = []
+      notify()
     },
 
     apply(events) {
-      if (events.length === 0) return
-      const last = events.at(-1)!.seq
-      if (last <= position) return
-      const moved: ReadModel[] = []
-      for (const model of models.values()) if (applyTo(model, events, last)) moved.push(model)
+      const fresh = events.filter((e) => e.seq > position)
+      if (fresh.length === 0) return
+      const last = fresh.at(-1)!.seq
+      timeline.append(fresh)
+      const history = fresh.filter((e) => isHistoryEvent(e.type))
+      if (history.length > 0) {
+        const firsts = history.map((e) => timeline.firstOf((e.payload as { commandId: string }).commandId) ?? 0)
+        const done = refold(Math.min(...firsts)).then(() => {
+          position = last
+          notify()
+        })
+        return done
+      }
+      const moved = models.filter((model) => applyLive(model, fresh, last))
       position = last
+      const previous = recent.at(-1)?.position ?? base.position
+      if (last - previous >= K) pushRecent({ position: last, states: models.map((m) => m.state) })
       // Only now, with every read model at `last`, tell subscribers.
-      for (const model of moved) model.changed.next()
+      notify(moved)
     },
 
-    read: (definition) => modelOf(definition).state,
+    read: (definition) => {
+      const model = modelOf(definition)
+      return shown ? shown[model.index] : model.state
+    },
 
     watch(definition) {
       const model = modelOf(definition)
       return new Observable<unknown>((subscriber) => {
-        if (model.error) {
+        const current = () => (shown ? shown[model.index] : model.state)
+        if (model.error && !shown) {
           subscriber.error(model.error)
           return
         }
-        subscriber.next(model.state)
+        subscriber.next(current())
         const subscription = model.changed.subscribe(() => {
-          if (model.error) subscriber.error(model.error)
-          else subscriber.next(model.state)
+          if (model.error && !shown) subscriber.error(model.error)
+          else subscriber.next(current())
         })
         const onError = errors.subscribe((error) => {
-          if (error === model.error) subscriber.error(error)
+          if (error === model.error && !shown) subscriber.error(error)
         })
         return () => {
           subscription.unsubscribe()
@@ -245,9 +389,29 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       })
     },
 
+    async stateAt(definition, p) {
+      const model = modelOf(definition)
+      return (await statesAt(p))[model.index]
+    },
+
+    async travel(p) {
+      if (p === null) {
+        shown = undefined
+        travelling = null
+        travelIndex = undefined
+        notify()
+        return
+      }
+      const states = await statesAt(p)
+      shown = states
+      travelling = null
+      notify()
+      travelling = p
+    },
+
     checkpoints() {
       const savedAt = Date.now()
-      return [...models.values()]
+      return models
         .filter((m) => !m.error)
         .map((m) => ({ name: m.definition.name, version: m.definition.version, position: m.position, state: m.state, savedAt }))
     },

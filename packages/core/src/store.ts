@@ -1,7 +1,8 @@
 import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map } from 'rxjs'
 import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
 import { createDispatcher, type Receipt } from './dispatcher'
-import { ChronicleError, StorageError, ValidationError } from './errors'
+import { ChronicleError, StorageError, TimeTravelActive, ValidationError } from './errors'
+import { createHistory, type History } from './sessionHistory'
 import { createEventDecoder, type AnyEventDefinition, type EventEnvelope } from './event'
 import { admitCommand, streamOf } from './execute'
 import { newId } from './ids'
@@ -32,6 +33,8 @@ export interface StoreOptions {
   readonly maxBatch?: number
   /** Attempts of a command that keeps losing the race for its stream (default 5). */
   readonly maxAttempts?: number
+  /** Read-model snapshot spacing in events (default 1000): an undo or time-travel jump folds at most about this many. */
+  readonly snapshotEvery?: number
   /** Aggregate states kept in memory, by stream (default 5000). */
   readonly cachedStreams?: number
   /** Written into `meta.origin` of this store's events (default: a random id per store session). */
@@ -86,6 +89,23 @@ export interface Store {
   query<Q extends AnyQueryDefinition>(query: Q, params: ParamsOf<Q>, equal?: (a: ResultOf<Q>, b: ResultOf<Q>) => boolean): Observable<ResultOf<Q>>
   /** Resolves when every read model has applied `position` (default: the log head as this store knows it). */
   settled(position?: number): Promise<void>
+  /** Undo and redo of this store session's own commands, last in first out. */
+  readonly history: History
+  /**
+   * Shows every read model as of log position `position` (`null`: back to live). While
+   * travelling, dispatch rejects with TimeTravelActive; live events keep being applied underneath,
+   * so returning to live loses nothing. Travel stays in this store (tab).
+   */
+  travel(position: number | null): Promise<void>
+  /** The position the store is showing, or null when live. */
+  readonly travelling: number | null
+  readonly travelling$: Observable<number | null>
+  /** A read model's state as of a position, without travelling (inspectors, diffs). */
+  stateAt<P extends AnyProjectionDefinition>(projection: P, position: number): Promise<ProjectionState<P>>
+  /** Reads the log (with upcasting): events with `after < seq <= to`, at most `limit`. */
+  log(range?: { readonly after?: number; readonly to?: number; readonly limit?: number }): Promise<EventEnvelope[]>
+  /** The projections this store folds. */
+  readonly projections: readonly AnyProjectionDefinition[]
   /** Saves read-model checkpoints now. */
   checkpoint(): Promise<void>
   storageInfo(): Promise<StorageInfo>
@@ -118,7 +138,10 @@ export function createStore(options: StoreOptions): Store {
   }
   for (const projection of options.projections ?? []) eventDefinitions.push(...projection.events)
   const decode = createEventDecoder(eventDefinitions)
-  const readModels = createReadModels(options.projections ?? [])
+  const readModels = createReadModels(options.projections ?? [], {
+    snapshotEvery: options.snapshotEvery ?? 1000,
+    loadLog: async (after, to) => decodeAll(await log().readLog(after, { to })),
+  })
   const errors = new Subject<ChronicleError>()
   readModels.errors.subscribe(errors)
   const position$ = new BehaviorSubject(0)
@@ -154,36 +177,51 @@ export function createStore(options: StoreOptions): Store {
   }
 
   const reactions = createReactions(options.reactions ?? [], {
-    dispatch: (command) => store.dispatch(command),
+    // Follow-ups are not the user's own commands: they do not go on the undo stack.
+    dispatch: (command) => dispatch(command, undefined, false),
     read: (projection) => readModels.read(projection),
     report: (error) => errors.next(error),
   })
 
-  /** Brings every read model to `events`' end: reads any gap first (other writers' events). */
-  let catchingUp: Promise<void> = Promise.resolve()
+  /**
+   * Brings every read model to the end of `events`, in log order: a gap before them (another
+   * writer's events) is read from the log first. Work that cannot finish synchronously (a gap, an
+   * undo's refold) is chained, so batches never overtake each other.
+   */
+  let chain: Promise<void> | undefined
+  const applied = (events: EventEnvelope[], live: boolean) => {
+    position$.next(readModels.position)
+    scheduleCheckpoint()
+    if (live) reactions.handle(events)
+  }
+  const enqueue = (work: () => Promise<void>) => {
+    const next: Promise<void> = (chain ?? Promise.resolve()).then(work).finally(() => {
+      if (chain === next) chain = undefined
+    })
+    chain = next
+    return next
+  }
   const ingest = (events: EventEnvelope[], live: boolean): void | Promise<void> => {
     const first = events[0]
     if (!first) return
-    const applyNow = () => {
-      readModels.apply(events.filter((e) => e.seq > readModels.position))
-      position$.next(readModels.position)
-      scheduleCheckpoint()
-      if (live) reactions.handle(events)
+    if (!chain && first.seq === readModels.position + 1) {
+      const pending = readModels.apply(events)
+      if (!pending) return applied(events, live)
+      return enqueue(async () => {
+        await pending
+        applied(events, live)
+      })
     }
-    if (first.seq === readModels.position + 1) {
-      applyNow()
-      return
-    }
-    catchingUp = catchingUp.then(async () => {
+    return enqueue(async () => {
       if (first.seq > readModels.position + 1) {
         for await (const page of readFrom(readModels.position)) {
-          readModels.apply(page.filter((e) => e.seq < first.seq))
+          await readModels.apply(page.filter((e) => e.seq < first.seq))
           if (page.at(-1)!.seq >= first.seq - 1) break
         }
       }
-      applyNow()
+      await readModels.apply(events)
+      applied(events, live)
     })
-    return catchingUp
   }
 
   const dispatcher = createDispatcher({
@@ -194,6 +232,7 @@ export function createStore(options: StoreOptions): Store {
     onCommitted: (events) => ingest(events, true),
     maxBatch: options.maxBatch ?? 1000,
     maxAttempts: options.maxAttempts ?? 5,
+    streamChanged: async (stream, version) => (await log().readStream(stream, version)).length > 0,
   })
 
   const shutDown = (error: StorageError) => {
@@ -251,6 +290,57 @@ export function createStore(options: StoreOptions): Store {
   })()
   ready.catch(() => undefined)
 
+  async function dispatch(command: CommandInput, dispatchOptions: DispatchOptions | undefined, record: boolean): Promise<Receipt> {
+    if (closed) throw closed
+    if (readModels.travelling !== null) throw new TimeTravelActive(readModels.travelling)
+    const definition = typeof command === 'object' && command !== null ? commands.get(command.type) : undefined
+    if (!definition) {
+      const type = typeof command === 'object' && command !== null ? String((command as { type?: unknown }).type) : typeof command
+      throw new ValidationError('unknown-command', `Unknown command "${type}"; pass its definition to createStore({ commands }). Known: ${[...commands.keys()].join(', ')}`)
+    }
+    const opts = command.options ?? {}
+    const commandId = opts.commandId ?? newId()
+    const context: CommandContext = {
+      principal: dispatchOptions && 'principal' in dispatchOptions ? (dispatchOptions.principal as Principal) : principal(),
+      commandId,
+      at: opts.at ?? Date.now(),
+    }
+    const value = await admitCommand(definition, command.payload, context)
+    const stream = streamOf(definition, value)
+    if (!isReady) await ready
+    const receipt = await dispatcher.submit({
+      definition,
+      value,
+      stream,
+      context,
+      causationId: opts.causationId ?? commandId,
+      correlationId: opts.correlationId ?? commandId,
+      idempotent: opts.commandId !== undefined,
+    })
+    if (record && receipt.eventCount > 0) history.record({ commandId, stream, definition })
+    return receipt
+  }
+
+  const history = createHistory({
+    submit: (entry, kind) => {
+      if (closed) return Promise.reject(closed)
+      if (readModels.travelling !== null) return Promise.reject(new TimeTravelActive(readModels.travelling))
+      const commandId = newId()
+      return dispatcher.submit({
+        definition: entry.definition,
+        value: null,
+        stream: entry.stream,
+        context: { principal: principal(), commandId, at: Date.now() },
+        causationId: entry.commandId,
+        correlationId: entry.commandId,
+        idempotent: false,
+        history: { kind, target: entry.commandId },
+      })
+    },
+    isUndone: (commandId) => readModels.timeline.undone.has(commandId),
+  })
+  const travelling$ = new BehaviorSubject<number | null>(null)
+
   const store: Store = {
     name: options.name,
     origin,
@@ -264,35 +354,43 @@ export function createStore(options: StoreOptions): Store {
     position$: position$.pipe(distinctUntilChanged()),
     errors$: errors.asObservable(),
 
-    async dispatch(command, dispatchOptions) {
-      if (closed) throw closed
-      const definition = typeof command === 'object' && command !== null ? commands.get(command.type) : undefined
-      if (!definition) {
-        const type = typeof command === 'object' && command !== null ? String((command as { type?: unknown }).type) : typeof command
-        throw new ValidationError('unknown-command', `Unknown command "${type}"; pass its definition to createStore({ commands }). Known: ${[...commands.keys()].join(', ')}`)
-      }
-      const opts = command.options ?? {}
-      const commandId = opts.commandId ?? newId()
-      const context: CommandContext = {
-        principal: dispatchOptions && 'principal' in dispatchOptions ? (dispatchOptions.principal as Principal) : principal(),
-        commandId,
-        at: opts.at ?? Date.now(),
-      }
-      const value = await admitCommand(definition, command.payload, context)
-      const stream = streamOf(definition, value)
-      if (!isReady) await ready
-      return dispatcher.submit({
-        definition,
-        value,
-        stream,
-        context,
-        causationId: opts.causationId ?? commandId,
-        correlationId: opts.correlationId ?? commandId,
-        idempotent: opts.commandId !== undefined,
-      })
-    },
+    dispatch: (command, dispatchOptions) => dispatch(command, dispatchOptions, true),
 
     read: (projection) => readModels.read(projection) as never,
+    history,
+    projections: options.projections ?? [],
+    get travelling() {
+      return readModels.travelling
+    },
+    travelling$: travelling$.pipe(distinctUntilChanged()),
+
+    async travel(target) {
+      await ready
+      if (target !== null) {
+        if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
+          throw new ValidationError('invalid-position', `Cannot travel to ${String(target)}: positions run from 0 to ${readModels.position}.`)
+        }
+        // Whatever is being committed lands first, so the live state is whole when we return.
+        await dispatcher.idle()
+        await chain
+      }
+      await readModels.travel(target)
+      travelling$.next(readModels.travelling)
+    },
+
+    async stateAt(projection, target) {
+      await ready
+      if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
+        throw new ValidationError('invalid-position', `No state at ${String(target)}: positions run from 0 to ${readModels.position}.`)
+      }
+      return (await readModels.stateAt(projection, target)) as never
+    },
+
+    async log(range = {}) {
+      await ready
+      return decodeAll(await log().readLog(range.after ?? 0, { ...(range.to === undefined ? {} : { to: range.to }), ...(range.limit === undefined ? {} : { limit: range.limit }) }))
+    },
+
 
     query(definition: AnyProjectionDefinition | AnyQueryDefinition, ...rest: unknown[]): Observable<never> {
       if (definition.kind === 'query') {

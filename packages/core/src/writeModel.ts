@@ -1,11 +1,14 @@
 import type { AnyAggregateDefinition } from './aggregate'
 import type { EventEnvelope } from './event'
 import { foldAggregate } from './execute'
+import { scanStream, type StreamCommand } from './history'
 
 /** A stream's aggregate state as of `version` (its last event). The state is private and mutable. */
 export interface StreamState {
   readonly state: unknown
   version: number
+  /** The commands that wrote to the stream, in order, with their undo state (for undo checks). */
+  readonly commands: StreamCommand[]
 }
 
 /**
@@ -16,6 +19,8 @@ export interface StreamState {
  */
 export interface WriteModel {
   load(stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState>
+  /** The cached entry, if any (no load). */
+  peek(stream: string): StreamState | undefined
   drop(stream: string): void
   clear(): void
 }
@@ -41,7 +46,9 @@ export function createWriteModel(options: {
   const read = async (stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState> => {
     const generation = generations.get(stream) ?? 0
     const events = await options.readStream(stream, 0)
-    const entry: StreamState = { state: foldAggregate(aggregate, events), version: events.at(-1)?.version ?? 0 }
+    // Undone commands' events do not count: scan for them first, then fold the rest.
+    const { commands, effective } = scanStream(events)
+    const entry: StreamState = { state: foldAggregate(aggregate, effective), version: events.at(-1)?.version ?? 0, commands }
     if ((generations.get(stream) ?? 0) === generation) touch(stream, entry)
     return entry
   }
@@ -61,6 +68,7 @@ export function createWriteModel(options: {
       }
       return pending
     },
+    peek: (stream) => entries.get(stream),
     drop(stream) {
       entries.delete(stream)
       loading.delete(stream)

@@ -218,6 +218,20 @@ describe('dispatch', () => {
     expect(isChronicleError(dup, 'RuleViolation')).toBe(true)
   })
 
+  it('checks a rule violation against the log before reporting it (another writer may have moved on)', async () => {
+    const storage = memoryStorage()
+    const a = open(storage)
+    const b = open(storage)
+    for (const id of ['c1', 'c2', 'c3', 'c4']) await a.dispatch(addCard({ boardId: 'b1', cardId: id, title: id }))
+    for (const id of ['c1', 'c2', 'c3']) await a.dispatch(moveCard({ boardId: 'b1', cardId: id, to: 'doing' }))
+    // Store a now caches a full `doing` column; store b frees a slot.
+    await b.dispatch(moveCard({ boardId: 'b1', cardId: 'c1', to: 'done' }))
+    await expect(a.dispatch(moveCard({ boardId: 'b1', cardId: 'c4', to: 'doing' }))).resolves.toMatchObject({ eventCount: 1 })
+    // And a real violation is still reported.
+    const error = await a.dispatch(moveCard({ boardId: 'b1', cardId: 'c1', to: 'doing' })).catch((e: unknown) => e)
+    expect(isChronicleError(error, 'RuleViolation') && error.code).toBe('wip-limit')
+  })
+
   it('gives up with ConcurrencyConflict when the stream keeps changing under the command', async () => {
     const inner = memoryStorage()
     const rival = open(inner)

@@ -1,5 +1,6 @@
 import { freeze } from 'immer'
 import { StorageError } from '../errors'
+import { indexAfter } from '../positions'
 import type { EventEnvelope } from '../event'
 import type { AppendCommand, AppendOutcome, EventLogStorage, StorageBackend, StorageSignal, StoredCheckpoint } from './storage'
 
@@ -92,7 +93,7 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
     async readLog(after, options = {}) {
       assertOpen()
       const to = options.to ?? Infinity
-      const start = lowerBound(log.events, after)
+      const start = indexAfter(log.events, after)
       const result: EventEnvelope[] = []
       for (let i = start; i < log.events.length && result.length < (options.limit ?? Infinity); i++) {
         const event = log.events[i]!
@@ -132,16 +133,4 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V) {
   const list = map.get(key)
   if (list) list.push(value)
   else map.set(key, [value])
-}
-
-/** Index of the first event with seq > after (events are sorted by seq). */
-function lowerBound(events: readonly EventEnvelope[], after: number): number {
-  let lo = 0
-  let hi = events.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (events[mid]!.seq <= after) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
