@@ -4,7 +4,9 @@ import { createDispatcher, type Receipt } from './dispatcher'
 import { ChronicleError, StorageError, TimeTravelActive, ValidationError } from './errors'
 import { createHistory, type History } from './sessionHistory'
 import { createEventDecoder, type AnyEventDefinition, type EventEnvelope } from './event'
-import { admitCommand, streamOf } from './execute'
+import { admitCommand, applyToAggregate, streamOf } from './execute'
+import { scanStream } from './history'
+import type { AnyAggregateDefinition } from './aggregate'
 import { newId } from './ids'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
 import type { AnyQueryDefinition, QueryDefinition } from './query'
@@ -12,7 +14,7 @@ import { createReactions } from './reactions'
 import type { AnyReactionDefinition } from './reaction'
 import { createReadModels } from './readModels'
 import { indexedDbStorage } from './storage/indexedDb'
-import type { EventLogStorage, StorageBackend } from './storage/storage'
+import type { EventLogStorage, Horizon, StorageBackend, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
 
@@ -47,6 +49,16 @@ export interface StoreOptions {
 export interface DispatchOptions {
   /** Run this command as another principal than the store's (the sync server does, per request). */
   readonly principal?: Principal
+}
+
+/** What `store.compact` did. */
+export interface CompactionResult {
+  /** Events with `seq <= horizon` are gone. */
+  readonly horizon: number
+  /** How many events were removed. */
+  readonly removed: number
+  /** How many streams got an aggregate snapshot. */
+  readonly streams: number
 }
 
 /** What the browser says about the store's storage. */
@@ -106,6 +118,14 @@ export interface Store {
   log(range?: { readonly after?: number; readonly to?: number; readonly limit?: number }): Promise<EventEnvelope[]>
   /** The projections this store folds. */
   readonly projections: readonly AnyProjectionDefinition[]
+  /**
+   * Removes the events before `before` from the log, keeping what they built: every read model's
+   * state and every touched stream's aggregate state at the horizon. Undo, redo and time travel
+   * stop at the horizon afterwards; rebuilds start from it.
+   */
+  compact(options: { readonly before: number }): Promise<CompactionResult>
+  /** The log's compaction horizon: positions before it are gone (0 when never compacted). */
+  readonly horizon: number
   /** Saves read-model checkpoints now. */
   checkpoint(): Promise<void>
   storageInfo(): Promise<StorageInfo>
@@ -162,6 +182,7 @@ export function createStore(options: StoreOptions): Store {
 
   const writeModel = createWriteModel({
     readStream: async (stream, after) => decodeAll(await log().readStream(stream, after)),
+    loadSnapshot: async (stream) => (await log().loadStreamSnapshot?.(stream)) ?? undefined,
     maxStreams: options.cachedStreams ?? 5000,
   })
 
@@ -283,7 +304,8 @@ export function createStore(options: StoreOptions): Store {
       // A checkpoint that cannot be read only costs a rebuild.
       errors.next(asChronicleError(error))
     }
-    await readModels.start(checkpoints, readFrom, await opened.head())
+    const horizon = (await opened.loadHorizon?.()) ?? undefined
+    await readModels.start(checkpoints, readFrom, await opened.head(), horizon)
     position$.next(readModels.position)
     isReady = true
     if (typeof addEventListener === 'function') addEventListener('pagehide', onPageHide)
@@ -341,6 +363,53 @@ export function createStore(options: StoreOptions): Store {
   })
   const travelling$ = new BehaviorSubject<number | null>(null)
 
+  /** Which aggregate a stream belongs to, from the types of its events. */
+  const aggregateOfType = new Map<string, AnyAggregateDefinition>()
+  for (const command of options.commands) for (const event of command.aggregate.events) aggregateOfType.set(event.type, command.aggregate)
+
+  async function compact(before: number): Promise<CompactionResult> {
+    await ready
+    if (readModels.travelling !== null) throw new TimeTravelActive(readModels.travelling)
+    const storage = log()
+    if (!storage.compact) throw new StorageError('unavailable', 'This storage cannot be compacted.')
+    if (!Number.isInteger(before) || before < 1 || before > readModels.position + 1) {
+      throw new ValidationError('invalid-position', `compact({ before }) takes a position from 1 to ${readModels.position + 1}, got ${String(before)}.`)
+    }
+    const horizon = before - 1
+    const origin = readModels.origin
+    if (horizon <= origin) return { horizon: origin, removed: 0, streams: 0 }
+    await dispatcher.idle()
+    await chain
+    // What the removed events built, as the log means it now (with today's undo state).
+    const states: Record<string, { version: number; state: unknown }> = {}
+    for (const projection of options.projections ?? []) {
+      states[projection.name] = { version: projection.version, state: await readModels.stateAt(projection, horizon, 'now') }
+    }
+    const removed = decodeAll(await storage.readLog(origin, { to: horizon }))
+    const snapshots: StreamSnapshot[] = []
+    for (const stream of new Set(removed.map((e) => e.stream))) {
+      const typed = removed.find((e) => e.stream === stream && aggregateOfType.has(e.type))
+      const aggregate = typed && aggregateOfType.get(typed.type)
+      if (!aggregate) {
+        throw new ValidationError('unknown-stream', `Cannot compact: stream "${stream}" holds events of no aggregate this store knows, so its state could not be kept. Nothing was removed.`)
+      }
+      const previous = await storage.loadStreamSnapshot?.(stream)
+      const events = decodeAll(await storage.readStream(stream, previous?.version ?? 0))
+      const upTo = Math.max(...removed.filter((e) => e.stream === stream).map((e) => e.version))
+      const { effective } = scanStream(events)
+      const state = previous ? previous.state : aggregate.initial()
+      applyToAggregate(aggregate, state, effective.filter((e) => e.version <= upTo))
+      snapshots.push({ stream, aggregate: aggregate.name, version: upTo, state })
+    }
+    // Checkpoints must cover the horizon: save them now (they are at the head).
+    await saveCheckpoints()
+    const record: Horizon = { position: horizon, states, compactedAt: Date.now() }
+    await storage.compact(record, snapshots)
+    readModels.setHorizon(record)
+    writeModel.clear()
+    return { horizon, removed: removed.length, streams: snapshots.length }
+  }
+
   const store: Store = {
     name: options.name,
     origin,
@@ -377,6 +446,12 @@ export function createStore(options: StoreOptions): Store {
       await readModels.travel(target)
       travelling$.next(readModels.travelling)
     },
+
+    get horizon() {
+      return readModels.origin
+    },
+
+    compact: (request) => compact(request.before),
 
     async stateAt(projection, target) {
       await ready

@@ -95,4 +95,29 @@ describe('IndexedDB event log (real Chromium)', () => {
     expect(store.read(boardView).columns).toEqual({ todo: [], doing: ['c1'] })
     expect((await readAll(name)).length).toBe(2)
   })
+
+  it('compacts the log in one transaction; a cold start and a rebuild give the same read models', async () => {
+    const name = uniqueName()
+    const store = open(name)
+    for (let i = 0; i < 40; i++) await store.dispatch(addCard({ boardId: `b${i % 4}`, cardId: `c${i}`, title: `t${i}` }))
+    await store.dispatch(moveCard({ boardId: 'b1', cardId: 'c1', to: 'doing' }))
+    const expected = store.read(boardView)
+    await expect(store.compact({ before: 41 })).resolves.toEqual({ horizon: 40, removed: 40, streams: 4 })
+    expect((await readAll(name)).map((e) => e.seq)).toEqual([41])
+    await store.dispatch(addCard({ boardId: 'b2', cardId: 'c100', title: 'after' }))
+    await store.close()
+
+    const cold = open(name)
+    await cold.ready
+    expect(cold.read(boardView).count).toBe(41)
+    const log = await indexedDbStorage().open(name)
+    await log.deleteCheckpoint('boardView')
+    log.close()
+    const rebuilt = open(name)
+    await rebuilt.ready
+    expect(rebuilt.read(boardView)).toEqual(cold.read(boardView))
+    expect(rebuilt.read(boardView).columns.doing).toEqual(expected.columns.doing)
+    const duplicate = await rebuilt.dispatch(addCard({ boardId: 'b3', cardId: 'c7', title: 'x' })).catch((e: unknown) => e)
+    expect(isChronicleError(duplicate, 'RuleViolation')).toBe(true)
+  })
 })

@@ -1,7 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import { StorageError, type StorageErrorCode } from '../errors'
 import type { EventEnvelope } from '../event'
-import type { AppendCommand, AppendOutcome, EventLogStorage, StorageBackend, StorageSignal, StoredCheckpoint } from './storage'
+import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
 
 /** The database layout, one version per migration in `upgrade` below. */
 export const schemaVersion = 1
@@ -13,6 +13,7 @@ interface ChronicleDb extends DBSchema {
     indexes: { stream: [string, number]; command: string }
   }
   checkpoints: { key: string; value: StoredCheckpoint }
+  streams: { key: string; value: StreamSnapshot }
   meta: { key: string; value: unknown }
 }
 
@@ -59,6 +60,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
           events.createIndex('stream', ['stream', 'version'], { unique: true })
           events.createIndex('command', 'meta.commandId')
           database.createObjectStore('checkpoints', { keyPath: 'name' })
+          database.createObjectStore('streams', { keyPath: 'stream' })
           database.createObjectStore('meta')
         }
       },
@@ -97,10 +99,10 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
 
     append: (commands) =>
       guard('Appending events', async () => {
-        const tx = db.transaction('events', 'readwrite', { durability })
+        const tx = db.transaction(['events', 'streams'], 'readwrite', { durability })
         const plan: (AppendOutcome | { status: 'write'; keys: Promise<number>[]; command: AppendCommand })[] = []
         try {
-          const store = tx.store
+          const store = tx.objectStore('events')
           const streamIndex = store.index('stream')
           const commandIndex = store.index('command')
           const streams = [...new Set(commands.map((c) => c.stream))]
@@ -110,7 +112,9 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
             Promise.all(
               streams.map(async (stream) => {
                 const cursor = await streamIndex.openKeyCursor(IDBKeyRange.bound([stream, 0], [stream, Infinity]), 'prev')
-                return [stream, cursor ? cursor.key[1] : 0] as const
+                if (cursor) return [stream, cursor.key[1]] as const
+                // A stream without events may have been compacted: it counts on from its snapshot.
+                return [stream, (await tx.objectStore('streams').get(stream))?.version ?? 0] as const
               }),
             ),
             Promise.all(
@@ -186,6 +190,24 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
       }),
 
     deleteCheckpoint: (name) => guard('Deleting a checkpoint', () => db.delete('checkpoints', name)),
+
+    compact: (horizon, streams) =>
+      guard('Compacting the log', async () => {
+        const tx = db.transaction(['events', 'streams', 'checkpoints', 'meta'], 'readwrite', { durability })
+        for (const snapshot of streams) void tx.objectStore('streams').put(snapshot)
+        void tx.objectStore('meta').put(horizon, 'horizon')
+        void tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position))
+        let cursor = await tx.objectStore('checkpoints').openCursor()
+        while (cursor) {
+          if (cursor.value.position < horizon.position) void cursor.delete()
+          cursor = await cursor.continue()
+        }
+        await tx.done
+      }),
+
+    loadHorizon: () => guard('Reading the compaction horizon', async () => (await db.get('meta', 'horizon')) as Horizon | undefined),
+
+    loadStreamSnapshot: (stream) => guard(`Reading the snapshot of ${stream}`, () => db.get('streams', stream)),
 
     onSignal(listener) {
       listeners.add(listener)

@@ -2,13 +2,15 @@ import { freeze } from 'immer'
 import { StorageError } from '../errors'
 import { indexAfter } from '../positions'
 import type { EventEnvelope } from '../event'
-import type { AppendCommand, AppendOutcome, EventLogStorage, StorageBackend, StorageSignal, StoredCheckpoint } from './storage'
+import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
 
 interface MemoryLog {
   readonly events: EventEnvelope[]
   readonly streams: Map<string, EventEnvelope[]>
   readonly commands: Map<string, EventEnvelope[]>
   readonly checkpoints: Map<string, StoredCheckpoint>
+  readonly snapshots: Map<string, StreamSnapshot>
+  horizon: Horizon | undefined
 }
 
 /**
@@ -26,7 +28,7 @@ export function memoryStorage(): StorageBackend {
     async open(name) {
       let log = logs.get(name)
       if (!log) {
-        log = { events: [], streams: new Map(), commands: new Map(), checkpoints: new Map() }
+        log = { events: [], streams: new Map(), commands: new Map(), checkpoints: new Map(), snapshots: new Map(), horizon: undefined }
         logs.set(name, log)
       }
       return openMemoryLog(log)
@@ -57,6 +59,7 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
         throw new StorageError('failed', `An event payload could not be stored: ${String(cause)}`, { cause })
       }
       const versions = new Map<string, number>()
+      const currentVersion = (stream: string) => log.streams.get(stream)?.at(-1)?.version ?? log.snapshots.get(stream)?.version ?? 0
       const outcomes: AppendOutcome[] = []
       let seq = head()
       for (const command of cloned) {
@@ -67,7 +70,7 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
             continue
           }
         }
-        const current = versions.get(command.stream) ?? log.streams.get(command.stream)?.at(-1)?.version ?? 0
+        const current = versions.get(command.stream) ?? currentVersion(command.stream)
         if (current !== command.expectedVersion) {
           outcomes.push({ status: 'conflict', actualVersion: current })
           continue
@@ -117,6 +120,34 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
     async deleteCheckpoint(name) {
       assertOpen()
       log.checkpoints.delete(name)
+    },
+    async compact(horizon, streams) {
+      assertOpen()
+      const copy = structuredClone({ horizon, streams })
+      const keep = (e: EventEnvelope) => e.seq > horizon.position
+      log.events.splice(0, indexAfter(log.events, horizon.position))
+      for (const [key, list] of log.streams) {
+        const kept = list.filter(keep)
+        if (kept.length) log.streams.set(key, kept)
+        else log.streams.delete(key)
+      }
+      for (const [key, list] of log.commands) {
+        const kept = list.filter(keep)
+        if (kept.length) log.commands.set(key, kept)
+        else log.commands.delete(key)
+      }
+      for (const snapshot of copy.streams) log.snapshots.set(snapshot.stream, snapshot)
+      for (const [name, checkpoint] of log.checkpoints) if (checkpoint.position < horizon.position) log.checkpoints.delete(name)
+      log.horizon = copy.horizon
+    },
+    async loadHorizon() {
+      assertOpen()
+      return log.horizon && structuredClone(log.horizon)
+    },
+    async loadStreamSnapshot(stream) {
+      assertOpen()
+      const snapshot = log.snapshots.get(stream)
+      return snapshot && structuredClone(snapshot)
     },
     onSignal(listener) {
       listeners.add(listener)

@@ -29,6 +29,22 @@ export interface StoredCheckpoint {
   readonly savedAt: number
 }
 
+/** Every read model's state at the compaction horizon: where the log now starts. */
+export interface Horizon {
+  /** Events with `seq <= position` were removed. */
+  readonly position: number
+  readonly states: { readonly [projection: string]: { readonly version: number; readonly state: unknown } }
+  readonly compactedAt: number
+}
+
+/** An aggregate state saved by compaction: the stream's events up to `version` are gone. */
+export interface StreamSnapshot {
+  readonly stream: string
+  readonly aggregate: string
+  readonly version: number
+  readonly state: unknown
+}
+
 /** Something other writers or the browser did to the database that the store must react to. */
 export type StorageSignal =
   | { readonly type: 'version-change'; readonly newVersion: number | null }
@@ -54,6 +70,15 @@ export interface EventLogStorage {
   loadCheckpoints(): Promise<StoredCheckpoint[]>
   saveCheckpoints(checkpoints: readonly StoredCheckpoint[]): Promise<void>
   deleteCheckpoint(name: string): Promise<void>
+  /**
+   * Removes events with `seq <= horizon.position` and saves the snapshots that replace them, in
+   * one transaction. Optional: stores without it cannot be compacted.
+   */
+  compact?(horizon: Horizon, streams: readonly StreamSnapshot[]): Promise<void>
+  /** The last compaction's horizon, if the log was ever compacted. */
+  loadHorizon?(): Promise<Horizon | undefined>
+  /** A stream's compaction snapshot, if it has one. */
+  loadStreamSnapshot?(stream: string): Promise<StreamSnapshot | undefined>
   /** Subscribes to signals from other connections or the browser; returns the unsubscribe function. */
   onSignal(listener: (signal: StorageSignal) => void): () => void
   close(): void
