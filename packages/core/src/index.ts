@@ -20,6 +20,7 @@ export {
   ProjectionError,
   UndoConflict,
   TimeTravelActive,
+  SyncRejected,
   isChronicleError,
   errorFromJSON,
   type ChronicleErrorName,
@@ -28,7 +29,8 @@ export {
 } from './errors'
 export { indexedDbStorage, type IndexedDbStorageOptions } from './storage/indexedDb'
 export { memoryStorage } from './storage/memory'
-export type { StorageBackend, EventLogStorage, AppendCommand, AppendOutcome, NewEvent, StoredCheckpoint, StorageSignal, Horizon, StreamSnapshot } from './storage/storage'
+export type { StorageBackend, EventLogStorage, AppendCommand, AppendOutcome, NewEvent, StoredCheckpoint, StorageSignal, Horizon, StreamSnapshot, PendingCommand, ConfirmedEvent, SyncReceipt } from './storage/storage'
 export { given, type Scenario, type ScenarioOutcome } from './testing'
 export type { StandardSchemaV1, SchemaIssue } from './standardSchema'
+export type { SyncConnector, SyncConnection, SyncConnectionStatus, SyncHost, SyncStatus, SyncRejection, StoreSync } from './sync'
 export type { Register, Principal } from './types'

@@ -69,6 +69,8 @@ export interface ReadModels {
    * `undone: 'now'` leaves out the commands undone at the head instead of those undone at `position`.
    */
   stateAt(definition: AnyProjectionDefinition, position: number, undone?: 'then' | 'now'): Promise<unknown>
+  /** With sync on: the provisional events of the outbox, shown on top of the confirmed log. */
+  setPending(events: readonly EventEnvelope[]): void
   /** After a compaction: the log now starts at `horizon`. */
   setHorizon(horizon: Horizon): void
   /** Shows every read model as of `position` (null: live again). */
@@ -106,6 +108,21 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   let recent: Snapshot[] = []
   let travelIndex: Snapshot[] | undefined
   let shown: readonly unknown[] | undefined
+  // With sync on: events of commands still in the outbox, shown on top of the confirmed states.
+  let pendingEvents: readonly EventEnvelope[] = []
+  let overlay: readonly unknown[] | undefined
+  const visible = (model: ReadModel) => (shown ? shown[model.index] : overlay ? overlay[model.index] : model.state)
+  const computeOverlay = () => {
+    overlay =
+      pendingEvents.length === 0
+        ? undefined
+        : models.map((model) => {
+            if (model.error) return model.state
+            // A provisional event a handler cannot take is not shown; the server will decide on it.
+            const { next, failure } = foldDraft(model, model.state, pendingEvents, timeline.undone)
+            return failure ? model.state : next
+          })
+  }
   let travelling: number | null = null
   let generation = 0
   let horizon: Horizon | undefined
@@ -212,6 +229,10 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
   const notify = (which: readonly ReadModel[] = models) => {
     if (travelling !== null) return
+    if (pendingEvents.length > 0) {
+      computeOverlay()
+      which = models
+    }
     for (const model of which) model.changed.next()
   }
 
@@ -400,15 +421,18 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       notify(moved)
     },
 
-    read: (definition) => {
-      const model = modelOf(definition)
-      return shown ? shown[model.index] : model.state
+    read: (definition) => visible(modelOf(definition)),
+
+    setPending(events) {
+      pendingEvents = events
+      computeOverlay()
+      if (travelling === null) for (const model of models) model.changed.next()
     },
 
     watch(definition) {
       const model = modelOf(definition)
       return new Observable<unknown>((subscriber) => {
-        const current = () => (shown ? shown[model.index] : model.state)
+        const current = () => visible(model)
         if (model.error && !shown) {
           subscriber.error(model.error)
           return

@@ -17,6 +17,8 @@ import { indexedDbStorage } from './storage/indexedDb'
 import type { EventLogStorage, Horizon, StorageBackend, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
+import { createOutbox, type Outbox } from './outbox'
+import type { StoreSync, SyncConnection, SyncConnector } from './sync'
 
 /** Options of `createStore`. */
 export interface StoreOptions {
@@ -41,6 +43,11 @@ export interface StoreOptions {
   readonly cachedStreams?: number
   /** Written into `meta.origin` of this store's events (default: a random id per store session). */
   readonly origin?: string
+  /**
+   * Sync with a server (`createSync({ url, auth })` from @chronicle/sync). Commands then go to an
+   * outbox, read models show confirmed + provisional events, and the server's answers rebase them.
+   */
+  readonly sync?: SyncConnector
   /** Ask the browser for persistent storage (default true); the answer is in `storageInfo()`. */
   readonly persist?: boolean
 }
@@ -118,6 +125,8 @@ export interface Store {
   log(range?: { readonly after?: number; readonly to?: number; readonly limit?: number }): Promise<EventEnvelope[]>
   /** The projections this store folds. */
   readonly projections: readonly AnyProjectionDefinition[]
+  /** Sync status, rejections and confirmations; undefined without `createStore({ sync })`. */
+  readonly sync: StoreSync | undefined
   /**
    * Removes the events before `before` from the log, keeping what they built: every read model's
    * state and every touched stream's aggregate state at the horizon. Undo, redo and time travel
@@ -180,8 +189,12 @@ export function createStore(options: StoreOptions): Store {
     return storage
   }
 
+  let outbox: Outbox | undefined
   const writeModel = createWriteModel({
-    readStream: async (stream, after) => decodeAll(await log().readStream(stream, after)),
+    readStream: async (stream, after) => {
+      const confirmed = decodeAll(await log().readStream(stream, after))
+      return outbox ? [...confirmed, ...outbox.provisionalOf(stream, confirmed.at(-1)?.version ?? after)] : confirmed
+    },
     loadSnapshot: async (stream) => (await log().loadStreamSnapshot?.(stream)) ?? undefined,
     maxStreams: options.cachedStreams ?? 5000,
   })
@@ -246,21 +259,43 @@ export function createStore(options: StoreOptions): Store {
   }
 
   const dispatcher = createDispatcher({
-    append: (batch) => log().append(batch),
+    // With sync on, commands go to the outbox; the log only takes what the server confirmed.
+    append: (batch, admitted) => (outbox ? outbox.append(batch, admitted) : log().append(batch)),
     writeModel,
     origin,
     head: () => readModels.position,
-    onCommitted: (events) => ingest(events, true),
+    onCommitted: (events) => (outbox ? undefined : ingest(events, true)),
     maxBatch: options.maxBatch ?? 1000,
     maxAttempts: options.maxAttempts ?? 5,
     streamChanged: async (stream, version) => (await log().readStream(stream, version)).length > 0,
   })
+
+  // `outbox` is read lazily by the write model and the dispatcher above; it exists only with sync on.
+  // eslint-disable-next-line prefer-const
+  outbox = options.sync
+    ? createOutbox({
+        storeName: options.name,
+        origin,
+        log,
+        commands,
+        writeModel,
+        readModels,
+        exclusive: (work) => dispatcher.exclusive(work),
+        decode,
+        ingest: (events) => ingest(events, false),
+        confirmedOwn: (events) => reactions.handle(events),
+        principal,
+      })
+    : undefined
+  let connection: SyncConnection | undefined
 
   const shutDown = (error: StorageError) => {
     if (closed) return
     closed = error
     dispatcher.close(error)
     clearTimeout(checkpointTimer)
+    connection?.stop()
+    outbox?.state.close()
   }
 
   function scheduleCheckpoint() {
@@ -307,6 +342,13 @@ export function createStore(options: StoreOptions): Store {
     const horizon = (await opened.loadHorizon?.()) ?? undefined
     await readModels.start(checkpoints, readFrom, await opened.head(), horizon)
     position$.next(readModels.position)
+    if (outbox && options.sync) {
+      // Commands from an earlier session still wait in the outbox: show them, then connect.
+      await dispatcher.exclusive(() => outbox.rebase())
+      outbox.state.update({ confirmedPosition: await opened.syncPosition!() })
+      connection = options.sync.connect(outbox.host)
+      connection.status$.subscribe((status) => outbox.state.update({ ...status, connected: true }))
+    }
     isReady = true
     if (typeof addEventListener === 'function') addEventListener('pagehide', onPageHide)
   })()
@@ -332,6 +374,7 @@ export function createStore(options: StoreOptions): Store {
     if (!isReady) await ready
     const receipt = await dispatcher.submit({
       definition,
+      payload: command.payload,
       value,
       stream,
       context,
@@ -350,6 +393,7 @@ export function createStore(options: StoreOptions): Store {
       const commandId = newId()
       return dispatcher.submit({
         definition: entry.definition,
+        payload: null,
         value: null,
         stream: entry.stream,
         context: { principal: principal(), commandId, at: Date.now() },
@@ -428,6 +472,7 @@ export function createStore(options: StoreOptions): Store {
     read: (projection) => readModels.read(projection) as never,
     history,
     projections: options.projections ?? [],
+    sync: outbox?.state.api,
     get travelling() {
       return readModels.travelling
     },

@@ -1,7 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import { StorageError, type StorageErrorCode } from '../errors'
 import type { EventEnvelope } from '../event'
-import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
+import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
 
 /** The database layout, one version per migration in `upgrade` below. */
 export const schemaVersion = 1
@@ -14,6 +14,7 @@ interface ChronicleDb extends DBSchema {
   }
   checkpoints: { key: string; value: StoredCheckpoint }
   streams: { key: string; value: StreamSnapshot }
+  outbox: { key: string; value: PendingCommand; indexes: { order: number } }
   meta: { key: string; value: unknown }
 }
 
@@ -61,6 +62,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
           events.createIndex('command', 'meta.commandId')
           database.createObjectStore('checkpoints', { keyPath: 'name' })
           database.createObjectStore('streams', { keyPath: 'stream' })
+          database.createObjectStore('outbox', { keyPath: 'commandId' }).createIndex('order', 'order', { unique: true })
           database.createObjectStore('meta')
         }
       },
@@ -204,6 +206,35 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         }
         await tx.done
       }),
+
+    putPending: (commands) =>
+      guard('Adding to the outbox', async () => {
+        const tx = db.transaction('outbox', 'readwrite', { durability })
+        const last = await tx.store.index('order').openKeyCursor(null, 'prev')
+        let order = last ? last.key : 0
+        const stored = commands.map((c) => ({ ...c, order: ++order }))
+        for (const command of stored) void tx.store.put(command)
+        await tx.done
+        return stored
+      }),
+
+    readPending: () => guard('Reading the outbox', () => db.getAllFromIndex('outbox', 'order')),
+
+    receive: (receipt) =>
+      guard('Storing confirmed events', async () => {
+        const tx = db.transaction(['events', 'outbox', 'meta'], 'readwrite', { durability })
+        const meta = tx.objectStore('meta')
+        const known = ((await meta.get('sync.position')) as number | undefined) ?? 0
+        const fresh = receipt.events.filter((e) => e.position > known).map(({ position: _position, ...event }) => event)
+        const keys = fresh.map((event) => tx.objectStore('events').add(event as EventEnvelope))
+        for (const commandId of receipt.settled) void tx.objectStore('outbox').delete(commandId)
+        void meta.put(Math.max(known, receipt.position), 'sync.position')
+        const seqs = await Promise.all(keys)
+        await tx.done
+        return fresh.map((event, i) => ({ ...event, seq: seqs[i]! }))
+      }),
+
+    syncPosition: () => guard('Reading the sync position', async () => ((await db.get('meta', 'sync.position')) as number | undefined) ?? 0),
 
     loadHorizon: () => guard('Reading the compaction horizon', async () => (await db.get('meta', 'horizon')) as Horizon | undefined),
 

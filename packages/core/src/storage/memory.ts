@@ -2,7 +2,7 @@ import { freeze } from 'immer'
 import { StorageError } from '../errors'
 import { indexAfter } from '../positions'
 import type { EventEnvelope } from '../event'
-import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
+import type { AppendCommand, AppendOutcome, ConfirmedEvent, EventLogStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
 
 interface MemoryLog {
   readonly events: EventEnvelope[]
@@ -11,6 +11,8 @@ interface MemoryLog {
   readonly checkpoints: Map<string, StoredCheckpoint>
   readonly snapshots: Map<string, StreamSnapshot>
   horizon: Horizon | undefined
+  readonly outbox: Map<string, PendingCommand>
+  syncPosition: number
 }
 
 /**
@@ -28,7 +30,7 @@ export function memoryStorage(): StorageBackend {
     async open(name) {
       let log = logs.get(name)
       if (!log) {
-        log = { events: [], streams: new Map(), commands: new Map(), checkpoints: new Map(), snapshots: new Map(), horizon: undefined }
+        log = { events: [], streams: new Map(), commands: new Map(), checkpoints: new Map(), snapshots: new Map(), horizon: undefined, outbox: new Map(), syncPosition: 0 }
         logs.set(name, log)
       }
       return openMemoryLog(log)
@@ -148,6 +150,35 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
       assertOpen()
       const snapshot = log.snapshots.get(stream)
       return snapshot && structuredClone(snapshot)
+    },
+    async putPending(commands) {
+      assertOpen()
+      let order = Math.max(0, ...[...log.outbox.values()].map((c) => c.order))
+      const stored = structuredClone(commands as Omit<PendingCommand, 'order'>[]).map((c) => ({ ...c, order: ++order }))
+      for (const command of stored) if (!log.outbox.has(command.commandId)) log.outbox.set(command.commandId, command)
+      return stored
+    },
+    async readPending() {
+      assertOpen()
+      return [...log.outbox.values()].sort((a, b) => a.order - b.order).map((c) => structuredClone(c))
+    },
+    async receive(receipt) {
+      assertOpen()
+      const fresh = structuredClone(receipt.events.filter((e) => e.position > log.syncPosition) as ConfirmedEvent[])
+      let seq = head()
+      const written = fresh.map(({ position: _position, ...event }) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
+      for (const event of written) {
+        log.events.push(event)
+        pushTo(log.streams, event.stream, event)
+        pushTo(log.commands, event.meta.commandId, event)
+      }
+      for (const commandId of receipt.settled) log.outbox.delete(commandId)
+      log.syncPosition = Math.max(log.syncPosition, receipt.position)
+      return written
+    },
+    async syncPosition() {
+      assertOpen()
+      return log.syncPosition
     },
     onSignal(listener) {
       listeners.add(listener)
