@@ -10,12 +10,14 @@ const ChronicleContext = createContext<ChronicleContextValue | null>(null)
 
 /** Props of `ChronicleProvider`. */
 export interface ChronicleProviderProps {
+  /** The store the hooks below read and dispatch to; create it once, outside render. */
   readonly store: Store
   /**
    * Suspend components that read the store until its read models are ready after a cold start
    * (default false: they render the initial state, then the loaded one).
    */
   readonly suspense?: boolean
+  /** The components that use the hooks. */
   readonly children?: ReactNode
 }
 
