@@ -12,6 +12,7 @@ export type ChronicleErrorName =
   | 'UndoConflict'
   | 'TimeTravelActive'
   | 'SyncRejected'
+  | 'SyncError'
 
 const marker = Symbol.for('@chronicle/error')
 
@@ -160,6 +161,7 @@ interface ChronicleErrorByName {
   UndoConflict: ChronicleError
   TimeTravelActive: ChronicleError
   SyncRejected: ChronicleError
+  SyncError: ChronicleError
 }
 
 /**
