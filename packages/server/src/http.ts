@@ -58,17 +58,20 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 
 /**
  * Reads a request body of at most `limit` bytes. A larger one (by Content-Length, or as it
- * streams in) is refused with `payload-too-large` before it is parsed; the rest of it is drained
- * so the client can read the answer, then the connection is closed.
+ * streams in) is refused with `payload-too-large` before it is parsed. The rest of it is read and
+ * dropped, so the client finishes sending and reads the answer instead of a reset connection;
+ * a client that keeps sending past `16 * limit` more is cut off.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const tooLarge = () => {
       req.removeAllListeners('data')
-      // Keep reading (and discarding) what is in flight: closing now would make the client see a
-      // reset instead of our answer.
-      req.on('data', () => undefined)
-      reject(refuse('payload-too-large', `The request body exceeds ${limit} bytes; push fewer commands at once.`, {}, { connection: 'close' }))
+      let drained = 0
+      req.on('data', (chunk: Buffer) => {
+        drained += chunk.length
+        if (drained > 16 * limit) req.socket.destroy()
+      })
+      reject(refuse('payload-too-large', `The request body exceeds ${limit} bytes; push fewer commands at once.`))
     }
     const declared = Number(req.headers['content-length'])
     if (Number.isFinite(declared) && declared > limit) {

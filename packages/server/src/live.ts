@@ -111,7 +111,7 @@ function serve(ws: WebSocket, context: LiveContext) {
           const visible = page.filter((event) => context.canRead(reader, event.stream))
           // Pages the principal sees nothing of are skipped silently, unless full: then the
           // client learns it may move its cursor.
-          if (visible.length > 0 || page.length === pageSize) await send({ type: 'events', events: visible, next, head: context.tail.head })
+          if (visible.length > 0 || page.length === pageSize) await send({ type: 'events', events: visible, after: cursor, next, head: context.tail.head })
           cursor = next
         }
       } while (again)

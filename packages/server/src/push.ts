@@ -30,6 +30,9 @@ export async function executePush(context: PushContext, principal: Principal, re
   const results: CommandResult[] = []
   let incomplete: WireError | undefined
   for (const command of request.commands) {
+    // Let other requests (and signals) in between commands: on SQLite a command never waits for
+    // I/O, and a long push would otherwise hold the event loop from start to end.
+    await new Promise((resolve) => setImmediate(resolve))
     try {
       results.push(await executeOne(context, principal, command))
     } catch (error) {

@@ -151,7 +151,7 @@ const liveClientMessage: Decoder<LiveClientMessage> = versioned(
 
 const liveServerMessage: Decoder<LiveServerMessage> = variant<LiveServerMessage>('type', {
   ready: object({ type: literal('ready'), head: position }),
-  events: object({ type: literal('events'), events, next: position, head: position }),
+  events: object({ type: literal('events'), events, after: position, next: position, head: position }),
   error: object({ type: literal('error'), error: wireError }),
 })
 

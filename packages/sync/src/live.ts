@@ -99,15 +99,26 @@ export function subscribeLive(setup: LiveSetup): LiveSubscription {
     if (fatalCodes.has(error.code)) stop()
   }
 
-  /** Queues one page (covering positions after the page's own start up to `next`). */
-  const deliver = (events: readonly EventEnvelope[], next: number): Promise<void> => {
-    delivering = delivering.then(async () => {
-      if (stopped || next <= cursor) return
+  /**
+   * Queues one page: the events with `after < seq <= next`. Resolves false, delivering nothing,
+   * when the page starts past the cursor (an earlier page failed): the caller resumes from the
+   * cursor instead.
+   */
+  const deliver = (after: number, events: readonly EventEnvelope[], next: number): Promise<boolean> => {
+    const delivered = delivering.then(async () => {
+      if (stopped || next <= cursor) return true
+      if (after > cursor) return false
       const fresh = events.filter((event) => event.seq > cursor)
       await listener.events(fresh, next)
       cursor = next
+      return true
     })
-    return delivering
+    // The queue goes on after a failure; the failed page's caller hears of it.
+    delivering = delivered.then(
+      () => undefined,
+      () => undefined,
+    )
+    return delivered
   }
 
   function stop() {
@@ -118,7 +129,10 @@ export function subscribeLive(setup: LiveSetup): LiveSubscription {
     const open = socket
     socket = undefined
     if (open) {
-      open.onclose = open.onmessage = open.onerror = open.onopen = null
+      open.onclose = open.onmessage = open.onopen = null
+      // Closing a socket that is still connecting reports an error (Node's `ws` throws it when
+      // nobody listens); it is expected here.
+      open.onerror = () => undefined
       open.close(1000, 'closed by the client')
     }
     setStatus('stopped')
@@ -134,13 +148,11 @@ export function subscribeLive(setup: LiveSetup): LiveSubscription {
       if (loop !== pollLoop) return
       let more = false
       try {
-        const page = await setup.pull(cursor)
-        await deliver(page.events, page.next)
-        more = page.more
+        const from = cursor
+        const page = await setup.pull(from)
+        more = (await deliver(from, page.events, page.next)) && page.more
       } catch (error) {
         report(isSyncError(error) ? error : new SyncError('internal', `Applying pulled events failed: ${String(error)}`, { cause: error }))
-        // A listener that threw has been told; its queue must not stay rejected.
-        delivering = delivering.catch(() => undefined)
       }
       if (loop === pollLoop && !stopped) pollTimer = setTimeout(() => void tick(), more ? 0 : pollInterval)
     }
@@ -204,12 +216,17 @@ export function subscribeLive(setup: LiveSetup): LiveSubscription {
         stopPolling()
         setStatus('live')
       } else if (value.type === 'events') {
-        deliver(value.events, value.next).catch((error: unknown) => {
-          report(new SyncError('internal', `Applying live events failed: ${String(error)}`, { cause: error }))
-          delivering = delivering.catch(() => undefined)
-          // Resume from the cursor on a fresh socket, so the failed events come again.
-          ws.close(1000, 'listener failed')
-        })
+        // After a failed page, later pages do not follow the cursor: resume from the cursor on a
+        // fresh socket, so the failed events come again.
+        deliver(value.after, value.events, value.next).then(
+          (delivered) => {
+            if (!delivered) ws.close(1000, 'resuming')
+          },
+          (error: unknown) => {
+            report(new SyncError('internal', `Applying live events failed: ${String(error)}`, { cause: error }))
+            ws.close(1000, 'listener failed')
+          },
+        )
       } else {
         report(SyncError.fromWire(value.error))
       }

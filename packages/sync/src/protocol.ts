@@ -160,8 +160,11 @@ export type LiveClientMessage = LiveHello
 export type LiveServerMessage =
   /** Authenticated; events follow as they are committed. */
   | { readonly type: 'ready'; readonly head: number }
-  /** Confirmed events (filtered per principal); `next` is the position to resume after. */
-  | { readonly type: 'events'; readonly events: readonly EventEnvelope[]; readonly next: number; readonly head: number }
+  /**
+   * Confirmed events with `after < seq <= next` (filtered per principal); `next` is the position to
+   * resume after. A client whose position is before `after` missed something and reconnects.
+   */
+  | { readonly type: 'events'; readonly events: readonly EventEnvelope[]; readonly after: number; readonly next: number; readonly head: number }
   /** The server closes the socket after this. */
   | { readonly type: 'error'; readonly error: WireError }
 

@@ -87,7 +87,26 @@ export const appendNote = defineCommand({
   handle: (_state, cmd, context) => NoteAppended({ text: cmd.text, by: as(context.principal).user }),
 })
 
-export const commands = [addItem, removeItem, appendNote]
+/**
+ * A note whose business rules take `ms` of CPU: it keeps a push in flight long enough for tests to
+ * kill or stop the server in the middle of it, wherever the machine's speed puts the rest.
+ */
+export const slowNote = defineCommand({
+  type: 'slowNote',
+  schema: v.object({ ...target, text: v.string(), ms: v.pipe(v.number(), v.maxValue(1000)) }),
+  aggregate: list,
+  stream: streamOf,
+  authorize: sameTenant,
+  handle: (_state, cmd, context) => {
+    const until = performance.now() + cmd.ms
+    while (performance.now() < until) {
+      // deciding, slowly
+    }
+    return NoteAppended({ text: cmd.text, by: as(context.principal).user })
+  },
+})
+
+export const commands = [addItem, removeItem, appendNote, slowNote]
 
 export function authenticate(token: string): TestPrincipal | null {
   return principals[token] ?? null

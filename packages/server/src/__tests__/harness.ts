@@ -80,7 +80,7 @@ export function clientFor(url: string, token: string, timeout = 10_000): SyncCli
 
 let counter = 0
 /** A fresh command for the test domain. */
-export function command(type: 'addItem' | 'removeItem' | 'appendNote', payload: Record<string, unknown>): PushCommand {
+export function command(type: 'addItem' | 'removeItem' | 'appendNote' | 'slowNote', payload: Record<string, unknown>): PushCommand {
   return { commandId: `cmd-${process.pid}-${Date.now().toString(36)}-${++counter}`, type, payload, at: Date.now() }
 }
 
@@ -139,22 +139,38 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, l
   }
 }
 
+type Result = Awaited<ReturnType<SyncClient['push']>>['results'][number]
+
+/** Counts pushes on the wire, so a test can tell that it interrupted one. */
+export const pushesInFlight = { count: 0 }
+
 /**
  * Pushes commands until every one has an answer, retrying whatever failed or was left unanswered
- * (the way the browser's outbox will). Returns the results by commandId.
+ * (the way the browser's outbox will). Returns the results by commandId; `onAnswer` hears of each
+ * as it arrives.
  */
-export async function pushUntilAnswered(client: SyncClient, commands: readonly PushCommand[], options: { batch?: number; clientId?: string } = {}) {
-  const answered = new Map<string, Awaited<ReturnType<SyncClient['push']>>['results'][number]>()
-  let attempts = 0
+export async function pushUntilAnswered(
+  client: SyncClient,
+  commands: readonly PushCommand[],
+  options: { batch?: number; clientId?: string; onAnswer?: (result: Result) => void } = {},
+): Promise<Map<string, Result>> {
+  const answered = new Map<string, Result>()
+  let failures = 0
   while (answered.size < commands.length) {
     const pending = commands.filter((c) => !answered.has(c.commandId)).slice(0, options.batch ?? 10)
+    pushesInFlight.count++
     try {
       const response = await client.push({ clientId: options.clientId ?? 'test', lastConfirmed: 0, commands: pending })
-      for (const result of response.results) answered.set(result.commandId, result)
+      for (const result of response.results) {
+        answered.set(result.commandId, result)
+        options.onAnswer?.(result)
+      }
     } catch (error) {
       if (!(error as { retryable?: boolean }).retryable) throw error
-      if (++attempts > 500) throw new Error(`Pushing kept failing: ${String(error)}`)
+      if (++failures > 2000) throw new Error(`Pushing kept failing: ${String(error)}`)
       await new Promise((r) => setTimeout(r, 10))
+    } finally {
+      pushesInFlight.count--
     }
   }
   return answered

@@ -108,13 +108,16 @@ async function openPostgresLog(pool: Pool, config: PoolConfig, channel: string, 
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [lockNamespace, lockKey(log)])
     const streams = [...new Set(commands.map((c) => c.stream))]
     const idempotent = commands.filter((c) => c.idempotent).map((c) => c.commandId)
-    const [versions, recorded, current] = await Promise.all([
-      client.query<{ stream: string; version: number }>('SELECT stream, max(version) AS version FROM chronicle_events WHERE log = $1 AND stream = ANY($2) GROUP BY stream', [log, streams]),
+    // One connection runs one query at a time; under the lock these reads are exact.
+    const versions = await client.query<{ stream: string; version: number }>(
+      'SELECT stream, max(version) AS version FROM chronicle_events WHERE log = $1 AND stream = ANY($2) GROUP BY stream',
+      [log, streams],
+    )
+    const recorded =
       idempotent.length === 0
         ? { rows: [] }
-        : client.query<{ command_id: string; position: string }>('SELECT command_id, position FROM chronicle_commands WHERE log = $1 AND command_id = ANY($2)', [log, idempotent]),
-      client.query<{ head: string | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = $1', [log]),
-    ])
+        : await client.query<{ command_id: string; position: string }>('SELECT command_id, position FROM chronicle_commands WHERE log = $1 AND command_id = ANY($2)', [log, idempotent])
+    const current = await client.query<{ head: string | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = $1', [log])
     const plan = planAppend(
       commands,
       Number(current.rows[0]?.head ?? 0),

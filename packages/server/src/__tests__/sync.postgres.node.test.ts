@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventEnvelope } from '@chronicle/core'
+import type { CommandAccepted } from '@chronicle/sync'
+import { postgresStorage } from '../storage/postgres'
+import { tokens } from './domain'
+import { clientFor, command, eventually, startServer, storedEvents } from './harness'
+import { startPostgres, type PostgresCluster } from './postgresCluster'
+import { storageContract } from './storageContract'
+import { syncSuite } from './syncSuite'
+
+let cluster: PostgresCluster
+beforeAll(async () => {
+  cluster = await startPostgres()
+})
+afterAll(() => cluster?.stop())
+
+let databases = 0
+const newDatabase = () => cluster.createDatabase(`test_${++databases}`)
+
+describe('postgresStorage', () => {
+  storageContract(async () => {
+    const connectionString = await newDatabase()
+    return { backend: postgresStorage({ connectionString }), reopen: () => postgresStorage({ connectionString }) }
+  })
+})
+
+describe('sync server on PostgreSQL', () => {
+  syncSuite(async () => ({ postgres: await newDatabase() }))
+
+  it('runs two server processes on one database; a client of each sees the other one\'s events live', async () => {
+    const store = { postgres: await newDatabase() }
+    const [one, two] = await Promise.all([startServer(store), startServer(store)])
+    try {
+      const alice = clientFor(one!.url, tokens.alice)
+      const carol = clientFor(two!.url, tokens.carol)
+      const seenByAlice: EventEnvelope[] = []
+      const seenByCarol: EventEnvelope[] = []
+      const options = { pollInterval: 60_000, reconnectDelay: 50 }
+      const aliceLive = alice.subscribe(0, { events: (events) => void seenByAlice.push(...events) }, options)
+      const carolLive = carol.subscribe(0, { events: (events) => void seenByCarol.push(...events) }, options)
+      await eventually(() => expect([aliceLive.status, carolLive.status]).toEqual(['live', 'live']), 'both live sockets')
+
+      // Both servers write to the same stream at once: the loser of each race re-decides on the
+      // winner's events (core's bounded retry), across processes.
+      const fromAlice = Array.from({ length: 20 }, (_, i) => command('appendNote', { tenant: 'acme', listId: 'shared', text: `alice ${i}` }))
+      const fromCarol = Array.from({ length: 20 }, (_, i) => command('appendNote', { tenant: 'acme', listId: 'shared', text: `carol ${i}` }))
+      const pushes = await Promise.all([
+        ...fromAlice.map((c) => alice.push({ clientId: 'alice', lastConfirmed: 0, commands: [c] })),
+        ...fromCarol.map((c) => carol.push({ clientId: 'carol', lastConfirmed: 0, commands: [c] })),
+      ])
+      expect(pushes.every((p) => p.results[0]?.status === 'ok')).toBe(true)
+
+      // The same command pushed to both servers at once runs once.
+      const twice = command('appendNote', { tenant: 'acme', listId: 'shared', text: 'pushed to both' })
+      const [viaOne, viaTwo] = await Promise.all([alice.push({ clientId: 'a', lastConfirmed: 0, commands: [twice] }), carol.push({ clientId: 'c', lastConfirmed: 0, commands: [twice] })])
+      const answers = [viaOne!.results[0], viaTwo!.results[0]] as CommandAccepted[]
+      expect(answers.map((a) => a.position)).toEqual([answers[0]!.position, answers[0]!.position])
+      expect(answers.filter((a) => a.duplicate)).toHaveLength(1)
+
+      const stored = await storedEvents(store)
+      expect(stored).toHaveLength(41)
+      expect(stored.filter((e) => e.stream === 'acme/list-shared').map((e) => e.version)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1))
+      const all = stored.map((e) => e.seq)
+      await eventually(() => expect(seenByAlice.map((e) => e.seq)).toEqual(all), 'alice hearing of every event')
+      await eventually(() => expect(seenByCarol.map((e) => e.seq)).toEqual(all), 'carol hearing of every event')
+      // Each heard the other server's events over its own socket, not by polling.
+      expect([aliceLive.status, carolLive.status]).toEqual(['live', 'live'])
+      expect(seenByAlice.filter((e) => (e.payload as { text: string }).text.startsWith('carol '))).toHaveLength(20)
+      aliceLive.close()
+      carolLive.close()
+    } finally {
+      await Promise.all([one!.kill('SIGTERM'), two!.kill('SIGTERM')])
+    }
+  })
+})
