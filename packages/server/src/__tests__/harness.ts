@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { Client } from 'pg'
 import { WebSocket } from 'ws'
-import { createSyncClient, type PushCommand, type SyncClient, type WebSocketConstructor } from '@chronicle/sync'
+import { createSyncClient, type PushCommand, type SyncClient } from '@chronicle/sync'
 import { testBuildDir } from './globalSetup'
 
 export const cliPath = resolve(testBuildDir, 'cli.js')
@@ -75,7 +75,7 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 
 /** A protocol client for a token, with `ws` for live updates (Node 20 has no global WebSocket). */
 export function clientFor(url: string, token: string, timeout = 10_000): SyncClient {
-  return createSyncClient({ url, token, WebSocket: WebSocket as unknown as WebSocketConstructor, timeout })
+  return createSyncClient({ url, token, WebSocket, timeout })
 }
 
 let counter = 0

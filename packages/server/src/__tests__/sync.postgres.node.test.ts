@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client } from 'pg'
 import type { EventEnvelope } from '@chronicle/core'
 import type { CommandAccepted } from '@chronicle/sync'
 import { postgresStorage } from '../storage/postgres'
@@ -69,6 +70,32 @@ describe('sync server on PostgreSQL', () => {
       aliceLive.close()
       carolLive.close()
     } finally {
+      await Promise.all([one!.kill('SIGTERM'), two!.kill('SIGTERM')])
+    }
+  })
+
+  it('keeps live updates flowing when the LISTEN connection is dropped', async () => {
+    const store = { postgres: await newDatabase() }
+    const [one, two] = await Promise.all([startServer(store), startServer(store)])
+    const admin = new Client({ connectionString: store.postgres })
+    await admin.connect()
+    try {
+      const seen: EventEnvelope[] = []
+      const live = clientFor(one!.url, tokens.alice).subscribe(0, { events: (events) => void seen.push(...events) }, { pollInterval: 60_000, reconnectDelay: 50 })
+      await eventually(() => expect(live.status).toBe('live'), 'live')
+      const listeners = async () => (await admin.query(`SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`)).rows as { pid: number }[]
+      await eventually(async () => expect(await listeners()).toHaveLength(2), 'both servers listening')
+      for (let round = 1; round <= 2; round++) {
+        const before = (await listeners()).map((r) => r.pid)
+        await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before])
+        await clientFor(two!.url, tokens.carol).push({ clientId: 'c', lastConfirmed: 0, commands: [command('appendNote', { tenant: 'acme', listId: '1', text: `after drop ${round}` })] })
+        await eventually(() => expect(seen).toHaveLength(round), 'the event from the other server')
+        await eventually(async () => expect((await listeners()).filter((r) => !before.includes(r.pid))).toHaveLength(2), 'both listeners back')
+      }
+      expect(live.status).toBe('live')
+      live.close()
+    } finally {
+      await admin.end()
       await Promise.all([one!.kill('SIGTERM'), two!.kill('SIGTERM')])
     }
   })

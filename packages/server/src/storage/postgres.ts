@@ -1,5 +1,6 @@
-import { Client, Pool, type PoolClient, type PoolConfig } from 'pg'
+import { Pool, type PoolClient, type PoolConfig } from 'pg'
 import { ChronicleError, StorageError, type AppendCommand, type StorageErrorCode, type StorageSignal } from '@chronicle/core'
+import { listen } from './postgresListener'
 import { createListeners, fromRow, planAppend, toRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
 
 /** Options of `postgresStorage`. */
@@ -226,55 +227,6 @@ async function openPostgresLog(pool: Pool, config: PoolConfig, channel: string, 
       appended.clear()
       listener.stop()
       void pool.end().catch(() => undefined)
-    },
-  }
-}
-
-/**
- * Keeps one connection LISTENing on `channel` and reports heads of `log`. When the connection
- * drops it reconnects (with backoff) and reports the current head, since NOTIFYs sent meanwhile
- * are lost.
- */
-function listen(config: PoolConfig, channel: string, log: string, emit: (head: number) => void, currentHead: () => Promise<number>) {
-  let stopped = false
-  let client: Client | undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let failures = 0
-  const connect = async () => {
-    timer = undefined
-    if (stopped) return
-    const next = new Client(config)
-    client = next
-    next.on('error', () => undefined)
-    next.on('notification', (message) => {
-      if (message.channel !== channel || !message.payload) return
-      try {
-        const note = JSON.parse(message.payload) as { log?: unknown; head?: unknown }
-        if (note.log === log && typeof note.head === 'number') emit(note.head)
-      } catch {
-        // Not ours.
-      }
-    })
-    next.on('end', () => {
-      if (client !== next || stopped) return
-      client = undefined
-      timer = setTimeout(() => void connect(), Math.min(5000, 100 * 2 ** failures++))
-    })
-    try {
-      await next.connect()
-      await next.query(`LISTEN ${channel}`)
-      failures = 0
-      emit(await currentHead())
-    } catch {
-      next.end().catch(() => undefined)
-    }
-  }
-  void connect()
-  return {
-    stop() {
-      stopped = true
-      clearTimeout(timer)
-      void client?.end().catch(() => undefined)
     },
   }
 }
