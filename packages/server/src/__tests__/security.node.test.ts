@@ -250,7 +250,8 @@ describe('sync server rate limit', () => {
     const tooMany = await alice.push({ clientId: 'a', lastConfirmed: 0, commands: notes(11) }).catch((e: unknown) => e as SyncError)
     expect(isSyncError(tooMany) && tooMany.code).toBe('payload-too-large')
     expect((await alice.push({ clientId: 'a', lastConfirmed: 0, commands: notes(10) })).results).toHaveLength(10)
-    const refused = await alice.push({ clientId: 'a', lastConfirmed: 0, commands: notes(1) }).catch((e: unknown) => e as SyncError)
+    // Five more need five seconds of refill at one command per second.
+    const refused = await alice.push({ clientId: 'a', lastConfirmed: 0, commands: notes(5) }).catch((e: unknown) => e as SyncError)
     expect(isSyncError(refused) && [refused.code, refused.status, refused.retryable]).toEqual(['rate-limited', 429, true])
     expect(isSyncError(refused) && refused.retryAfter).toBeGreaterThan(0)
     // Another principal has its own allowance.
