@@ -43,6 +43,10 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['packages/*/src/**/*.node.test.{ts,tsx}'],
+          // The sync server tests spawn real server processes from a bundle built here once.
+          globalSetup: ['packages/server/src/__tests__/globalSetup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

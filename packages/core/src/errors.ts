@@ -12,6 +12,7 @@ export type ChronicleErrorName =
   | 'UndoConflict'
   | 'TimeTravelActive'
   | 'SyncRejected'
+  | 'SyncError'
 
 const marker = Symbol.for('@chronicle/error')
 
@@ -191,6 +192,7 @@ interface ChronicleErrorByName {
   UndoConflict: UndoConflict
   TimeTravelActive: TimeTravelActive
   SyncRejected: SyncRejected
+  SyncError: ChronicleError
 }
 
 /**
