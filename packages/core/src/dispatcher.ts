@@ -55,6 +55,8 @@ export interface DispatcherOptions {
   readonly maxAttempts: number
   /** True when the log holds events of `stream` beyond `version` (the cached state is stale). */
   readonly streamChanged: (stream: string, version: number) => Promise<boolean>
+  /** The log position of a command's last event, when the log holds it (idempotent repeats). */
+  readonly findCommand: (commandId: string) => Promise<number | undefined>
 }
 
 /**
@@ -195,6 +197,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function confirmRefusals(refusals: { p: Pending; error: unknown }[], loaded: Map<string, StreamState>) {
     const retry: Pending[] = []
     for (const { p, error } of refusals) {
+      // A repeat of a command that already ran is answered as the duplicate it is, not refused by
+      // the rules its own first run changed (an "already exists" check, say).
+      const earlier = p.idempotent ? await options.findCommand(p.context.commandId).catch(() => undefined) : undefined
+      if (earlier !== undefined) {
+        p.resolve({ commandId: p.context.commandId, position: earlier, eventCount: 0, duplicate: true })
+        continue
+      }
       const entry = loaded.get(p.stream)!
       let stale = true
       try {

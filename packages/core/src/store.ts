@@ -1,11 +1,11 @@
 import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map } from 'rxjs'
 import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
 import { createDispatcher, type Receipt } from './dispatcher'
-import { ChronicleError, StorageError, TimeTravelActive, ValidationError } from './errors'
-import { createHistory, type History } from './sessionHistory'
+import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, ValidationError } from './errors'
+import { createHistory, type History, type HistoryEntry } from './sessionHistory'
 import { createEventDecoder, type AnyEventDefinition, type EventEnvelope } from './event'
 import { admitCommand, applyToAggregate, streamOf } from './execute'
-import { scanStream } from './history'
+import { isHistoryEvent, scanStream } from './history'
 import type { AnyAggregateDefinition } from './aggregate'
 import { newId } from './ids'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
@@ -50,6 +50,14 @@ export interface StoreOptions {
   readonly sync?: SyncConnector
   /** Ask the browser for persistent storage (default true); the answer is in `storageInfo()`. */
   readonly persist?: boolean
+}
+
+/** Options of `store.undoCommand`. */
+export interface HistoryCommandOptions extends DispatchOptions {
+  readonly kind?: 'undo' | 'redo'
+  /** Id of the Undone/Redone command itself; makes it idempotent. */
+  readonly commandId?: string
+  readonly at?: number
 }
 
 /** Per-call options of `store.dispatch`. */
@@ -110,6 +118,12 @@ export interface Store {
   settled(position?: number): Promise<void>
   /** Undo and redo of this store session's own commands, last in first out. */
   readonly history: History
+  /**
+   * Undoes (or, with `kind: 'redo'`, redoes) any command by id, with the same checks as
+   * `history.undo()`: the sync server runs a client's undo this way. With an explicit
+   * `commandId` the undo itself is idempotent.
+   */
+  undoCommand(target: string, options?: HistoryCommandOptions): Promise<Receipt>
   /**
    * Shows every read model as of log position `position` (`null`: back to live). While
    * travelling, dispatch rejects with TimeTravelActive; live events keep being applied underneath,
@@ -268,6 +282,7 @@ export function createStore(options: StoreOptions): Store {
     maxBatch: options.maxBatch ?? 1000,
     maxAttempts: options.maxAttempts ?? 5,
     streamChanged: async (stream, version) => (await log().readStream(stream, version)).length > 0,
+    findCommand: async (commandId) => (await log().readCommand(commandId)).at(-1)?.seq,
   })
 
   // `outbox` is read lazily by the write model and the dispatcher above; it exists only with sync on.
@@ -386,23 +401,35 @@ export function createStore(options: StoreOptions): Store {
     return receipt
   }
 
+  const submitHistory = (entry: HistoryEntry, kind: 'undo' | 'redo', opts: HistoryCommandOptions = {}) => {
+    if (closed) return Promise.reject(closed)
+    if (readModels.travelling !== null) return Promise.reject(new TimeTravelActive(readModels.travelling))
+    const commandId = opts.commandId ?? newId()
+    return dispatcher.submit({
+      definition: entry.definition,
+      payload: null,
+      value: null,
+      stream: entry.stream,
+      context: { principal: opts && 'principal' in opts ? (opts.principal as Principal) : principal(), commandId, at: opts.at ?? Date.now() },
+      causationId: entry.commandId,
+      correlationId: entry.commandId,
+      idempotent: opts.commandId !== undefined,
+      history: { kind, target: entry.commandId },
+    })
+  }
+
+  async function undoCommand(target: string, opts: HistoryCommandOptions = {}): Promise<Receipt> {
+    await ready
+    const first = (await log().readCommand(target)).find((e) => !isHistoryEvent(e.type))
+    const definition = first && options.commands.find((c) => c.aggregate.events.some((e) => e.type === first.type))
+    if (!first || !definition) {
+      throw new UndoConflict('unknown-command', `Command ${target} wrote nothing this store knows (compacted, never written, or of another domain); it cannot be ${opts.kind === 'redo' ? 'redone' : 'undone'}.`)
+    }
+    return submitHistory({ commandId: target, stream: first.stream, definition }, opts.kind ?? 'undo', opts)
+  }
+
   const history = createHistory({
-    submit: (entry, kind) => {
-      if (closed) return Promise.reject(closed)
-      if (readModels.travelling !== null) return Promise.reject(new TimeTravelActive(readModels.travelling))
-      const commandId = newId()
-      return dispatcher.submit({
-        definition: entry.definition,
-        payload: null,
-        value: null,
-        stream: entry.stream,
-        context: { principal: principal(), commandId, at: Date.now() },
-        causationId: entry.commandId,
-        correlationId: entry.commandId,
-        idempotent: false,
-        history: { kind, target: entry.commandId },
-      })
-    },
+    submit: (entry, kind) => submitHistory(entry, kind),
     isUndone: (commandId) => readModels.timeline.undone.has(commandId),
   })
   const travelling$ = new BehaviorSubject<number | null>(null)
@@ -471,6 +498,7 @@ export function createStore(options: StoreOptions): Store {
 
     read: (projection) => readModels.read(projection) as never,
     history,
+    undoCommand,
     projections: options.projections ?? [],
     sync: outbox?.state.api,
     get travelling() {
