@@ -120,4 +120,17 @@ describe('IndexedDB event log (real Chromium)', () => {
     const duplicate = await rebuilt.dispatch(addCard({ boardId: 'b3', cardId: 'c7', title: 'x' })).catch((e: unknown) => e)
     expect(isChronicleError(duplicate, 'RuleViolation')).toBe(true)
   })
+
+  it('answers a repeat within one batch as a duplicate of the copy the batch wrote', async () => {
+    const name = uniqueName()
+    const store = open(name)
+    await store.ready
+    const [first, second] = await Promise.all([
+      store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }, { commandId: 'same' })),
+      store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }, { commandId: 'same' })),
+    ])
+    expect(first).toMatchObject({ duplicate: false, eventCount: 1 })
+    expect(second).toEqual({ commandId: 'same', position: first!.position, eventCount: 0, duplicate: true })
+    expect(await readAll(name)).toHaveLength(1)
+  })
 })

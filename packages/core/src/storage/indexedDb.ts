@@ -160,14 +160,19 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         const allKeys = Promise.all(plan.flatMap((p) => (p.status === 'write' ? p.keys : [])))
         await Promise.all([tx.done, allKeys])
         const outcomes: AppendOutcome[] = []
+        const written = new Map<string, number>()
         for (const p of plan) {
           if (p.status !== 'write') outcomes.push(p)
           else {
             const seqs = await Promise.all(p.keys)
             outcomes.push({ status: 'ok', events: p.command.events.map((event, i) => ({ ...event, seq: seqs[i]! })) })
+            written.set(p.command.commandId, seqs.at(-1) ?? 0)
           }
         }
-        return outcomes
+        // A repeat within this very batch points at the copy the batch wrote.
+        return outcomes.map((o, i) =>
+          o.status === 'duplicate' && o.position === -1 ? { ...o, position: written.get(commands[i]!.commandId) ?? 0 } : o,
+        )
       }),
 
     readStream: (stream, afterVersion) =>

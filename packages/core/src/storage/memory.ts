@@ -61,12 +61,13 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
         throw new StorageError('failed', `An event payload could not be stored: ${String(cause)}`, { cause })
       }
       const versions = new Map<string, number>()
+      const inBatch = new Map<string, EventEnvelope[]>()
       const currentVersion = (stream: string) => log.streams.get(stream)?.at(-1)?.version ?? log.snapshots.get(stream)?.version ?? 0
       const outcomes: AppendOutcome[] = []
       let seq = head()
       for (const command of cloned) {
         if (command.idempotent) {
-          const existing = log.commands.get(command.commandId)
+          const existing = log.commands.get(command.commandId) ?? inBatch.get(command.commandId)
           if (existing) {
             outcomes.push({ status: 'duplicate', position: existing.at(-1)?.seq ?? 0 })
             continue
@@ -78,6 +79,7 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
           continue
         }
         const written = command.events.map((event) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
+        inBatch.set(command.commandId, written)
         versions.set(command.stream, written.at(-1)?.version ?? current)
         outcomes.push({ status: 'ok', events: written })
       }
