@@ -262,6 +262,7 @@ const codes: Record<string, StorageErrorCode> = {
   QuotaExceededError: 'quota-exceeded',
   InvalidStateError: 'closed',
   AbortError: 'aborted',
+  TransactionInactiveError: 'aborted',
   VersionError: 'version-change',
   DataCloneError: 'failed',
   ConstraintError: 'aborted',
