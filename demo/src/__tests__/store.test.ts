@@ -132,6 +132,8 @@ describe('read models from one log', () => {
     const feed = store.read(activity).entries
     expect(feed.at(-1)).toMatchObject({ actor: null, cardId: 'new', action: { kind: 'card-completed' } })
     expect(feed.at(-2)).toMatchObject({ actor: 'grace', cardTitle: 'Ship it', action: { kind: 'card-moved', from: 'To do', to: 'Done', position: 0 } })
+    // The feed dates the completion when the card reached Done, not when the reaction recorded it.
+    expect(feed.at(-1)!.at).toBe(feed.at(-2)!.at)
   })
 
   it('refuses a move past a WIP limit and changes nothing', async () => {

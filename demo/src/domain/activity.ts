@@ -46,12 +46,12 @@ const initial: ActivityState = { entries: [], columnNames: {}, cardTitles: {}, c
 
 type Draft = { entries: ActivityEntry[]; columnNames: Record<string, string>; cardTitles: Record<string, string>; checklistTexts: Record<string, string> }
 
-function record(draft: Draft, envelope: EventEnvelope, payload: { boardId: string; by?: string; cardId?: string }, action: ActivityAction): void {
+function record(draft: Draft, envelope: EventEnvelope, payload: { boardId: string; by?: string; cardId?: string }, action: ActivityAction, at = envelope.meta.at): void {
   const cardId = payload.cardId ?? null
   draft.entries.push({
     id: envelope.id,
     seq: envelope.seq,
-    at: envelope.meta.at,
+    at,
     actor: payload.by ?? null,
     boardId: payload.boardId,
     cardId,
@@ -96,7 +96,8 @@ export const activity = defineProjection({
     },
     ChecklistItemToggled: (draft, e, envelope) =>
       record(draft, envelope, e, { kind: 'checklist-item-toggled', text: draft.checklistTexts[e.itemId] ?? '', done: e.done }),
-    CardCompleted: (draft, e, envelope) => record(draft, envelope, e, { kind: 'card-completed', cycleTimeMs: e.cycleTimeMs }),
+    // Recorded by a reaction a moment later; it happened when the card reached Done.
+    CardCompleted: (draft, e, envelope) => record(draft, envelope, e, { kind: 'card-completed', cycleTimeMs: e.cycleTimeMs }, e.completedAt),
   },
 })
 
