@@ -118,7 +118,7 @@ export function NoticeRegion() {
   useEffect(() => register(host), [register, host])
   if (hosts.activeHost !== host) return null
   return (
-    <div className="notices" aria-label="Notifications">
+    <div className="notices">
       {hosts.notices.map((notice) => (
         <NoticeItem key={notice.id} notice={notice} onDismiss={hosts.dismiss} />
       ))}

@@ -63,9 +63,11 @@ function LoadedBoard({ boardId }: { boardId: string }) {
           </button>
         </div>
       </div>
-      <p id="card-keyboard-hint" className="keyboard-hint">
-        <span className="visually-hidden">On a card: </span>
+      <p className="keyboard-hint" aria-hidden="true">
         <kbd>Enter</kbd> opens a card · <kbd>↑</kbd> <kbd>↓</kbd> <kbd>←</kbd> <kbd>→</kbd> move between cards · <kbd>Shift</kbd> + arrows move the card
+      </p>
+      <p id="card-keyboard-hint" className="visually-hidden">
+        Press Enter to open the card. Arrow keys move between cards. Shift with an arrow key moves the card to the next column, or up and down in its column.
       </p>
       <div className="columns">
         {board.columnOrder.map((columnId) => (

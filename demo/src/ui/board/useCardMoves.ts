@@ -25,6 +25,7 @@ export function useCardMoves(board: BoardView): (request: MoveRequest) => Promis
       const receipt = await run({ boardId: board.id, cardId, to, position })
       if (follow) focusCard(cardId)
       if (!receipt) return false
+      if (receipt.eventCount === 0) return true
       const column = board.columns[to]
       notices.announce(`Moved “${title}” to ${column?.name ?? to}, position ${position + 1}.`)
       return true

@@ -12,7 +12,8 @@ export function CardHistory({ cardId }: { cardId: string }) {
   return (
     <section className="side-section stack" aria-label="History">
       <h3 className="section-title">History</h3>
-      <ol className="history">
+      {/* It scrolls on its own, so it takes focus: keyboard users scroll it with the arrow keys. */}
+      <ol className="history" tabIndex={0} aria-label="Changes to this card, newest first">
         {entries.map((entry) => (
           <li key={entry.id} className="history-entry">
             <ActivitySentence entry={entry} withCard={false} />
