@@ -1,3 +1,4 @@
+import { newId } from '@chronicle/core'
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react'
 import { addCard } from '../../domain'
 import { useAction } from '../useAction'
@@ -18,7 +19,7 @@ export function AddCardForm({ boardId, columnId, columnName }: { boardId: string
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     if (!title.trim()) return
-    if (await add.run({ boardId, columnId, cardId: crypto.randomUUID(), title })) setTitle('')
+    if (await add.run({ boardId, columnId, cardId: newId(), title })) setTitle('')
   }
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {

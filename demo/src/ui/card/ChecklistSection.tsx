@@ -1,3 +1,4 @@
+import { newId } from '@chronicle/core'
 import { useId, useState, type FormEvent } from 'react'
 import { addChecklistItem, toggleChecklistItem, type CardView, type ChecklistItemView } from '../../domain'
 import { useAction, type Action } from '../useAction'
@@ -39,7 +40,7 @@ export function ChecklistSection({ card, inDone }: { card: CardView; inDone: boo
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     if (!text.trim()) return
-    if (await add.run({ boardId: card.boardId, cardId: card.id, itemId: crypto.randomUUID(), text })) setText('')
+    if (await add.run({ boardId: card.boardId, cardId: card.id, itemId: newId(), text })) setText('')
   }
 
   return (

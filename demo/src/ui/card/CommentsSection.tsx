@@ -1,3 +1,4 @@
+import { newId } from '@chronicle/core'
 import { useId, useState, type FormEvent } from 'react'
 import { commentOnCard, personName, type CardView } from '../../domain'
 import { Avatar } from '../Avatar'
@@ -15,7 +16,7 @@ export function CommentsSection({ card }: { card: CardView }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     if (!text.trim()) return
-    if (await comment.run({ boardId: card.boardId, cardId: card.id, commentId: crypto.randomUUID(), text })) setText('')
+    if (await comment.run({ boardId: card.boardId, cardId: card.id, commentId: newId(), text })) setText('')
   }
 
   return (
