@@ -4,7 +4,7 @@ import { seedDemoBoard } from './domain'
 import { registerServiceWorker } from './sw/register'
 import { App } from './ui/App'
 import { createDemoStore } from './ui/store'
-import './ui/styles.css'
+import './ui/styles/index.css'
 
 const store = createDemoStore()
 // First start: fill the board through ordinary commands, so there is something to play with.
