@@ -6,6 +6,7 @@ export { defineQuery, type QueryDefinition, type AnyQueryDefinition } from './qu
 export { defineReaction, type ReactionDefinition, type AnyReactionDefinition, type ReactionContext, type ReactionHandlers, type ReactionResult } from './reaction'
 export { createStore, type Store, type StoreOptions, type DispatchOptions, type HistoryCommandOptions, type CompactionResult, type StorageInfo, type ParamsOf, type ResultOf } from './store'
 export { createEventDecoder } from './event'
+export { newId } from './ids'
 export { toSchemaIssues, validateSchema } from './standardSchema'
 export type { Receipt } from './dispatcher'
 export type { History } from './sessionHistory'
