@@ -31,8 +31,8 @@ const command: fc.Arbitrary<CommandInput> = fc.oneof(
 const bursts = fc.array(fc.record({ writer: fc.constantFrom(0, 1), commands: fc.array(command, { minLength: 1, maxLength: 4 }) }), { maxLength: 12 })
 type Plan = typeof bursts extends fc.Arbitrary<infer T> ? T : never
 /**
- * Sometimes a bulk burst first: more events in one go than the read models fold in one immer draft
- * (256), so they take the plain-copy path, live and in the other store's catch-up.
+ * Sometimes a bulk burst first: a few hundred events in one group commit, folded in one immer
+ * draft live and met as one long gap by the other store's catch-up.
  */
 const bulk = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 257, max: 320 }) })
 const bulkBurst = (n: number): Plan => (n ? [{ writer: 0, commands: Array.from({ length: n }, (_, i) => addCard({ boardId: 'bulk', cardId: `bulk${i}`, title: 'Bulk' })) }] : [])
