@@ -5,12 +5,15 @@ import { ChronicleError, StorageError, ValidationError } from './errors'
 import { createEventDecoder, type AnyEventDefinition, type EventEnvelope } from './event'
 import { admitCommand, streamOf } from './execute'
 import { newId } from './ids'
+import { createLeadership, soleLeadership, type LeadershipOptions } from './leader'
+import { readCommandPages } from './logPages'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
 import type { AnyQueryDefinition, QueryDefinition } from './query'
 import { createReactions } from './reactions'
 import type { AnyReactionDefinition } from './reaction'
 import { createReadModels } from './readModels'
 import { indexedDbStorage } from './storage/indexedDb'
+import { createTabChannel } from './tabs'
 import type { EventLogStorage, StorageBackend } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
@@ -38,6 +41,8 @@ export interface StoreOptions {
   readonly origin?: string
   /** Ask the browser for persistent storage (default true); the answer is in `storageInfo()`. */
   readonly persist?: boolean
+  /** Heartbeat and takeover timing of the leadership among tabs (docs/tabs.md). */
+  readonly leadership?: LeadershipOptions
 }
 
 /** Per-call options of `store.dispatch`. */
@@ -68,6 +73,12 @@ export interface Store {
   readonly position$: Observable<number>
   /** Every failure not reported to a caller: projection errors, reaction failures, storage signals. */
   readonly errors$: Observable<ChronicleError>
+  /**
+   * True while this store leads the tabs that share its log (Web Locks; one at a time, handed on
+   * when the leader closes, crashes or stops answering). Stores on memory storage always lead.
+   */
+  readonly isLeader: boolean
+  readonly isLeader$: Observable<boolean>
   /**
    * Validates, authorizes and executes a command; resolves with a receipt once its events are
    * committed and every read model has applied them. Rejects with a typed error and writes
@@ -143,15 +154,9 @@ export function createStore(options: StoreOptions): Store {
   })
 
   const pageSize = 25_000
-  async function* readFrom(after: number): AsyncIterable<EventEnvelope[]> {
-    for (;;) {
-      const page = await log().readLog(after, { limit: pageSize })
-      if (page.length === 0) return
-      yield decodeAll(page)
-      after = page.at(-1)!.seq
-      if (page.length < pageSize) return
-    }
-  }
+  const readDecoded = async (after: number, range: { readonly to?: number; readonly limit: number }) => decodeAll(await log().readLog(after, range))
+  // Pages end at command boundaries: a read model never shows half of a command (logPages.ts).
+  const readFrom = (after: number) => readCommandPages(readDecoded, after, { pageSize })
 
   const reactions = createReactions(options.reactions ?? [], {
     dispatch: (command) => store.dispatch(command),
@@ -191,7 +196,10 @@ export function createStore(options: StoreOptions): Store {
     writeModel,
     origin,
     head: () => readModels.position,
-    onCommitted: (events) => ingest(events, true),
+    onCommitted: (events) => {
+      tabs?.announce(events.at(-1)!.seq)
+      return ingest(events, true)
+    },
     maxBatch: options.maxBatch ?? 1000,
     maxAttempts: options.maxAttempts ?? 5,
   })
@@ -201,6 +209,8 @@ export function createStore(options: StoreOptions): Store {
     closed = error
     dispatcher.close(error)
     clearTimeout(checkpointTimer)
+    tabs?.dispose()
+    leadership.dispose()
   }
 
   function scheduleCheckpoint() {
@@ -251,6 +261,31 @@ export function createStore(options: StoreOptions): Store {
   })()
   ready.catch(() => undefined)
 
+  // ── Tabs (docs/tabs.md): other tabs' commits arrive by BroadcastChannel; one tab leads. ──
+  const sharedLog = (options.storage?.kind ?? 'indexeddb') === 'indexeddb'
+  const tabs = sharedLog
+    ? createTabChannel({
+        name: options.name,
+        ready,
+        position: () => readModels.position,
+        head: () => log().head(),
+        readLog: readDecoded,
+        apply(events) {
+          // Another tab wrote these streams: the next command on them reads the new events first.
+          for (const event of events) if (event.meta.origin !== origin) writeModel.markStale(event.stream)
+          return ingest(events, false)
+        },
+        report: (error) => errors.next(error),
+      })
+    : undefined
+  const leadership = sharedLog ? createLeadership(options.name, origin, options.leadership) : soleLeadership()
+  ready.catch(() => {
+    // Never opened: neither follow other tabs nor lead them (dispatch still rejects with why).
+    tabs?.dispose()
+    leadership.dispose()
+  })
+  // ── end of tabs ──
+
   const store: Store = {
     name: options.name,
     origin,
@@ -263,6 +298,10 @@ export function createStore(options: StoreOptions): Store {
     },
     position$: position$.pipe(distinctUntilChanged()),
     errors$: errors.asObservable(),
+    get isLeader() {
+      return leadership.isLeader
+    },
+    isLeader$: leadership.isLeader$,
 
     async dispatch(command, dispatchOptions) {
       if (closed) throw closed
