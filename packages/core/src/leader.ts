@@ -44,7 +44,15 @@ function leadershipOver(leader: BehaviorSubject<boolean>, stop: () => void): Lea
   }
 }
 
-type LeaderMessage = { readonly kind: 'heartbeat'; readonly leader: string } | { readonly kind: 'probe' }
+type LeaderMessage = { readonly kind: 'heartbeat'; readonly leader: string; readonly head: number } | { readonly kind: 'probe' }
+
+/** What leadership needs from its store: heartbeats carry the leader's log position. */
+export interface LeadershipHost {
+  /** The log position this store's read models reached. */
+  position(): number
+  /** A leader's heartbeat said the log reached `head`. */
+  heard(head: number): void
+}
 
 /**
  * Elects one leader among the tabs (and workers) of an origin that open the store `name`, through
@@ -57,9 +65,12 @@ type LeaderMessage = { readonly kind: 'heartbeat'; readonly leader: string } | {
  * when no answer comes, the follower steals the lock (`steal: true`). The old leader learns it
  * lost the lock as soon as it runs again and queues as a follower.
  *
+ * Each heartbeat carries the leader's log position, so a tab that missed head announcements
+ * (paused, frozen without a `resume` event) learns of them within a heartbeat.
+ *
  * Without the Web Locks API (Node, jsdom, old browsers), every store is its own leader.
  */
-export function createLeadership(name: string, id: string, options: LeadershipOptions = {}): Leadership {
+export function createLeadership(name: string, id: string, host: LeadershipHost, options: LeadershipOptions = {}): Leadership {
   const locks = typeof navigator === 'undefined' ? undefined : (navigator.locks as LockManager | undefined)
   if (!locks) return soleLeadership()
 
@@ -77,6 +88,7 @@ export function createLeadership(name: string, id: string, options: LeadershipOp
   let probe: ReturnType<typeof setTimeout> | undefined
 
   const post = (message: LeaderMessage) => channel?.postMessage(message)
+  const beat = () => post({ kind: 'heartbeat', leader: id, head: host.position() })
 
   function request(steal: boolean) {
     const token = {}
@@ -87,7 +99,7 @@ export function createLeadership(name: string, id: string, options: LeadershipOp
       if (disposed || current !== token) return undefined
       waiting = undefined
       leader.next(true)
-      post({ kind: 'heartbeat', leader: id })
+      beat()
       return new Promise<void>((resolve) => {
         release = resolve
       })
@@ -119,7 +131,7 @@ export function createLeadership(name: string, id: string, options: LeadershipOp
   const tick = setInterval(() => {
     if (disposed) return
     if (leader.value) {
-      post({ kind: 'heartbeat', leader: id })
+      beat()
       return
     }
     if (probe !== undefined || Date.now() - lastHeard < timeout) return
@@ -130,8 +142,10 @@ export function createLeadership(name: string, id: string, options: LeadershipOp
   if (channel) {
     channel.onmessage = (event: MessageEvent<unknown>) => {
       const message = event.data as Partial<LeaderMessage> | null
-      if (message?.kind === 'heartbeat') heard()
-      else if (message?.kind === 'probe' && leader.value) post({ kind: 'heartbeat', leader: id })
+      if (message?.kind === 'heartbeat') {
+        heard()
+        if (typeof message.head === 'number') host.heard(message.head)
+      } else if (message?.kind === 'probe' && leader.value) beat()
     }
   }
   request(false)

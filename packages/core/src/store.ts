@@ -278,7 +278,13 @@ export function createStore(options: StoreOptions): Store {
         report: (error) => errors.next(error),
       })
     : undefined
-  const leadership = sharedLog ? createLeadership(options.name, origin, options.leadership) : soleLeadership()
+  const leadership = sharedLog
+    ? createLeadership(options.name, origin, {
+        position: () => readModels.position,
+        // A heartbeat ahead of this tab means it missed announcements (it was paused or frozen).
+        heard: (head) => void (head > readModels.position && tabs?.catchUp(head)),
+      }, options.leadership)
+    : soleLeadership()
   ready.catch(() => {
     // Never opened: neither follow other tabs nor lead them (dispatch still rejects with why).
     tabs?.dispose()
