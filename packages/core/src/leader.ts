@@ -71,8 +71,9 @@ export interface LeadershipHost {
  * Without the Web Locks API (Node, jsdom, old browsers), every store is its own leader.
  */
 export function createLeadership(name: string, id: string, host: LeadershipHost, options: LeadershipOptions = {}): Leadership {
-  const locks = typeof navigator === 'undefined' ? undefined : (navigator.locks as LockManager | undefined)
-  if (!locks) return soleLeadership()
+  const available = typeof navigator === 'undefined' ? undefined : (navigator.locks as LockManager | undefined)
+  if (!available) return soleLeadership()
+  const locks: LockManager = available
 
   const heartbeatInterval = options.heartbeatInterval ?? 1000
   const timeout = options.timeout ?? 3000
@@ -93,7 +94,8 @@ export function createLeadership(name: string, id: string, host: LeadershipHost,
   function request(steal: boolean) {
     const token = {}
     current = token
-    waiting = steal ? undefined : new AbortController()
+    const controller = steal ? undefined : new AbortController()
+    waiting = controller
     const granted = (): Promise<void> | undefined => {
       // A lock granted to a superseded request (or after dispose) is given back at once.
       if (disposed || current !== token) return undefined
@@ -104,15 +106,20 @@ export function createLeadership(name: string, id: string, host: LeadershipHost,
         release = resolve
       })
     }
-    const held = steal ? locks!.request(lockName, { steal: true }, granted) : locks!.request(lockName, { signal: waiting!.signal }, granted)
-    const settled = () => {
+    const held = controller ? locks.request(lockName, { signal: controller.signal }, granted) : locks.request(lockName, { steal: true }, granted)
+    const settled = (error?: unknown) => {
       if (current !== token) return
-      // Released (dispose) or stolen by a tab that thought this one dead: queue again.
       release = undefined
+      if (error instanceof DOMException && error.name !== 'AbortError') {
+        // Locks refused outright (an opaque origin, a sandboxed frame): nobody to share with, lead alone.
+        leader.next(true)
+        return
+      }
+      // Released (dispose) or stolen by a tab that thought this one dead: queue again.
       leader.next(false)
       if (!disposed) request(false)
     }
-    held.then(settled, settled)
+    held.then(() => settled(), settled)
   }
 
   function heard() {

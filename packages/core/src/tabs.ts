@@ -59,6 +59,12 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
   async function run() {
     try {
       await host.ready
+    } catch {
+      // The store never opened (and says why); there is nothing to catch up with.
+      busy = false
+      return
+    }
+    try {
       while (!disposed && (toStoredHead || target > host.position())) {
         let goal = target
         if (toStoredHead) {
