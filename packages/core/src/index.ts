@@ -5,6 +5,7 @@ export { defineProjection, type ProjectionDefinition, type AnyProjectionDefiniti
 export { defineQuery, type QueryDefinition, type AnyQueryDefinition } from './query'
 export { defineReaction, type ReactionDefinition, type AnyReactionDefinition, type ReactionContext, type ReactionHandlers, type ReactionResult } from './reaction'
 export { createStore, type Store, type StoreOptions, type DispatchOptions, type HistoryCommandOptions, type CompactionResult, type StorageInfo, type ParamsOf, type ResultOf } from './store'
+export type { LeadershipOptions } from './leader'
 export { createEventDecoder } from './event'
 export { newId } from './ids'
 export { toSchemaIssues, validateSchema } from './standardSchema'

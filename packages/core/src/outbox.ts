@@ -25,6 +25,8 @@ export interface Outbox {
   provisionalOf(stream: string, afterVersion: number): EventEnvelope[]
   /** Decides every pending command again on the current confirmed state. */
   rebase(): Promise<void>
+  /** Another tab changed the outbox (or stored confirmed events): show it, and let the connection push. */
+  changedElsewhere(): Promise<void>
   readonly host: SyncHost
   readonly state: ReturnType<typeof createSyncState>
 }
@@ -43,6 +45,8 @@ export function createOutbox(deps: {
   /** Confirmed events of commands this session dispatched (reactions run on them). */
   readonly confirmedOwn: (events: EventEnvelope[]) => void
   readonly principal: () => Principal
+  /** Tells the other tabs: the outbox changed, or confirmed events were stored. */
+  readonly notify: (what: 'outbox' | 'received') => void
 }): Outbox {
   const state = createSyncState()
   const outbox$ = new Subject<void>()
@@ -127,6 +131,7 @@ export function createOutbox(deps: {
       })
       state.update({ confirmedPosition: Math.max(state.api.status.confirmedPosition, update.position) })
       state.settled(settled, rejected)
+      deps.notify('received')
       const mine = appended.filter((e) => own.has(e.meta.commandId))
       if (mine.length > 0) deps.confirmedOwn(mine)
       for (const commandId of settled) own.delete(commandId)
@@ -138,6 +143,10 @@ export function createOutbox(deps: {
     state,
     host,
     rebase,
+    async changedElsewhere() {
+      await deps.exclusive(rebase)
+      outbox$.next()
+    },
     provisionalOf: (stream, afterVersion) => (byStream.get(stream) ?? []).filter((e) => e.version > afterVersion).map((e) => ({ ...e, seq: 0 })),
     async append(batch, commands) {
       const entries: Omit<PendingCommand, 'order'>[] = batch.map((append, i) => {
@@ -160,6 +169,7 @@ export function createOutbox(deps: {
       show()
       state.update({ pending: state.api.status.pending + entries.length })
       outbox$.next()
+      deps.notify('outbox')
       const head = deps.readModels.position
       return batch.map((append) => ({ status: 'ok' as const, events: append.events.map((e) => ({ ...e, seq: head })) }))
     },

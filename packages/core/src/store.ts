@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map } from 'rxjs'
+import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map, type Subscription } from 'rxjs'
 import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
 import { createDispatcher, type Receipt } from './dispatcher'
 import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, ValidationError } from './errors'
@@ -8,12 +8,15 @@ import { admitCommand, applyToAggregate, streamOf } from './execute'
 import { isHistoryEvent, scanStream } from './history'
 import type { AnyAggregateDefinition } from './aggregate'
 import { newId } from './ids'
+import { createLeadership, soleLeadership, type LeadershipOptions } from './leader'
+import { readCommandPages } from './logPages'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
 import type { AnyQueryDefinition, QueryDefinition } from './query'
 import { createReactions } from './reactions'
 import type { AnyReactionDefinition } from './reaction'
 import { createReadModels } from './readModels'
 import { indexedDbStorage } from './storage/indexedDb'
+import { createTabChannel } from './tabs'
 import type { EventLogStorage, Horizon, StorageBackend, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
@@ -50,6 +53,8 @@ export interface StoreOptions {
   readonly sync?: SyncConnector
   /** Ask the browser for persistent storage (default true); the answer is in `storageInfo()`. */
   readonly persist?: boolean
+  /** Heartbeat and takeover timing of the leadership among tabs (docs/tabs.md). */
+  readonly leadership?: LeadershipOptions
 }
 
 /** Options of `store.undoCommand`. */
@@ -98,6 +103,12 @@ export interface Store {
   readonly position$: Observable<number>
   /** Every failure not reported to a caller: projection errors, reaction failures, storage signals. */
   readonly errors$: Observable<ChronicleError>
+  /**
+   * True while this store leads the tabs that share its log (Web Locks; one at a time, handed on
+   * when the leader closes, crashes or stops answering). Stores on memory storage always lead.
+   */
+  readonly isLeader: boolean
+  readonly isLeader$: Observable<boolean>
   /**
    * Validates, authorizes and executes a command; resolves with a receipt once its events are
    * committed and every read model has applied them. Rejects with a typed error and writes
@@ -214,15 +225,9 @@ export function createStore(options: StoreOptions): Store {
   })
 
   const pageSize = 25_000
-  async function* readFrom(after: number): AsyncIterable<EventEnvelope[]> {
-    for (;;) {
-      const page = await log().readLog(after, { limit: pageSize })
-      if (page.length === 0) return
-      yield decodeAll(page)
-      after = page.at(-1)!.seq
-      if (page.length < pageSize) return
-    }
-  }
+  const readDecoded = async (after: number, range: { readonly to?: number; readonly limit: number }) => decodeAll(await log().readLog(after, range))
+  // Pages end at command boundaries: a read model never shows half of a command (logPages.ts).
+  const readFrom = (after: number) => readCommandPages(readDecoded, after, { pageSize })
 
   const reactions = createReactions(options.reactions ?? [], {
     // Follow-ups are not the user's own commands: they do not go on the undo stack.
@@ -278,7 +283,12 @@ export function createStore(options: StoreOptions): Store {
     writeModel,
     origin,
     head: () => readModels.position,
-    onCommitted: (events) => (outbox ? undefined : ingest(events, true)),
+    onCommitted: (events) => {
+      // With sync on these are provisional: the outbox channel tells the other tabs instead.
+      if (outbox) return undefined
+      tabs?.announce(events.at(-1)!.seq)
+      return ingest(events, true)
+    },
     maxBatch: options.maxBatch ?? 1000,
     maxAttempts: options.maxAttempts ?? 5,
     streamChanged: async (stream, version) => (await log().readStream(stream, version)).length > 0,
@@ -300,9 +310,21 @@ export function createStore(options: StoreOptions): Store {
         ingest: (events) => ingest(events, false),
         confirmedOwn: (events) => reactions.handle(events),
         principal,
+        notify: (what) => {
+          outboxChannel?.postMessage(what)
+          if (what === 'received') tabs?.announce(readModels.position)
+        },
       })
     : undefined
+  // With sync on, the tabs share the outbox: a change in one tab makes the others rebase, and the
+  // leading tab (which alone talks to the server) push.
+  const outboxChannel =
+    outbox && (options.storage?.kind ?? 'indexeddb') === 'indexeddb' && typeof BroadcastChannel === 'function'
+      ? new BroadcastChannel(`chronicle:${options.name}:outbox`)
+      : undefined
+  if (outboxChannel && outbox) outboxChannel.onmessage = () => void outbox.changedElsewhere().catch((error: unknown) => errors.next(asChronicleError(error)))
   let connection: SyncConnection | undefined
+  let leaderSubscription: Subscription | undefined
 
   const shutDown = (error: StorageError) => {
     if (closed) return
@@ -310,7 +332,12 @@ export function createStore(options: StoreOptions): Store {
     dispatcher.close(error)
     clearTimeout(checkpointTimer)
     connection?.stop()
+    connection = undefined
+    outboxChannel?.close()
+    leaderSubscription?.unsubscribe()
     outbox?.state.close()
+    tabs?.dispose()
+    leadership.dispose()
   }
 
   function scheduleCheckpoint() {
@@ -361,8 +388,6 @@ export function createStore(options: StoreOptions): Store {
       // Commands from an earlier session still wait in the outbox: show them, then connect.
       await dispatcher.exclusive(() => outbox.rebase())
       outbox.state.update({ confirmedPosition: await opened.syncPosition!() })
-      connection = options.sync.connect(outbox.host)
-      connection.status$.subscribe((status) => outbox.state.update({ ...status, connected: true }))
     }
     isReady = true
     if (typeof addEventListener === 'function') addEventListener('pagehide', onPageHide)
@@ -481,6 +506,56 @@ export function createStore(options: StoreOptions): Store {
     return { horizon, removed: removed.length, streams: snapshots.length }
   }
 
+  // ── Tabs (docs/tabs.md): other tabs' commits arrive by BroadcastChannel; one tab leads. ──
+  const sharedLog = (options.storage?.kind ?? 'indexeddb') === 'indexeddb'
+  const tabs = sharedLog
+    ? createTabChannel({
+        name: options.name,
+        ready,
+        position: () => readModels.position,
+        head: () => log().head(),
+        readLog: readDecoded,
+        apply(events) {
+          // Another tab wrote these streams: the next command on them reads the new events first.
+          for (const event of events) if (event.meta.origin !== origin) writeModel.drop(event.stream)
+          return ingest(events, false)
+        },
+        report: (error) => errors.next(error),
+      })
+    : undefined
+  const leadership = sharedLog
+    ? createLeadership(options.name, origin, {
+        position: () => readModels.position,
+        // A heartbeat ahead of this tab means it missed announcements (it was paused or frozen).
+        heard: (head) => void (head > readModels.position && tabs?.catchUp(head)),
+      }, options.leadership)
+    : soleLeadership()
+  ready.catch(() => {
+    // Never opened: neither follow other tabs nor lead them (dispatch still rejects with why).
+    tabs?.dispose()
+    leadership.dispose()
+  })
+  // ── end of tabs ──
+
+  // Only the leading tab talks to the server; the others see its results through the log.
+  if (outbox && options.sync) {
+    const connector = options.sync
+    const sync = outbox
+    void ready.then(() => {
+      leaderSubscription = leadership.isLeader$.subscribe((leads) => {
+        if (closed) return
+        if (leads && !connection) {
+          connection = connector.connect(sync.host)
+          connection.status$.subscribe((status) => sync.state.update({ ...status, connected: connection !== undefined }))
+        } else if (!leads && connection) {
+          connection.stop()
+          connection = undefined
+          sync.state.update({ connected: false, pushing: false, pulling: false })
+        }
+      })
+    }, () => undefined)
+  }
+
   const store: Store = {
     name: options.name,
     origin,
@@ -493,6 +568,10 @@ export function createStore(options: StoreOptions): Store {
     },
     position$: position$.pipe(distinctUntilChanged()),
     errors$: errors.asObservable(),
+    get isLeader() {
+      return leadership.isLeader
+    },
+    isLeader$: leadership.isLeader$,
 
     dispatch: (command, dispatchOptions) => dispatch(command, dispatchOptions, true),
 

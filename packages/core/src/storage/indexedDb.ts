@@ -1,10 +1,32 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import { openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb'
 import { StorageError, type StorageErrorCode } from '../errors'
 import type { EventEnvelope } from '../event'
 import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
 
-/** The database layout, one version per migration in `upgrade` below. */
-export const schemaVersion = 1
+/**
+ * One step of the database layout: `migrations[i]` takes a database from version `i` to `i + 1`,
+ * inside the `versionchange` transaction of the open that upgrades it. Steps only add (object
+ * stores, indexes) or rewrite records in place; none may drop events.
+ */
+export type Migration = (database: IDBDatabase, transaction: IDBTransaction) => void
+
+/** The database layout, one step per schema version. Append new steps; never change old ones. */
+export const migrations: readonly Migration[] = [
+  // 1: the event log (auto-incremented seq, unique [stream, version], commandId), checkpoints,
+  // compaction snapshots of streams, the sync outbox, meta.
+  (database) => {
+    const events = database.createObjectStore('events', { keyPath: 'seq', autoIncrement: true })
+    events.createIndex('stream', ['stream', 'version'], { unique: true })
+    events.createIndex('command', 'meta.commandId')
+    database.createObjectStore('checkpoints', { keyPath: 'name' })
+    database.createObjectStore('streams', { keyPath: 'stream' })
+    database.createObjectStore('outbox', { keyPath: 'commandId' }).createIndex('order', 'order', { unique: true })
+    database.createObjectStore('meta')
+  },
+]
+
+/** The schema version this code opens the database with. */
+export const schemaVersion = migrations.length
 
 interface ChronicleDb extends DBSchema {
   events: {
@@ -28,6 +50,12 @@ export interface IndexedDbStorageOptions {
   readonly durability?: 'default' | 'strict' | 'relaxed'
   /** Prefix of the database name; the store's name follows it (default `chronicle:`). */
   readonly prefix?: string
+  /**
+   * How long an open that needs a schema upgrade waits for older tabs to close their connections,
+   * in ms (default 5000). Tabs running Chronicle step aside at once; a tab that does not (an old
+   * build, a devtools session) makes the open fail with StorageError `blocked` after this time.
+   */
+  readonly blockedTimeout?: number
 }
 
 /**
@@ -39,13 +67,21 @@ export interface IndexedDbStorageOptions {
  * const store = createStore({ name: 'kanban', commands, storage: indexedDbStorage({ durability: 'strict' }) })
  */
 export function indexedDbStorage(options: IndexedDbStorageOptions = {}): StorageBackend {
+  return indexedDbStorageWithLayout(options, migrations)
+}
+
+/**
+ * `indexedDbStorage` over another layout than this build's. Tests use it to play a newer build
+ * (`[...migrations, extraStep]`) against an open older one; not part of the public API.
+ */
+export function indexedDbStorageWithLayout(options: IndexedDbStorageOptions, layout: readonly Migration[]): StorageBackend {
   return {
     kind: 'indexeddb',
-    open: (name) => openIndexedDbLog(`${options.prefix ?? 'chronicle:'}${name}`, options),
+    open: (name) => openIndexedDbLog(`${options.prefix ?? 'chronicle:'}${name}`, options, layout),
   }
 }
 
-async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions): Promise<EventLogStorage> {
+async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions, layout: readonly Migration[]): Promise<EventLogStorage> {
   if (typeof indexedDB === 'undefined') throw new StorageError('unavailable', 'IndexedDB is not available here; pass storage: memoryStorage() for tests and SSR.')
   const listeners = new Set<(signal: StorageSignal) => void>()
   const emit = (signal: StorageSignal) => {
@@ -53,33 +89,48 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
   }
   let closed = false
   let db: IDBPDatabase<ChronicleDb>
+  let blockedTimer: ReturnType<typeof setTimeout> | undefined
+  let giveUp: (error: StorageError) => void = () => undefined
+  const blockedTooLong = new Promise<never>((_, reject) => {
+    giveUp = reject
+  })
+  const opening = openDB<ChronicleDb>(dbName, layout.length, {
+    upgrade(database, oldVersion, _newVersion, transaction) {
+      for (let version = oldVersion; version < layout.length; version++) layout[version]!(unwrap(database), unwrap(transaction))
+    },
+    blocked(currentVersion) {
+      // Another connection (an older tab) neither closed nor answered the version change yet.
+      blockedTimer ??= setTimeout(
+        () =>
+          giveUp(
+            new StorageError(
+              'blocked',
+              `Opening the event log "${dbName}" at schema version ${layout.length} is blocked: another tab keeps version ${currentVersion} open and does not close it. Close or reload the other tabs of this app, then try again.`,
+            ),
+          ),
+        options.blockedTimeout ?? 5000,
+      )
+    },
+    blocking(_current, blockedVersion, event) {
+      // Another tab opens a newer schema, or deletes the database: step aside instead of
+      // blocking it, and tell the store.
+      closed = true
+      ;(event.target as IDBDatabase).close()
+      emit({ type: 'version-change', newVersion: blockedVersion })
+    },
+    terminated() {
+      closed = true
+      emit({ type: 'closed', reason: 'The browser closed the database connection (storage cleared or evicted).' })
+    },
+  })
   try {
-    db = await openDB<ChronicleDb>(dbName, schemaVersion, {
-      upgrade(database, oldVersion) {
-        if (oldVersion < 1) {
-          const events = database.createObjectStore('events', { keyPath: 'seq', autoIncrement: true })
-          events.createIndex('stream', ['stream', 'version'], { unique: true })
-          events.createIndex('command', 'meta.commandId')
-          database.createObjectStore('checkpoints', { keyPath: 'name' })
-          database.createObjectStore('streams', { keyPath: 'stream' })
-          database.createObjectStore('outbox', { keyPath: 'commandId' }).createIndex('order', 'order', { unique: true })
-          database.createObjectStore('meta')
-        }
-      },
-      blocking(_current, blockedVersion) {
-        // Another tab opens a newer schema, or deletes the database: step aside instead of
-        // blocking it, and tell the store.
-        closed = true
-        db.close()
-        emit({ type: 'version-change', newVersion: blockedVersion })
-      },
-      terminated() {
-        closed = true
-        emit({ type: 'closed', reason: 'The browser closed the database connection (storage cleared or evicted).' })
-      },
-    })
+    db = await Promise.race([opening, blockedTooLong])
   } catch (error) {
+    // Should the blocked open go through later, close that connection: nobody uses it.
+    opening.then((late) => late.close(), () => undefined)
     throw toStorageError(error, 'Could not open the event log')
+  } finally {
+    clearTimeout(blockedTimer)
   }
   const durability = options.durability ?? 'default'
 
