@@ -42,7 +42,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/*/src/**/*.node.test.{ts,tsx}'],
+          include: ['packages/*/src/**/*.node.test.{ts,tsx}', 'bench/**/*.node.test.ts'],
         },
       },
       {
@@ -62,7 +62,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'browser',
-          include: ['packages/*/src/**/*.browser.test.{ts,tsx}', 'demo/src/**/*.browser.test.{ts,tsx}'],
+          include: ['packages/*/src/**/*.browser.test.{ts,tsx}', 'demo/src/**/*.browser.test.{ts,tsx}', 'bench/**/*.browser.test.{ts,tsx}'],
           testTimeout: 60_000,
           browser: {
             enabled: true,
