@@ -21,19 +21,24 @@ export function openRaw(name: string): Promise<IDBPDatabase<RawDb>> {
 }
 
 /**
- * The i-th event of the workload as a plain envelope, shaped like what Chronicle writes for
- * `commandAt(i)` (same fields, same payload sizes, fresh ids).
+ * A source of the workload's events as plain envelopes, shaped like what Chronicle writes for
+ * `commandAt(i)`: same fields, same payload sizes, fresh ids, and stream versions that count up
+ * per stream as the log's would.
  */
-export function rawEventAt(i: number, origin: string): RawEvent {
-  const commandId = crypto.randomUUID()
-  const meta = { commandId, causationId: commandId, correlationId: commandId, at: Date.now(), origin }
-  const version = Math.floor(i / boards) + 1
-  if (i % 5 === 4) {
-    const board = `b${(i - 1) % boards}`
-    return { id: crypto.randomUUID(), stream: `board-${board}`, version, type: 'CardMoved', schemaVersion: 1, payload: { cardId: `c${i - 1}`, board, from: 'todo', to: 'done' }, meta }
+export function rawEvents(): (i: number) => RawEvent {
+  const origin = crypto.randomUUID()
+  const versions = new Map<string, number>()
+  return (i) => {
+    const commandId = crypto.randomUUID()
+    const meta = { commandId, causationId: commandId, correlationId: commandId, at: Date.now(), origin }
+    const moving = i % 5 === 4
+    const board = `b${(moving ? i - 1 : i) % boards}`
+    const stream = `board-${board}`
+    const version = (versions.get(stream) ?? 0) + 1
+    versions.set(stream, version)
+    const payload = moving ? { cardId: `c${i - 1}`, board, from: 'todo', to: 'done' } : { cardId: `c${i}`, board, column: 'todo', title: `Card number ${i}` }
+    return { id: crypto.randomUUID(), stream, version, type: moving ? 'CardMoved' : 'CardAdded', schemaVersion: 1, payload, meta }
   }
-  const board = `b${i % boards}`
-  return { id: crypto.randomUUID(), stream: `board-${board}`, version, type: 'CardAdded', schemaVersion: 1, payload: { cardId: `c${i}`, board, column: 'todo', title: `Card number ${i}` }, meta }
 }
 
 /** Deletes a database, whoever made it. */

@@ -1,6 +1,6 @@
 // Scenarios 1 and 2: durable dispatch, one command at a time and in a burst.
 import { cardIndex, cardsAfter, commandAt } from '../domain'
-import { openRaw, rawEventAt } from '../raw'
+import { openRaw, rawEvents } from '../raw'
 import { check, usingDb, usingStore } from '../store'
 
 /** Parameters of a write scenario: a fresh database name and how many commands. */
@@ -30,11 +30,11 @@ export function chronicleOneByOne({ db, n }: WriteParams): Promise<number> {
 /** Baseline of scenario 2: the events appended in transactions of `batch` events, each awaited. */
 export function rawBatched({ db, n, batch }: WriteParams & { readonly batch: number }): Promise<number> {
   return usingDb(openRaw(db), async (idb) => {
-    const origin = crypto.randomUUID()
+    const eventAt = rawEvents()
     const started = performance.now()
     for (let start = 0; start < n; start += batch) {
       const tx = idb.transaction('events', 'readwrite')
-      for (let i = start; i < Math.min(n, start + batch); i++) void tx.store.add(rawEventAt(i, origin))
+      for (let i = start; i < Math.min(n, start + batch); i++) void tx.store.add(eventAt(i))
       await tx.done
     }
     const elapsed = performance.now() - started

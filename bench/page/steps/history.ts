@@ -2,7 +2,7 @@
 // run time; until it exists these steps answer `{ unavailable }` and the report says so.
 import { createStore, memoryStorage, type EventEnvelope, type Store } from '@chronicle/core'
 import { addCard, cardIndex, cardsAfter, commands, projections } from '../domain'
-import { openRaw, rawEventAt } from '../raw'
+import { openRaw, rawEvents } from '../raw'
 import { check, usingDb, usingStore } from '../store'
 import { openLog, plainFold } from './coldStart'
 import type { WriteParams } from './dispatch'
@@ -93,12 +93,12 @@ export function chronicleUndo({ db, n, samples }: WriteParams & { readonly sampl
 /** Baseline of scenario 6: the least an undo must do, one raw transaction appending one event. */
 export function rawUndo({ db, samples }: { readonly db: string; readonly samples: number }): Promise<HistoryResult> {
   return usingDb(openRaw(db), async (idb) => {
-    const origin = crypto.randomUUID()
+    const eventAt = rawEvents()
     const latencies: number[] = []
     for (let i = 0; i < samples; i++) {
       const started = performance.now()
       const tx = idb.transaction('events', 'readwrite')
-      void tx.store.add(rawEventAt(i, origin))
+      void tx.store.add(eventAt(i))
       await tx.done
       latencies.push(performance.now() - started)
     }

@@ -3,7 +3,7 @@ import { useLayoutEffect, useSyncExternalStore } from 'react'
 import { createRoot } from 'react-dom/client'
 import { ChronicleProvider, useProjection } from '@chronicle/react'
 import { addCard, boards, cardIndex } from '../domain'
-import { openRaw, rawEventAt } from '../raw'
+import { openRaw, rawEvents } from '../raw'
 import { check, usingDb, usingStore } from '../store'
 import type { WriteParams } from './dispatch'
 
@@ -73,7 +73,7 @@ async function measure(n: number, probe: Probe, send: (i: number) => Promise<unk
 /** Baseline: a raw transaction per event, then a plain external store tells a component. */
 export function rawRender({ db, n }: WriteParams): Promise<Latencies> {
   return usingDb(openRaw(db), async (idb) => {
-    const origin = crypto.randomUUID()
+    const eventAt = rawEvents()
     let count = 0
     const listeners = new Set<() => void>()
     const subscribe = (listener: () => void) => {
@@ -90,7 +90,7 @@ export function rawRender({ db, n }: WriteParams): Promise<Latencies> {
       view.root.render(<RawCount probe={probe} />)
       const latencies = await measure(n, probe, async (i) => {
         const tx = idb.transaction('events', 'readwrite')
-        void tx.store.add(rawEventAt(i * 5, origin))
+        void tx.store.add(eventAt(i * 5))
         await tx.done
         count++
         for (const listener of listeners) listener()
