@@ -32,7 +32,8 @@ export type EventsOf<A> = A extends { readonly events: readonly (infer E)[] } ? 
 
 /**
  * Defines an aggregate: the events its streams hold, the initial state and how each event
- * changes it. Handlers mutate an immer draft; the store keeps the results immutable.
+ * changes it. Handlers mutate an immer draft; the store treats the results as immutable (a new
+ * state per command, sharing what did not change), and `handle` must only read them.
  *
  * @example
  * const board = defineAggregate({
