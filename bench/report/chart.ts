@@ -4,7 +4,6 @@ import type { BenchResult, Metric } from '../lib/results'
 import { formatRatio, statusLine } from './format'
 
 const row = 30
-const labelWidth = 360
 const plotWidth = 420
 const valueWidth = 150
 const top = 64
@@ -27,8 +26,14 @@ export function renderChart(result: BenchResult): string {
   for (const scenario of result.scenarios) {
     const status = statusLine(scenario)
     if (status) lines.push({ label: `${scenario.id}. ${scenario.title}`, note: status })
-    else for (const metric of scenario.metrics) if (metric.ratio !== undefined) lines.push({ label: `${scenario.id}. ${scenario.title}: ${metric.label}`, metric })
+    else {
+      const charted = scenario.metrics.filter((m) => m.ratio !== undefined)
+      // The table has the long labels; the chart names a figure by its key when a scenario has several.
+      for (const metric of charted) lines.push({ label: `${scenario.id}. ${scenario.title}${charted.length > 1 ? `: ${metric.key.replace(/-/g, ' ')}` : ''}`, metric })
+    }
   }
+  // About 6.6 px per character at 12 px: wide enough for the longest label, never cut.
+  const labelWidth = Math.max(200, Math.ceil(Math.max(...lines.map((l) => l.label.length)) * 6.6) + 24)
   const [low, high] = domain(lines.flatMap((l) => (l.metric ? [l.metric.ratio!, l.metric.target?.ratio ?? 1] : [])))
   const x = (ratio: number) => labelWidth + ((Math.log2(ratio) - Math.log2(low)) / (Math.log2(high) - Math.log2(low))) * plotWidth
   const width = labelWidth + plotWidth + valueWidth
