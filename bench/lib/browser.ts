@@ -47,6 +47,7 @@ export async function startBrowser(from: PackageSource): Promise<BenchBrowser> {
     mode: 'production',
     plugins: [react()],
     resolve: { conditions: conditionsFor(from) },
+    // Minified like an app ships; BENCH_MINIFY=0 keeps function names readable in CPU profiles.
     build: { outDir, emptyOutDir: true, target: 'es2022', reportCompressedSize: false, minify: process.env.BENCH_MINIFY !== '0' },
   })
   const server: PreviewServer = await preview({
