@@ -57,6 +57,8 @@ export interface DispatcherOptions {
   readonly streamChanged: (stream: string, version: number) => Promise<boolean>
   /** The log position of a command's last event, when the log holds it (idempotent repeats). */
   readonly findCommand: (commandId: string) => Promise<number | undefined>
+  /** Called right after a batch's transaction started, with its events in order (work to overlap with the commit). */
+  readonly whileAppending?: (events: readonly DecidedEvent[]) => void
 }
 
 /**
@@ -223,7 +225,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // 3. One transaction for the whole batch.
     let outcomes
     try {
-      outcomes = await options.append(appends, owners)
+      const appending = options.append(appends, owners)
+      options.whileAppending?.(appends.flatMap((a) => a.events))
+      outcomes = await appending
     } catch (error) {
       for (const stream of dirty) options.writeModel.drop(stream)
       if (mayRetrySingly && owners.length > 1 && !(error instanceof StorageError && error.code === 'closed')) {

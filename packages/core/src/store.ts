@@ -298,6 +298,13 @@ export function createStore(options: StoreOptions): Store {
     maxAttempts: options.maxAttempts ?? 5,
     streamChanged: async (stream, version) => (await log().readStream(stream, version)).length > 0,
     findCommand: async (commandId) => (await log().readCommand(commandId)).at(-1)?.seq,
+    // Fold the read models while the transaction commits, on the positions the events will get if
+    // nobody else writes in between (checked when they are published).
+    whileAppending: (events) => {
+      if (outbox || chain) return
+      let seq = readModels.position
+      readModels.speculate(events.map((event) => ({ ...event, seq: ++seq })))
+    },
   })
 
   // `outbox` is read lazily by the write model and the dispatcher above; it exists only with sync on.

@@ -87,6 +87,25 @@ describe('IndexedDB event log (real Chromium)', () => {
     expect(b.read(boardView).count).toBe(200)
   })
 
+  it('a store with a stale stream decides again on the fresh state instead of writing over the other store', async () => {
+    const name = uniqueName()
+    const a = open(name)
+    const b = open(name)
+    await b.dispatch(addCard({ boardId: 'b1', cardId: 'x', title: 't' }))
+    await a.dispatch(addCard({ boardId: 'b1', cardId: 'y', title: 't' }))
+    // b still holds the stream at version 1 without card y: its append collides with a's event,
+    // and the command runs again on the stream as the log has it.
+    const error = await b.dispatch(addCard({ boardId: 'b1', cardId: 'y', title: 'again' })).catch((e: unknown) => e)
+    expect(isChronicleError(error, 'RuleViolation') && error.code).toBe('card-exists')
+    await b.dispatch(addCard({ boardId: 'b1', cardId: 'z', title: 't' }))
+    const events = await readAll(name)
+    expect(events.map((e) => [e.version, (e.payload as { cardId: string }).cardId])).toEqual([
+      [1, 'x'],
+      [2, 'y'],
+      [3, 'z'],
+    ])
+  })
+
   it('reports an uncloneable failure without touching stored events, then keeps working', async () => {
     const name = uniqueName()
     const store = open(name)
