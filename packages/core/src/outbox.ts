@@ -107,7 +107,7 @@ export function createOutbox(deps: {
       }
       track(decided)
     }
-    show()
+    await show()
     state.update({ pending: pending.length })
   }
 
@@ -157,7 +157,7 @@ export function createOutbox(deps: {
       await log().putPending(entries)
       for (const entry of entries) own.add(entry.commandId)
       for (const append of batch) track(append.events)
-      show()
+      await show()
       state.update({ pending: state.api.status.pending + entries.length })
       outbox$.next()
       const head = deps.readModels.position
