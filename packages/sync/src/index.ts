@@ -1,5 +1,8 @@
 export {
   protocolVersion,
+  protocolVersions,
+  type ProtocolVersion,
+  type PushHistory,
   protocolLimits,
   protocolPaths,
   liveCloseCodes,
@@ -19,5 +22,4 @@ export {
 } from './protocol'
 export { decode, parseJson, isVersionMismatch, type Decoded } from './codecs'
 export { SyncError, isSyncError } from './errors'
-export { createSyncClient, type SyncClient, type SyncClientOptions, type PushBatch } from './client'
 export type { LiveListener, LiveOptions, LiveStatus, LiveSubscription, WebSocketLike, WebSocketConstructor } from './live'

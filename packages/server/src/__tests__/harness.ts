@@ -12,6 +12,8 @@ import { testBuildDir } from './globalSetup'
 
 export const cliPath = resolve(testBuildDir, 'cli.js')
 export const domainPath = resolve(testBuildDir, 'domain.js')
+/** Core's Kanban fixtures as a domain module (see kanban.ts). */
+export const kanbanDomainPath = resolve(testBuildDir, 'kanban.js')
 
 /** A running `chronicle-server` process. */
 export interface ServerProcess {
@@ -27,12 +29,15 @@ export interface ServerProcess {
 /** Where a server keeps its log: an SQLite file or a PostgreSQL URL. */
 export type StoreArgs = { readonly db: string } | { readonly postgres: string }
 
-/** Starts `chronicle-server` with the test domain and waits for its "listening" line. */
-export async function startServer(store: StoreArgs, options: { port?: number; args?: readonly string[] } = {}): Promise<ServerProcess> {
+/**
+ * Starts `chronicle-server` (by default the test build's, with the shared-lists domain) and waits
+ * for its "listening" line.
+ */
+export async function startServer(store: StoreArgs, options: { port?: number; args?: readonly string[]; cli?: string; domain?: string } = {}): Promise<ServerProcess> {
   const args = [
-    cliPath,
+    options.cli ?? cliPath,
     '--domain',
-    domainPath,
+    options.domain ?? domainPath,
     ...('db' in store ? ['--db', store.db] : ['--postgres', store.postgres]),
     '--port',
     String(options.port ?? 0),
