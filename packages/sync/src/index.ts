@@ -22,4 +22,7 @@ export {
 } from './protocol'
 export { decode, parseJson, isVersionMismatch, type Decoded } from './codecs'
 export { SyncError, isSyncError } from './errors'
+export { createSyncClient, type SyncClient, type SyncClientOptions, type PushBatch } from './client'
 export type { LiveListener, LiveOptions, LiveStatus, LiveSubscription, WebSocketLike, WebSocketConstructor } from './live'
+export { createSync, type SyncOptions } from './createSync'
+export { retryDelay, type RetryOptions } from './backoff'
