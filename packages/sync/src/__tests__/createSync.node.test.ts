@@ -1,14 +1,12 @@
 // createSync against real server processes (the CLI with core's Kanban fixtures, on loopback),
 // with stores over in-memory logs: the browser's IndexedDB side is in createSync.browser.test.ts.
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { firstValueFrom, filter } from 'rxjs'
 import { WebSocket } from 'ws'
-import { createStore, isChronicleError, memoryStorage, type StorageBackend, type Store, type SyncRejection } from '@chronicle/core'
-import { createSync } from '../index'
-import { addCard, boardView, commands, moveCard } from '../../../core/src/__tests__/fixtures'
+import { isChronicleError, memoryStorage, type Store, type SyncRejection } from '@chronicle/core'
+import { addCard, boardView, moveCard } from '../../../core/src/__tests__/fixtures'
 import { startFlakyProxy, type FlakyProxy } from '../../../server/src/__tests__/flakyProxy'
 import { eventually, kanbanDomainPath, startServer, storedEvents, tempDir, type ServerProcess } from '../../../server/src/__tests__/harness'
-import { kanbanTokens } from '../../../server/src/__tests__/kanban'
+import { openDevice, synced } from './devices'
 
 const dir = tempDir('sync-client')
 afterAll(() => dir.remove())
@@ -19,9 +17,9 @@ afterEach(async () => {
 })
 
 let servers = 0
-async function server() {
+async function server(args: readonly string[] = []) {
   const db = `${dir.path}/data-${++servers}.sqlite`
-  const process: ServerProcess = await startServer({ db }, { domain: kanbanDomainPath })
+  const process: ServerProcess = await startServer({ db }, { domain: kanbanDomainPath, args })
   running.push({ close: () => process.kill('SIGTERM') })
   return { url: process.url, db }
 }
@@ -32,22 +30,12 @@ async function proxyTo(url: string, seed = 1): Promise<FlakyProxy> {
   return proxy
 }
 
-/** A "device": a store syncing with the server at `url`, retrying fast. */
-function device(url: string, storage: StorageBackend = memoryStorage(), token: string = kanbanTokens.ann): Store {
-  const store = createStore({
-    name: 'kanban',
-    commands,
-    projections: [boardView],
-    storage,
-    sync: createSync({ url, auth: token, WebSocket, timeout: 5000, retry: { initialDelay: 10, maxDelay: 100 }, live: { pollInterval: 50, reconnectDelay: 20, maxReconnectDelay: 100 } }),
-  })
+/** A device with its own in-memory log, closed after the test. */
+function device(url: string): Store {
+  const store = openDevice({ url, storage: memoryStorage(), WebSocket })
   running.push(store)
   return store
 }
-
-/** Resolves when the store has nothing left to push and has heard of the server's position. */
-const synced = (store: Store, position: number) =>
-  firstValueFrom(store.sync!.status$.pipe(filter((s) => s.pending === 0 && s.confirmedPosition >= position && !s.pushing && !s.pulling)))
 
 describe('createSync against a real server', () => {
   it('pushes commands, confirms them, and shows every device the server order', async () => {
@@ -139,5 +127,26 @@ describe('createSync against a real server', () => {
       ['Undone', added.commandId],
       ['Redone', added.commandId],
     ])
+  })
+
+  it('splits pushes the server finds too large, waits out rate limits, and refuses alone a command the server will never take', async () => {
+    // At most 2 commands per push, 4 per second after a burst of 2, bodies of at most 4000 bytes.
+    const { url, db } = await server(['--rate', '4', '--burst', '2', '--max-body', '4000'])
+    const link = await proxyTo(url)
+    link.setDown(true)
+    const a = device(link.url)
+    const ids = ['s1', 's2', 's3', 'huge', 's4', 's5', 's6']
+    const receipts = []
+    for (const id of ids) receipts.push(await a.dispatch(addCard({ boardId: 'b', cardId: id, title: id === 'huge' ? 'x'.repeat(5000) : id })))
+    const huge = a.sync!.confirmation(receipts[3]!.commandId).catch((e: unknown) => e)
+    const errors = new Set<string>()
+    a.sync!.status$.subscribe((s) => s.lastError && errors.add(s.lastError))
+    link.setDown(false)
+    await synced(a, 6)
+    const refusal = await huge
+    expect(isChronicleError(refusal, 'SyncRejected') && [refusal.code, refusal.reason.name]).toEqual(['payload-too-large', 'ValidationError'])
+    expect((await storedEvents({ db })).map((e) => e.payload.cardId)).toEqual(['s1', 's2', 's3', 's4', 's5', 's6'])
+    expect(a.read(boardView).columns.todo).toEqual(['s1', 's2', 's3', 's4', 's5', 's6'])
+    expect([...errors].some((e) => e.startsWith('Too many commands'))).toBe(true)
   })
 })
