@@ -12,11 +12,15 @@ describe('undo and redo', () => {
     const store = open(storage)
     await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
     const before = { board: store.read(boardView), titles: store.read(titles) }
-    await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
+    const move = await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
     const after = { board: store.read(boardView), titles: store.read(titles) }
     expect(store.history.canUndo).toBe(true)
 
+    expect(store.history.undoTarget).toBe(move.commandId)
+    expect(store.history.redoTarget).toBeUndefined()
     const undo = await store.history.undo()
+    expect(store.history.redoTarget).toBe(move.commandId)
+    expect(store.history.undoTarget).not.toBe(move.commandId)
     expect(store.read(boardView)).toEqual(before.board)
     expect(store.read(titles)).toEqual(before.titles)
     expect(store.history.canRedo).toBe(true)
