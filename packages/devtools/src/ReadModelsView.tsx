@@ -12,17 +12,23 @@ interface ModelAt {
   readonly error?: string
 }
 
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+
 /**
  * Every read model at one position, with what the event at that position changed (a diff against
  * the position before). Computed only here, for the selected position, through `store.stateAt`:
  * nothing is kept or serialised per event.
  */
-async function modelsAt(store: Store, position: number): Promise<ModelAt[]> {
+async function modelsAt(store: Store, position: number, cancelled: () => boolean): Promise<ModelAt[] | undefined> {
   const models: ModelAt[] = []
   for (const projection of store.projections) {
+    if (cancelled()) return undefined
     const { name, version } = projection
     try {
+      // Each fold is its own task, so the page can paint and take input between them.
+      await nextTask()
       const state = await store.stateAt(projection, position)
+      await nextTask()
       const before = position > 0 ? await store.stateAt(projection, position - 1) : state
       models.push({ name, version, state, diff: diffStates(before, state) })
     } catch (error) {
@@ -30,6 +36,18 @@ async function modelsAt(store: Store, position: number): Promise<ModelAt[]> {
     }
   }
   return models
+}
+
+/**
+ * One fold at a time per store: a selection that is already superseded (quick arrow keys, React's
+ * StrictMode running effects twice) never starts, and the first, expensive `stateAt` (which builds
+ * the store's time-travel snapshots) runs once rather than once per request.
+ */
+const queues = new WeakMap<Store, Promise<unknown>>()
+function serially<T>(store: Store, task: () => Promise<T>): Promise<T> {
+  const next = (queues.get(store) ?? Promise.resolve()).then(task)
+  queues.set(store, next.catch(() => undefined))
+  return next
 }
 
 export interface ReadModelsViewProps {
@@ -46,8 +64,8 @@ export function ReadModelsView({ store, position }: ReadModelsViewProps) {
   useEffect(() => {
     if (position === null) return
     let live = true
-    void modelsAt(store, position).then((models) => {
-      if (live) setResult({ position, models })
+    void serially(store, () => modelsAt(store, position, () => !live)).then((models) => {
+      if (live && models) setResult({ position, models })
     })
     return () => {
       live = false

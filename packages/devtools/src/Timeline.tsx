@@ -31,7 +31,8 @@ const time = (at: number) => {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
 }
 
-const short = (id: string) => (id.length > 8 ? id.slice(-8) : id)
+/** A long id as its first and last four characters (the whole id is in the row's tooltip and the inspector). */
+const short = (id: string) => (id.length > 10 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id)
 
 /** Tracks an element's height (ResizeObserver where there is one). */
 function useHeight(element: HTMLElement | null) {
@@ -198,7 +199,7 @@ function Row({ top, seq, type, stream, startsCommand, envelope, store, status, s
       <span>{type}</span>
       <span>{stream}</span>
       <span title={envelope?.meta.commandId}>{envelope ? short(envelope.meta.commandId) : '…'}</span>
-      <span>{envelope ? (envelope.meta.origin === store.origin ? 'this tab' : short(envelope.meta.origin)) : '…'}</span>
+      <span title={envelope?.meta.origin}>{envelope ? (envelope.meta.origin === store.origin ? 'this tab' : short(envelope.meta.origin)) : '…'}</span>
       <span className="chr-dt-status">{state ?? '…'}</span>
     </div>
   )
