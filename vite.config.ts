@@ -60,6 +60,8 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Pre-bundle React up front: discovering it mid-run re-optimizes and loads a second copy.
+        optimizeDeps: { include: ['react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom', 'react-dom/client'] },
         test: {
           name: 'browser',
           include: ['packages/*/src/**/*.browser.test.{ts,tsx}', 'demo/src/**/*.browser.test.{ts,tsx}'],
