@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { StrictMode } from 'react'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { memoryStorage, type Store } from '@chronicle/core'
 import { ChronicleProvider } from '@chronicle/react'
@@ -11,8 +12,10 @@ afterEach(cleanup)
 const shownRows = () => within(screen.getByRole('listbox', { name: 'Events' })).queryAllByRole('option').map((o) => Number(o.dataset.seq))
 const row = (seq: number) => document.querySelector<HTMLElement>(`[role=option][data-seq="${seq}"]`)
 
+let strict = false
+
 async function openPanel(store: Store) {
-  render(<ChronicleDevtools store={store} />)
+  render(<ChronicleDevtools store={store} />, { wrapper: strict ? StrictMode : undefined })
   fireEvent.click(await screen.findByRole('button', { name: 'Open Chronicle devtools' }))
   await screen.findByRole('region', { name: 'Chronicle devtools' })
   await waitFor(() => expect(row(store.position)).not.toBeNull())
@@ -20,7 +23,11 @@ async function openPanel(store: Store) {
 
 const tab = (name: string) => fireEvent.click(screen.getByRole('tab', { name }))
 
-describe('<ChronicleDevtools />', () => {
+describe.each([false, true])('<ChronicleDevtools /> (StrictMode: %s)', (strictMode) => {
+  beforeEach(() => {
+    strict = strictMode
+  })
+
   it('opens from a floating button and shows the selected event, its payload as text only', async () => {
     const store = openStore()
     await addCards(store, 3)
@@ -51,6 +58,7 @@ describe('<ChronicleDevtools />', () => {
       <ChronicleProvider store={store}>
         <ChronicleDevtools initialIsOpen />
       </ChronicleProvider>,
+      { wrapper: strict ? StrictMode : undefined },
     )
     await waitFor(() => expect(shownRows()).toEqual([1, 2]))
     cleanup()
@@ -171,5 +179,22 @@ describe('<ChronicleDevtools />', () => {
     expect(chain.textContent).not.toContain('#1 CardAdded')
     fireEvent.click(within(chain).getByRole('button', { name: '#2 CardMoved · board-b0' }))
     expect(row(2)!.getAttribute('aria-selected')).toBe('true')
+  })
+
+  it('moves the selection with the arrow keys and travels to the selected event', async () => {
+    const store = openStore()
+    await addCards(store, 4)
+    await openPanel(store)
+    const list = screen.getByRole('listbox', { name: 'Events' })
+    // With nothing selected, ArrowUp starts from the newest event.
+    fireEvent.keyDown(list, { key: 'ArrowUp' })
+    expect(row(4)!.getAttribute('aria-selected')).toBe('true')
+    fireEvent.keyDown(list, { key: 'ArrowUp' })
+    fireEvent.keyDown(list, { key: 'ArrowUp' })
+    fireEvent.keyDown(list, { key: 'ArrowDown' })
+    expect(list.getAttribute('aria-activedescendant')).toBe('chr-dt-event-3')
+    fireEvent.click(await screen.findByRole('button', { name: 'Travel here' }))
+    await waitFor(() => expect(store.travelling).toBe(3))
+    expect(store.read(boardView).count).toBe(3)
   })
 })
