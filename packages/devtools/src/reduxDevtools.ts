@@ -28,6 +28,12 @@ export interface ReduxDevtoolsOptions {
   readonly name?: string
   /** Where to look for `__REDUX_DEVTOOLS_EXTENSION__` (default `globalThis`). */
   readonly target?: { readonly __REDUX_DEVTOOLS_EXTENSION__?: ReduxDevtoolsExtension | undefined }
+  /**
+   * Send every read model's state with each action (default true). The extension serialises each
+   * state it receives: with very large read models, pass false and each action carries only its
+   * log position as state (the in-page panel shows states on demand).
+   */
+  readonly readModels?: boolean
 }
 
 /** The action a command appears as: its events' types, and the events themselves. */
@@ -63,6 +69,8 @@ const actionOf = (events: EventEnvelope[]): CommandAction => {
     events: events.map((e) => ({ seq: e.seq, type: e.type, payload: e.payload })),
   }
 }
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
 const numberIn = (value: unknown, key: string): number | undefined => {
   const field = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined
@@ -103,6 +111,7 @@ export function connectReduxDevtools(store: Store, options: ReduxDevtoolsOptions
   }
 
   const statesAt = async (position: number) => {
+    if (options.readModels === false) return { position }
     const states: Record<string, unknown> = {}
     for (const projection of store.projections) {
       // The live state when it is the one asked for; else a fold from the nearest snapshot.
@@ -117,6 +126,8 @@ export function connectReduxDevtools(store: Store, options: ReduxDevtoolsOptions
       if (events.length === 0) break
       for (const command of commandsOf(events)) {
         const action = actionOf(command)
+        // A burst of commands must not become one long task: one command per task.
+        await nextTask()
         const state = await statesAt(action.position)
         if (stopped) return
         actions.set(nextActionId++, { position: action.position, commandId: action.commandId })

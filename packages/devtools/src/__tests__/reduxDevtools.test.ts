@@ -72,6 +72,16 @@ describe('connectReduxDevtools', () => {
     expect(fake.actions()).toHaveLength(3)
   })
 
+  it('sends only positions as state when asked to leave read models out', async () => {
+    const store = openStore()
+    const fake = fakeExtension()
+    connectReduxDevtools(store, { target: { __REDUX_DEVTOOLS_EXTENSION__: fake.extension }, readModels: false })
+    await addCards(store, 2)
+    await vi.waitFor(() => expect(fake.actions()).toHaveLength(2))
+    expect(fake.inits).toEqual([{ position: 0 }])
+    expect(fake.actions().map((a) => a.state)).toEqual([{ position: 1 }, { position: 2 }])
+  })
+
   it('jump controls travel the store; jumping to the latest action returns to live', async () => {
     const store = openStore()
     const fake = fakeExtension()
