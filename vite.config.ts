@@ -42,7 +42,11 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/*/src/**/*.node.test.{ts,tsx}'],
+          include: ['packages/*/src/**/*.node.test.{ts,tsx}', 'bench/**/*.node.test.ts'],
+          // The sync server tests spawn real server processes from a bundle built here once.
+          globalSetup: ['packages/server/src/__tests__/globalSetup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {
@@ -64,7 +68,7 @@ export default defineConfig({
         optimizeDeps: { include: ['react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom', 'react-dom/client'] },
         test: {
           name: 'browser',
-          include: ['packages/*/src/**/*.browser.test.{ts,tsx}', 'demo/src/**/*.browser.test.{ts,tsx}'],
+          include: ['packages/*/src/**/*.browser.test.{ts,tsx}', 'demo/src/**/*.browser.test.{ts,tsx}', 'bench/**/*.browser.test.{ts,tsx}'],
           testTimeout: 60_000,
           browser: {
             enabled: true,

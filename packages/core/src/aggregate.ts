@@ -32,7 +32,8 @@ export type EventsOf<A> = A extends { readonly events: readonly (infer E)[] } ? 
 
 /**
  * Defines an aggregate: the events its streams hold, the initial state and how each event
- * changes it. Handlers mutate an immer draft; the store keeps the results immutable.
+ * changes it. Handlers mutate the state they are given (the write model keeps one private state
+ * per stream and applies each command's events to it in place); `handle` gets a read-only view.
  *
  * @example
  * const board = defineAggregate({

@@ -4,7 +4,7 @@ import type { EventEnvelope } from './event'
 import { applyToAggregate, decideEvents, schemaVersionOf, type DecidedEvent } from './execute'
 import { decideHistory } from './history'
 import { newId } from './ids'
-import type { AppendCommand, EventLogStorage } from './storage/storage'
+import type { AppendCommand, AppendOutcome } from './storage/storage'
 import type { StreamState, WriteModel } from './writeModel'
 
 /** What a dispatched command answers with: where its events reached in the log, never domain data. */
@@ -21,6 +21,8 @@ export interface Receipt {
 /** A command that passed validation and authorization, waiting for the next group commit. */
 export interface AdmittedCommand {
   readonly definition: AnyCommandDefinition
+  /** The payload as dispatched (what a sync server re-validates). */
+  readonly payload: unknown
   readonly value: unknown
   readonly stream: string
   readonly context: CommandContext
@@ -39,8 +41,8 @@ interface Pending extends AdmittedCommand {
 }
 
 export interface DispatcherOptions {
-  /** Appends one batch in one transaction (the open log's `append`). */
-  readonly append: EventLogStorage['append']
+  /** Appends one batch in one transaction (the open log's `append`); `commands[i]` made `batch[i]`. */
+  readonly append: (batch: readonly AppendCommand[], commands: readonly AdmittedCommand[]) => Promise<AppendOutcome[]>
   readonly writeModel: WriteModel
   readonly origin: string
   /** The last log position this store knows of; the receipt of a command that writes nothing. */
@@ -53,6 +55,10 @@ export interface DispatcherOptions {
   readonly maxAttempts: number
   /** True when the log holds events of `stream` beyond `version` (the cached state is stale). */
   readonly streamChanged: (stream: string, version: number) => Promise<boolean>
+  /** The log position of a command's last event, when the log holds it (idempotent repeats). */
+  readonly findCommand: (commandId: string) => Promise<number | undefined>
+  /** Called right after a batch's transaction started, with its events in order (work to overlap with the commit). */
+  readonly whileAppending?: (events: readonly DecidedEvent[]) => void
 }
 
 /**
@@ -66,6 +72,8 @@ export interface Dispatcher {
   flush(): void
   /** Resolves once nothing is queued or in flight. */
   idle(): Promise<void>
+  /** Runs `work` while no batch is in flight, holding new batches back until it is done. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>
   /** Rejects every queued command with `error` and accepts no more. */
   close(error: StorageError): void
 }
@@ -75,6 +83,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let running: Promise<void> | undefined
   let scheduled = false
   let closedWith: StorageError | undefined
+  let paused: Promise<unknown> | undefined
 
   const schedule = () => {
     if (scheduled || running) return
@@ -84,7 +93,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   function start() {
     scheduled = false
-    if (running || queue.length === 0) return
+    if (running || paused || queue.length === 0) return
     running = drain().finally(() => {
       running = undefined
       if (queue.length > 0) schedule()
@@ -190,6 +199,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function confirmRefusals(refusals: { p: Pending; error: unknown }[], loaded: Map<string, StreamState>) {
     const retry: Pending[] = []
     for (const { p, error } of refusals) {
+      // A repeat of a command that already ran is answered as the duplicate it is, not refused by
+      // the rules its own first run changed (an "already exists" check, say).
+      const earlier = p.idempotent ? await options.findCommand(p.context.commandId).catch(() => undefined) : undefined
+      if (earlier !== undefined) {
+        p.resolve({ commandId: p.context.commandId, position: earlier, eventCount: 0, duplicate: true })
+        continue
+      }
       const entry = loaded.get(p.stream)!
       let stale = true
       try {
@@ -209,7 +225,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // 3. One transaction for the whole batch.
     let outcomes
     try {
-      outcomes = await options.append(appends)
+      const appending = options.append(appends, owners)
+      options.whileAppending?.(appends.flatMap((a) => a.events))
+      outcomes = await appending
     } catch (error) {
       for (const stream of dirty) options.writeModel.drop(stream)
       if (mayRetrySingly && owners.length > 1 && !(error instanceof StorageError && error.code === 'closed')) {
@@ -266,6 +284,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     async idle() {
       while (running || scheduled) await (running ?? Promise.resolve())
+    },
+    async exclusive(work) {
+      while (paused) await paused.catch(() => undefined)
+      while (running || scheduled) await (running ?? Promise.resolve())
+      const result = work()
+      paused = result
+      try {
+        return await result
+      } finally {
+        paused = undefined
+        if (queue.length > 0) schedule()
+      }
     },
     close(error) {
       closedWith = error

@@ -12,6 +12,7 @@ export type ChronicleErrorName =
   | 'UndoConflict'
   | 'TimeTravelActive'
   | 'SyncRejected'
+  | 'SyncError'
 
 const marker = Symbol.for('@chronicle/error')
 
@@ -152,6 +153,20 @@ export class TimeTravelActive extends ChronicleError {
 }
 
 /**
+ * The sync server refused a command that this client had already applied provisionally; it was
+ * rolled back. `reason` is the server's error (a RuleViolation, Unauthorized, ValidationError...).
+ */
+export class SyncRejected extends ChronicleError {
+  readonly commandId: string
+  readonly reason: ChronicleError
+  constructor(commandId: string, reason: ChronicleError) {
+    super('SyncRejected', reason.code, `The server rejected command ${commandId}: ${reason.message}. Its changes were rolled back.`, { cause: reason })
+    this.commandId = commandId
+    this.reason = reason
+  }
+}
+
+/**
  * True when `error` is a Chronicle error (of the given class, when `name` is passed). Works across
  * bundle copies, where `instanceof` does not.
  *
@@ -176,7 +191,8 @@ interface ChronicleErrorByName {
   ProjectionError: ProjectionError
   UndoConflict: UndoConflict
   TimeTravelActive: TimeTravelActive
-  SyncRejected: ChronicleError
+  SyncRejected: SyncRejected
+  SyncError: ChronicleError
 }
 
 /**

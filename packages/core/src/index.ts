@@ -4,8 +4,10 @@ export { defineCommand, type CommandDefinition, type AnyCommandDefinition, type 
 export { defineProjection, type ProjectionDefinition, type AnyProjectionDefinition, type ProjectionHandlers, type ProjectionState } from './projection'
 export { defineQuery, type QueryDefinition, type AnyQueryDefinition } from './query'
 export { defineReaction, type ReactionDefinition, type AnyReactionDefinition, type ReactionContext, type ReactionHandlers, type ReactionResult } from './reaction'
-export { createStore, type Store, type StoreOptions, type DispatchOptions, type StorageInfo, type ParamsOf, type ResultOf } from './store'
+export { createStore, type Store, type StoreOptions, type DispatchOptions, type HistoryCommandOptions, type CompactionResult, type StorageInfo, type ParamsOf, type ResultOf } from './store'
+export type { LeadershipOptions } from './leader'
 export { createEventDecoder } from './event'
+export { newId } from './ids'
 export { toSchemaIssues, validateSchema } from './standardSchema'
 export type { Receipt } from './dispatcher'
 export type { History } from './sessionHistory'
@@ -20,6 +22,7 @@ export {
   ProjectionError,
   UndoConflict,
   TimeTravelActive,
+  SyncRejected,
   isChronicleError,
   errorFromJSON,
   type ChronicleErrorName,
@@ -28,7 +31,8 @@ export {
 } from './errors'
 export { indexedDbStorage, type IndexedDbStorageOptions } from './storage/indexedDb'
 export { memoryStorage } from './storage/memory'
-export type { StorageBackend, EventLogStorage, AppendCommand, AppendOutcome, NewEvent, StoredCheckpoint, StorageSignal } from './storage/storage'
+export type { StorageBackend, EventLogStorage, AppendCommand, AppendOutcome, NewEvent, StoredCheckpoint, StorageSignal, Horizon, StreamSnapshot, PendingCommand, ConfirmedEvent, SyncReceipt } from './storage/storage'
 export { given, type Scenario, type ScenarioOutcome } from './testing'
 export type { StandardSchemaV1, SchemaIssue } from './standardSchema'
+export type { SyncConnector, SyncConnection, SyncConnectionStatus, SyncHost, SyncStatus, SyncRejection, StoreSync } from './sync'
 export type { Register, Principal } from './types'

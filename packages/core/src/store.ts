@@ -1,20 +1,27 @@
-import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map } from 'rxjs'
+import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map, type Subscription } from 'rxjs'
 import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
 import { createDispatcher, type Receipt } from './dispatcher'
-import { ChronicleError, StorageError, TimeTravelActive, ValidationError } from './errors'
-import { createHistory, type History } from './sessionHistory'
+import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, ValidationError } from './errors'
+import { createHistory, type History, type HistoryEntry } from './sessionHistory'
 import { createEventDecoder, type AnyEventDefinition, type EventEnvelope } from './event'
-import { admitCommand, streamOf } from './execute'
+import { admitCommand, applyToAggregate, streamOf } from './execute'
+import { isHistoryEvent, scanStream } from './history'
+import type { AnyAggregateDefinition } from './aggregate'
 import { newId } from './ids'
+import { createLeadership, soleLeadership, type LeadershipOptions } from './leader'
+import { readCommandPages } from './logPages'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
 import type { AnyQueryDefinition, QueryDefinition } from './query'
 import { createReactions } from './reactions'
 import type { AnyReactionDefinition } from './reaction'
 import { createReadModels } from './readModels'
 import { indexedDbStorage } from './storage/indexedDb'
-import type { EventLogStorage, StorageBackend } from './storage/storage'
+import { createTabChannel } from './tabs'
+import type { EventLogStorage, Horizon, StorageBackend, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
+import { createOutbox, type Outbox } from './outbox'
+import type { StoreSync, SyncConnection, SyncConnector } from './sync'
 
 /** Options of `createStore`. */
 export interface StoreOptions {
@@ -39,14 +46,39 @@ export interface StoreOptions {
   readonly cachedStreams?: number
   /** Written into `meta.origin` of this store's events (default: a random id per store session). */
   readonly origin?: string
+  /**
+   * Sync with a server (`createSync({ url, auth })` from @chronicle/sync). Commands then go to an
+   * outbox, read models show confirmed + provisional events, and the server's answers rebase them.
+   */
+  readonly sync?: SyncConnector
   /** Ask the browser for persistent storage (default true); the answer is in `storageInfo()`. */
   readonly persist?: boolean
+  /** Heartbeat and takeover timing of the leadership among tabs (docs/tabs.md). */
+  readonly leadership?: LeadershipOptions
+}
+
+/** Options of `store.undoCommand`. */
+export interface HistoryCommandOptions extends DispatchOptions {
+  readonly kind?: 'undo' | 'redo'
+  /** Id of the Undone/Redone command itself; makes it idempotent. */
+  readonly commandId?: string
+  readonly at?: number
 }
 
 /** Per-call options of `store.dispatch`. */
 export interface DispatchOptions {
   /** Run this command as another principal than the store's (the sync server does, per request). */
   readonly principal?: Principal
+}
+
+/** What `store.compact` did. */
+export interface CompactionResult {
+  /** Events with `seq <= horizon` are gone. */
+  readonly horizon: number
+  /** How many events were removed. */
+  readonly removed: number
+  /** How many streams got an aggregate snapshot. */
+  readonly streams: number
 }
 
 /** What the browser says about the store's storage. */
@@ -72,6 +104,12 @@ export interface Store {
   /** Every failure not reported to a caller: projection errors, reaction failures, storage signals. */
   readonly errors$: Observable<ChronicleError>
   /**
+   * True while this store leads the tabs that share its log (Web Locks; one at a time, handed on
+   * when the leader closes, crashes or stops answering). Stores on memory storage always lead.
+   */
+  readonly isLeader: boolean
+  readonly isLeader$: Observable<boolean>
+  /**
    * Validates, authorizes and executes a command; resolves with a receipt once its events are
    * committed and every read model has applied them. Rejects with a typed error and writes
    * nothing when the command fails.
@@ -92,6 +130,12 @@ export interface Store {
   /** Undo and redo of this store session's own commands, last in first out. */
   readonly history: History
   /**
+   * Undoes (or, with `kind: 'redo'`, redoes) any command by id, with the same checks as
+   * `history.undo()`: the sync server runs a client's undo this way. With an explicit
+   * `commandId` the undo itself is idempotent.
+   */
+  undoCommand(target: string, options?: HistoryCommandOptions): Promise<Receipt>
+  /**
    * Shows every read model as of log position `position` (`null`: back to live). While
    * travelling, dispatch rejects with TimeTravelActive; live events keep being applied underneath,
    * so returning to live loses nothing. Travel stays in this store (tab).
@@ -106,6 +150,16 @@ export interface Store {
   log(range?: { readonly after?: number; readonly to?: number; readonly limit?: number }): Promise<EventEnvelope[]>
   /** The projections this store folds. */
   readonly projections: readonly AnyProjectionDefinition[]
+  /** Sync status, rejections and confirmations; undefined without `createStore({ sync })`. */
+  readonly sync: StoreSync | undefined
+  /**
+   * Removes the events before `before` from the log, keeping what they built: every read model's
+   * state and every touched stream's aggregate state at the horizon. Undo, redo and time travel
+   * stop at the horizon afterwards; rebuilds start from it.
+   */
+  compact(options: { readonly before: number }): Promise<CompactionResult>
+  /** The log's compaction horizon: positions before it are gone (0 when never compacted). */
+  readonly horizon: number
   /** Saves read-model checkpoints now. */
   checkpoint(): Promise<void>
   storageInfo(): Promise<StorageInfo>
@@ -160,21 +214,20 @@ export function createStore(options: StoreOptions): Store {
     return storage
   }
 
+  let outbox: Outbox | undefined
   const writeModel = createWriteModel({
-    readStream: async (stream, after) => decodeAll(await log().readStream(stream, after)),
+    readStream: async (stream, after) => {
+      const confirmed = decodeAll(await log().readStream(stream, after))
+      return outbox ? [...confirmed, ...outbox.provisionalOf(stream, confirmed.at(-1)?.version ?? after)] : confirmed
+    },
+    loadSnapshot: async (stream) => (await log().loadStreamSnapshot?.(stream)) ?? undefined,
     maxStreams: options.cachedStreams ?? 5000,
   })
 
   const pageSize = 25_000
-  async function* readFrom(after: number): AsyncIterable<EventEnvelope[]> {
-    for (;;) {
-      const page = await log().readLog(after, { limit: pageSize })
-      if (page.length === 0) return
-      yield decodeAll(page)
-      after = page.at(-1)!.seq
-      if (page.length < pageSize) return
-    }
-  }
+  const readDecoded = async (after: number, range: { readonly to?: number; readonly limit: number }) => decodeAll(await log().readLog(after, range))
+  // Pages end at command boundaries: a read model never shows half of a command (logPages.ts).
+  const readFrom = (after: number) => readCommandPages(readDecoded, after, { pageSize })
 
   const reactions = createReactions(options.reactions ?? [], {
     // Follow-ups are not the user's own commands: they do not go on the undo stack.
@@ -225,21 +278,73 @@ export function createStore(options: StoreOptions): Store {
   }
 
   const dispatcher = createDispatcher({
-    append: (batch) => log().append(batch),
+    // With sync on, commands go to the outbox; the log only takes what the server confirmed.
+    append: (batch, admitted) => (outbox ? outbox.append(batch, admitted) : log().append(batch)),
     writeModel,
     origin,
     head: () => readModels.position,
-    onCommitted: (events) => ingest(events, true),
+    onCommitted: (events) => {
+      // With sync on these are provisional: the outbox channel tells the other tabs instead.
+      if (outbox) return undefined
+      tabs?.announce(events.at(-1)!.seq)
+      return ingest(events, true)
+    },
     maxBatch: options.maxBatch ?? 1000,
     maxAttempts: options.maxAttempts ?? 5,
     streamChanged: async (stream, version) => (await log().readStream(stream, version)).length > 0,
+    findCommand: async (commandId) => (await log().readCommand(commandId)).at(-1)?.seq,
+    // Fold the read models while the transaction commits, on the positions the events will get if
+    // nobody else writes in between (checked when they are published).
+    whileAppending: (events) => {
+      if (outbox || chain) return
+      let seq = readModels.position
+      readModels.speculate(events.map((event) => ({ ...event, seq: ++seq })))
+    },
   })
+
+  // `outbox` is read lazily by the write model and the dispatcher above; it exists only with sync on.
+  // eslint-disable-next-line prefer-const
+  outbox = options.sync
+    ? createOutbox({
+        storeName: options.name,
+        origin,
+        log,
+        commands,
+        writeModel,
+        readModels,
+        exclusive: (work) => dispatcher.exclusive(work),
+        decode,
+        ingest: (events) => ingest(events, false),
+        confirmedOwn: (events) => reactions.handle(events),
+        principal,
+        notify: (what) => {
+          outboxChannel?.postMessage(what)
+          if (what === 'received') tabs?.announce(readModels.position)
+        },
+      })
+    : undefined
+  // With sync on, the tabs share the outbox: a change in one tab makes the others rebase, and the
+  // leading tab (which alone talks to the server) push.
+  const outboxChannel =
+    outbox && (options.storage?.kind ?? 'indexeddb') === 'indexeddb' && typeof BroadcastChannel === 'function'
+      ? new BroadcastChannel(`chronicle:${options.name}:outbox`)
+      : undefined
+  if (outboxChannel && outbox) outboxChannel.onmessage = () => void outbox.changedElsewhere().catch((error: unknown) => errors.next(asChronicleError(error)))
+  let connection: SyncConnection | undefined
+  let leaderSubscription: Subscription | undefined
 
   const shutDown = (error: StorageError) => {
     if (closed) return
     closed = error
     dispatcher.close(error)
     clearTimeout(checkpointTimer)
+    connection?.stop()
+    connection = undefined
+    outboxChannel?.close()
+    leaderSubscription?.unsubscribe()
+    outbox?.state.close()
+    tabs?.dispose()
+    leadership.dispose()
   }
 
   function scheduleCheckpoint() {
@@ -283,8 +388,14 @@ export function createStore(options: StoreOptions): Store {
       // A checkpoint that cannot be read only costs a rebuild.
       errors.next(asChronicleError(error))
     }
-    await readModels.start(checkpoints, readFrom, await opened.head())
+    const horizon = (await opened.loadHorizon?.()) ?? undefined
+    await readModels.start(checkpoints, readFrom, await opened.head(), horizon)
     position$.next(readModels.position)
+    if (outbox && options.sync) {
+      // Commands from an earlier session still wait in the outbox: show them, then connect.
+      await dispatcher.exclusive(() => outbox.rebase())
+      outbox.state.update({ confirmedPosition: await opened.syncPosition!() })
+    }
     isReady = true
     if (typeof addEventListener === 'function') addEventListener('pagehide', onPageHide)
   })()
@@ -310,6 +421,7 @@ export function createStore(options: StoreOptions): Store {
     if (!isReady) await ready
     const receipt = await dispatcher.submit({
       definition,
+      payload: command.payload,
       value,
       stream,
       context,
@@ -321,25 +433,135 @@ export function createStore(options: StoreOptions): Store {
     return receipt
   }
 
+  const submitHistory = (entry: HistoryEntry, kind: 'undo' | 'redo', opts: HistoryCommandOptions = {}) => {
+    if (closed) return Promise.reject(closed)
+    if (readModels.travelling !== null) return Promise.reject(new TimeTravelActive(readModels.travelling))
+    const commandId = opts.commandId ?? newId()
+    return dispatcher.submit({
+      definition: entry.definition,
+      payload: null,
+      value: null,
+      stream: entry.stream,
+      context: { principal: opts && 'principal' in opts ? (opts.principal as Principal) : principal(), commandId, at: opts.at ?? Date.now() },
+      causationId: entry.commandId,
+      correlationId: entry.commandId,
+      idempotent: opts.commandId !== undefined,
+      history: { kind, target: entry.commandId },
+    })
+  }
+
+  async function undoCommand(target: string, opts: HistoryCommandOptions = {}): Promise<Receipt> {
+    await ready
+    const first = (await log().readCommand(target)).find((e) => !isHistoryEvent(e.type))
+    const definition = first && options.commands.find((c) => c.aggregate.events.some((e) => e.type === first.type))
+    if (!first || !definition) {
+      throw new UndoConflict('unknown-command', `Command ${target} wrote nothing this store knows (compacted, never written, or of another domain); it cannot be ${opts.kind === 'redo' ? 'redone' : 'undone'}.`)
+    }
+    return submitHistory({ commandId: target, stream: first.stream, definition }, opts.kind ?? 'undo', opts)
+  }
+
   const history = createHistory({
-    submit: (entry, kind) => {
-      if (closed) return Promise.reject(closed)
-      if (readModels.travelling !== null) return Promise.reject(new TimeTravelActive(readModels.travelling))
-      const commandId = newId()
-      return dispatcher.submit({
-        definition: entry.definition,
-        value: null,
-        stream: entry.stream,
-        context: { principal: principal(), commandId, at: Date.now() },
-        causationId: entry.commandId,
-        correlationId: entry.commandId,
-        idempotent: false,
-        history: { kind, target: entry.commandId },
-      })
-    },
+    submit: (entry, kind) => submitHistory(entry, kind),
     isUndone: (commandId) => readModels.timeline.undone.has(commandId),
   })
   const travelling$ = new BehaviorSubject<number | null>(null)
+
+  /** Which aggregate a stream belongs to, from the types of its events. */
+  const aggregateOfType = new Map<string, AnyAggregateDefinition>()
+  for (const command of options.commands) for (const event of command.aggregate.events) aggregateOfType.set(event.type, command.aggregate)
+
+  async function compact(before: number): Promise<CompactionResult> {
+    await ready
+    if (readModels.travelling !== null) throw new TimeTravelActive(readModels.travelling)
+    const storage = log()
+    if (!storage.compact) throw new StorageError('unavailable', 'This storage cannot be compacted.')
+    if (!Number.isInteger(before) || before < 1 || before > readModels.position + 1) {
+      throw new ValidationError('invalid-position', `compact({ before }) takes a position from 1 to ${readModels.position + 1}, got ${String(before)}.`)
+    }
+    const horizon = before - 1
+    const origin = readModels.origin
+    if (horizon <= origin) return { horizon: origin, removed: 0, streams: 0 }
+    await dispatcher.idle()
+    await chain
+    // What the removed events built, as the log means it now (with today's undo state).
+    const states: Record<string, { version: number; state: unknown }> = {}
+    for (const projection of options.projections ?? []) {
+      states[projection.name] = { version: projection.version, state: await readModels.stateAt(projection, horizon, 'now') }
+    }
+    const removed = decodeAll(await storage.readLog(origin, { to: horizon }))
+    const snapshots: StreamSnapshot[] = []
+    for (const stream of new Set(removed.map((e) => e.stream))) {
+      const typed = removed.find((e) => e.stream === stream && aggregateOfType.has(e.type))
+      const aggregate = typed && aggregateOfType.get(typed.type)
+      if (!aggregate) {
+        throw new ValidationError('unknown-stream', `Cannot compact: stream "${stream}" holds events of no aggregate this store knows, so its state could not be kept. Nothing was removed.`)
+      }
+      const previous = await storage.loadStreamSnapshot?.(stream)
+      const events = decodeAll(await storage.readStream(stream, previous?.version ?? 0))
+      const upTo = Math.max(...removed.filter((e) => e.stream === stream).map((e) => e.version))
+      const { effective } = scanStream(events)
+      const state = previous ? previous.state : aggregate.initial()
+      applyToAggregate(aggregate, state, effective.filter((e) => e.version <= upTo))
+      snapshots.push({ stream, aggregate: aggregate.name, version: upTo, state })
+    }
+    // Checkpoints must cover the horizon: save them now (they are at the head).
+    await saveCheckpoints()
+    const record: Horizon = { position: horizon, states, compactedAt: Date.now() }
+    await storage.compact(record, snapshots)
+    readModels.setHorizon(record)
+    writeModel.clear()
+    return { horizon, removed: removed.length, streams: snapshots.length }
+  }
+
+  // ── Tabs (docs/tabs.md): other tabs' commits arrive by BroadcastChannel; one tab leads. ──
+  const sharedLog = (options.storage?.kind ?? 'indexeddb') === 'indexeddb'
+  const tabs = sharedLog
+    ? createTabChannel({
+        name: options.name,
+        ready,
+        position: () => readModels.position,
+        head: () => log().head(),
+        readLog: readDecoded,
+        apply(events) {
+          // Another tab wrote these streams: the next command on them reads the new events first.
+          for (const event of events) if (event.meta.origin !== origin) writeModel.drop(event.stream)
+          return ingest(events, false)
+        },
+        report: (error) => errors.next(error),
+      })
+    : undefined
+  const leadership = sharedLog
+    ? createLeadership(options.name, origin, {
+        position: () => readModels.position,
+        // A heartbeat ahead of this tab means it missed announcements (it was paused or frozen).
+        heard: (head) => void (head > readModels.position && tabs?.catchUp(head)),
+      }, options.leadership)
+    : soleLeadership()
+  ready.catch(() => {
+    // Never opened: neither follow other tabs nor lead them (dispatch still rejects with why).
+    tabs?.dispose()
+    leadership.dispose()
+  })
+  // ── end of tabs ──
+
+  // Only the leading tab talks to the server; the others see its results through the log.
+  if (outbox && options.sync) {
+    const connector = options.sync
+    const sync = outbox
+    void ready.then(() => {
+      leaderSubscription = leadership.isLeader$.subscribe((leads) => {
+        if (closed) return
+        if (leads && !connection) {
+          connection = connector.connect(sync.host)
+          connection.status$.subscribe((status) => sync.state.update({ ...status, connected: connection !== undefined }))
+        } else if (!leads && connection) {
+          connection.stop()
+          connection = undefined
+          sync.state.update({ connected: false, pushing: false, pulling: false })
+        }
+      })
+    }, () => undefined)
+  }
 
   const store: Store = {
     name: options.name,
@@ -353,12 +575,18 @@ export function createStore(options: StoreOptions): Store {
     },
     position$: position$.pipe(distinctUntilChanged()),
     errors$: errors.asObservable(),
+    get isLeader() {
+      return leadership.isLeader
+    },
+    isLeader$: leadership.isLeader$,
 
     dispatch: (command, dispatchOptions) => dispatch(command, dispatchOptions, true),
 
     read: (projection) => readModels.read(projection) as never,
     history,
+    undoCommand,
     projections: options.projections ?? [],
+    sync: outbox?.state.api,
     get travelling() {
       return readModels.travelling
     },
@@ -377,6 +605,12 @@ export function createStore(options: StoreOptions): Store {
       await readModels.travel(target)
       travelling$.next(readModels.travelling)
     },
+
+    get horizon() {
+      return readModels.origin
+    },
+
+    compact: (request) => compact(request.before),
 
     async stateAt(projection, target) {
       await ready

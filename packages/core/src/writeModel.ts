@@ -1,6 +1,7 @@
 import type { AnyAggregateDefinition } from './aggregate'
 import type { EventEnvelope } from './event'
-import { foldAggregate } from './execute'
+import { applyToAggregate, foldAggregate } from './execute'
+import type { StreamSnapshot } from './storage/storage'
 import { scanStream, type StreamCommand } from './history'
 
 /** A stream's aggregate state as of `version` (its last event). The state is private and mutable. */
@@ -27,6 +28,8 @@ export interface WriteModel {
 
 export function createWriteModel(options: {
   readStream: (stream: string, afterVersion: number) => Promise<EventEnvelope[]>
+  /** A compacted stream's snapshot: the fold starts there. */
+  loadSnapshot: (stream: string) => Promise<StreamSnapshot | undefined>
   maxStreams: number
 }): WriteModel {
   const entries = new Map<string, StreamState>()
@@ -45,10 +48,16 @@ export function createWriteModel(options: {
 
   const read = async (stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState> => {
     const generation = generations.get(stream) ?? 0
-    const events = await options.readStream(stream, 0)
+    const snapshot = await options.loadSnapshot(stream)
+    const events = await options.readStream(stream, snapshot?.version ?? 0)
     // Undone commands' events do not count: scan for them first, then fold the rest.
     const { commands, effective } = scanStream(events)
-    const entry: StreamState = { state: foldAggregate(aggregate, effective), version: events.at(-1)?.version ?? 0, commands }
+    let state: unknown
+    if (snapshot) {
+      state = snapshot.state
+      applyToAggregate(aggregate, state, effective)
+    } else state = foldAggregate(aggregate, effective)
+    const entry: StreamState = { state, version: events.at(-1)?.version ?? snapshot?.version ?? 0, commands }
     if ((generations.get(stream) ?? 0) === generation) touch(stream, entry)
     return entry
   }

@@ -1,4 +1,4 @@
-import { createContext, createElement, useContext, type ReactNode } from 'react'
+import { createContext, createElement, useContext, useMemo, type ReactNode } from 'react'
 import type { Store } from '@chronicle/core'
 
 interface ChronicleContextValue {
@@ -10,12 +10,14 @@ const ChronicleContext = createContext<ChronicleContextValue | null>(null)
 
 /** Props of `ChronicleProvider`. */
 export interface ChronicleProviderProps {
+  /** The store the hooks below read and dispatch to; create it once, outside render. */
   readonly store: Store
   /**
    * Suspend components that read the store until its read models are ready after a cold start
    * (default false: they render the initial state, then the loaded one).
    */
   readonly suspense?: boolean
+  /** The components that use the hooks. */
   readonly children?: ReactNode
 }
 
@@ -28,12 +30,17 @@ export interface ChronicleProviderProps {
  * </ChronicleProvider>
  */
 export function ChronicleProvider({ store, suspense = false, children }: ChronicleProviderProps) {
-  return createElement(ChronicleContext.Provider, { value: { store, suspense } }, children)
+  // A new context value would re-render every component that uses a hook, whatever it reads.
+  const value = useMemo(() => ({ store, suspense }), [store, suspense])
+  return createElement(ChronicleContext.Provider, { value }, children)
 }
 
+/** The nearest provider's store and options; throws a message naming `hook` when there is none. */
 export function useChronicleContext(hook: string): ChronicleContextValue {
   const value = useContext(ChronicleContext)
-  if (!value) throw new Error(`${hook} needs a <ChronicleProvider store={store}> above it`)
+  if (!value) {
+    throw new Error(`${hook}() was called outside a <ChronicleProvider>. Render the component inside <ChronicleProvider store={store}>, where store comes from createStore().`)
+  }
   return value
 }
 

@@ -12,6 +12,7 @@ import type {
   AnyAggregateDefinition,
 } from '@chronicle/core'
 import { useChronicleContext } from './context'
+import { readinessOf } from './readiness'
 import { useSelected } from './useSelected'
 
 const identity = <T,>(value: T) => value
@@ -42,36 +43,46 @@ export function useQuery<Q extends AnyQueryDefinition>(query: Q, params: ParamsO
   return useSelected('useQuery', query.projection, select, equal)
 }
 
-/** The state of a `useCommand` hook. */
-export interface CommandState {
-  readonly status: 'idle' | 'pending' | 'ok' | 'error'
-  readonly error: ChronicleError | undefined
-  readonly receipt: Receipt | undefined
-}
+/**
+ * The state of a `useCommand` hook: its last dispatch's status, with the typed error when it
+ * failed and the receipt when it succeeded. Narrow on `status`.
+ */
+export type CommandState =
+  | { readonly status: 'idle'; readonly error: undefined; readonly receipt: undefined }
+  | { readonly status: 'pending'; readonly error: undefined; readonly receipt: undefined }
+  | { readonly status: 'ok'; readonly error: undefined; readonly receipt: Receipt }
+  | { readonly status: 'error'; readonly error: ChronicleError; readonly receipt: undefined }
 
-/** What `useCommand` returns. */
-export interface CommandHandle<Input> extends CommandState {
+/** The functions `useCommand` returns beside its state; they keep their identity across renders. */
+export interface CommandActions<Input> {
   /** Dispatches; never rejects (a failure lands in `error`), resolves with the receipt or undefined. */
   dispatch(payload: Input, options?: CommandOptions): Promise<Receipt | undefined>
   /** Dispatches and rejects on failure, for callers that handle errors themselves. */
   dispatchAsync(payload: Input, options?: CommandOptions): Promise<Receipt>
+  /** Back to `idle`; the outcome of a dispatch still in flight is then ignored. */
   reset(): void
 }
 
+/** What `useCommand` returns. */
+export type CommandHandle<Input> = CommandState & CommandActions<Input>
+
 const idle: CommandState = { status: 'idle', error: undefined, receipt: undefined }
+const pending: CommandState = { status: 'pending', error: undefined, receipt: undefined }
 
 /**
- * A dispatch function for one command type, with the status of its last dispatch.
+ * A dispatch function for one command type, with the status of its last dispatch. A component
+ * that unmounts while its command is pending gets no further update; the command still commits.
  *
  * @example
  * const add = useCommand(addCard)
  * <button disabled={add.status === 'pending'} onClick={() => add.dispatch({ boardId, cardId: newId(), title })}>Add</button>
- * {add.error && <p role="alert">{add.error.message}</p>}
+ * {add.status === 'error' && <p role="alert">{add.error.message}</p>}
  */
 export function useCommand<Input>(command: CommandDefinition<string, Input, unknown, AnyAggregateDefinition>): CommandHandle<Input> {
   const { store } = useChronicleContext('useCommand')
   const [state, setState] = useState<CommandState>(idle)
   const mounted = useRef(true)
+  // Numbers the dispatches: only the latest one (not reset since) may set the state.
   const latest = useRef(0)
   useEffect(() => {
     mounted.current = true
@@ -84,10 +95,9 @@ export function useCommand<Input>(command: CommandDefinition<string, Input, unkn
     async (payload: Input, options?: CommandOptions) => {
       const call = ++latest.current
       const update = (next: CommandState) => {
-        // Only the latest dispatch of a mounted component may set the state.
         if (mounted.current && call === latest.current) setState(next)
       }
-      update({ status: 'pending', error: undefined, receipt: undefined })
+      update(pending)
       try {
         const receipt = await store.dispatch(command(payload, options))
         update({ status: 'ok', error: undefined, receipt })
@@ -103,20 +113,20 @@ export function useCommand<Input>(command: CommandDefinition<string, Input, unkn
     (payload: Input, options?: CommandOptions) => dispatchAsync(payload, options).catch(() => undefined),
     [dispatchAsync],
   )
-  const reset = useCallback(() => setState(idle), [])
+  const reset = useCallback(() => {
+    latest.current++
+    setState(idle)
+  }, [])
   return { ...state, dispatch, dispatchAsync, reset }
 }
 
-/** True once the store's read models are loaded (after a cold start). */
+/** True once the store's read models are loaded (after a cold start); re-renders when that happens. */
 export function useIsReady(): boolean {
   const { store } = useChronicleContext('useIsReady')
   const subscribe = useCallback(
     (onChange: () => void) => {
       let live = true
-      void store.ready.then(
-        () => live && onChange(),
-        () => live && onChange(),
-      )
+      void readinessOf(store).settled.then(() => live && onChange())
       return () => {
         live = false
       }

@@ -1,2 +1,2 @@
 export { ChronicleProvider, useStore, type ChronicleProviderProps } from './context'
-export { useProjection, useQuery, useCommand, useIsReady, type CommandHandle, type CommandState } from './hooks'
+export { useProjection, useQuery, useCommand, useIsReady, type CommandActions, type CommandHandle, type CommandState } from './hooks'

@@ -199,6 +199,9 @@ describe('dispatch', () => {
     const first = await store.dispatch(addCard({ boardId: 'b1', cardId: 'c1', title: 'a' }, { commandId: 'cmd-1' }))
     const second = await store.dispatch(addCard({ boardId: 'b1', cardId: 'c9', title: 'b' }, { commandId: 'cmd-1' }))
     expect(second).toEqual({ commandId: 'cmd-1', position: first.position, eventCount: 0, duplicate: true })
+    // The same repeat, whose own first run now makes its rule fail, is still a duplicate.
+    const repeat = await store.dispatch(addCard({ boardId: 'b1', cardId: 'c1', title: 'a' }, { commandId: 'cmd-1' }))
+    expect(repeat).toEqual({ commandId: 'cmd-1', position: first.position, eventCount: 0, duplicate: true })
     expect(await logOf(storage)).toHaveLength(1)
   })
 

@@ -196,3 +196,20 @@ describe('time travel', () => {
     expect(page[0]!.meta.causationId).toBe(page[0]!.meta.commandId)
   })
 })
+
+describe('undoCommand (any command by id, as the sync server runs it)', () => {
+  it('undoes and redoes by id, idempotently, with the same conflict checks', async () => {
+    const storage = memoryStorage()
+    const client = open(storage)
+    const added = await client.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
+    const server = open(storage)
+    const first = await server.undoCommand(added.commandId, { commandId: 'undo-1' })
+    const again = await server.undoCommand(added.commandId, { commandId: 'undo-1' })
+    expect(again).toMatchObject({ duplicate: true, position: first.position })
+    await server.settled()
+    expect(server.read(boardView).count).toBe(0)
+    await server.undoCommand(added.commandId, { kind: 'redo', commandId: 'redo-1' })
+    expect(server.read(boardView).count).toBe(1)
+    await expect(server.undoCommand('nope')).rejects.toMatchObject({ name: 'UndoConflict', code: 'unknown-command' })
+  })
+})

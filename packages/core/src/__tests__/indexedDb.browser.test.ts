@@ -87,6 +87,25 @@ describe('IndexedDB event log (real Chromium)', () => {
     expect(b.read(boardView).count).toBe(200)
   })
 
+  it('a store with a stale stream decides again on the fresh state instead of writing over the other store', async () => {
+    const name = uniqueName()
+    const a = open(name)
+    const b = open(name)
+    await b.dispatch(addCard({ boardId: 'b1', cardId: 'x', title: 't' }))
+    await a.dispatch(addCard({ boardId: 'b1', cardId: 'y', title: 't' }))
+    // b still holds the stream at version 1 without card y: its append collides with a's event,
+    // and the command runs again on the stream as the log has it.
+    const error = await b.dispatch(addCard({ boardId: 'b1', cardId: 'y', title: 'again' })).catch((e: unknown) => e)
+    expect(isChronicleError(error, 'RuleViolation') && error.code).toBe('card-exists')
+    await b.dispatch(addCard({ boardId: 'b1', cardId: 'z', title: 't' }))
+    const events = await readAll(name)
+    expect(events.map((e) => [e.version, (e.payload as { cardId: string }).cardId])).toEqual([
+      [1, 'x'],
+      [2, 'y'],
+      [3, 'z'],
+    ])
+  })
+
   it('reports an uncloneable failure without touching stored events, then keeps working', async () => {
     const name = uniqueName()
     const store = open(name)
@@ -94,5 +113,43 @@ describe('IndexedDB event log (real Chromium)', () => {
     await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
     expect(store.read(boardView).columns).toEqual({ todo: [], doing: ['c1'] })
     expect((await readAll(name)).length).toBe(2)
+  })
+
+  it('compacts the log in one transaction; a cold start and a rebuild give the same read models', async () => {
+    const name = uniqueName()
+    const store = open(name)
+    for (let i = 0; i < 40; i++) await store.dispatch(addCard({ boardId: `b${i % 4}`, cardId: `c${i}`, title: `t${i}` }))
+    await store.dispatch(moveCard({ boardId: 'b1', cardId: 'c1', to: 'doing' }))
+    const expected = store.read(boardView)
+    await expect(store.compact({ before: 41 })).resolves.toEqual({ horizon: 40, removed: 40, streams: 4 })
+    expect((await readAll(name)).map((e) => e.seq)).toEqual([41])
+    await store.dispatch(addCard({ boardId: 'b2', cardId: 'c100', title: 'after' }))
+    await store.close()
+
+    const cold = open(name)
+    await cold.ready
+    expect(cold.read(boardView).count).toBe(41)
+    const log = await indexedDbStorage().open(name)
+    await log.deleteCheckpoint('boardView')
+    log.close()
+    const rebuilt = open(name)
+    await rebuilt.ready
+    expect(rebuilt.read(boardView)).toEqual(cold.read(boardView))
+    expect(rebuilt.read(boardView).columns.doing).toEqual(expected.columns.doing)
+    const duplicate = await rebuilt.dispatch(addCard({ boardId: 'b3', cardId: 'c7', title: 'x' })).catch((e: unknown) => e)
+    expect(isChronicleError(duplicate, 'RuleViolation')).toBe(true)
+  })
+
+  it('answers a repeat within one batch as a duplicate of the copy the batch wrote', async () => {
+    const name = uniqueName()
+    const store = open(name)
+    await store.ready
+    const [first, second] = await Promise.all([
+      store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }, { commandId: 'same' })),
+      store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }, { commandId: 'same' })),
+    ])
+    expect(first).toMatchObject({ duplicate: false, eventCount: 1 })
+    expect(second).toEqual({ commandId: 'same', position: first!.position, eventCount: 0, duplicate: true })
+    expect(await readAll(name)).toHaveLength(1)
   })
 })

@@ -2,13 +2,17 @@ import { freeze } from 'immer'
 import { StorageError } from '../errors'
 import { indexAfter } from '../positions'
 import type { EventEnvelope } from '../event'
-import type { AppendCommand, AppendOutcome, EventLogStorage, StorageBackend, StorageSignal, StoredCheckpoint } from './storage'
+import type { AppendCommand, AppendOutcome, ConfirmedEvent, EventLogStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
 
 interface MemoryLog {
   readonly events: EventEnvelope[]
   readonly streams: Map<string, EventEnvelope[]>
   readonly commands: Map<string, EventEnvelope[]>
   readonly checkpoints: Map<string, StoredCheckpoint>
+  readonly snapshots: Map<string, StreamSnapshot>
+  horizon: Horizon | undefined
+  readonly outbox: Map<string, PendingCommand>
+  syncPosition: number
 }
 
 /**
@@ -26,7 +30,7 @@ export function memoryStorage(): StorageBackend {
     async open(name) {
       let log = logs.get(name)
       if (!log) {
-        log = { events: [], streams: new Map(), commands: new Map(), checkpoints: new Map() }
+        log = { events: [], streams: new Map(), commands: new Map(), checkpoints: new Map(), snapshots: new Map(), horizon: undefined, outbox: new Map(), syncPosition: 0 }
         logs.set(name, log)
       }
       return openMemoryLog(log)
@@ -57,22 +61,25 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
         throw new StorageError('failed', `An event payload could not be stored: ${String(cause)}`, { cause })
       }
       const versions = new Map<string, number>()
+      const inBatch = new Map<string, EventEnvelope[]>()
+      const currentVersion = (stream: string) => log.streams.get(stream)?.at(-1)?.version ?? log.snapshots.get(stream)?.version ?? 0
       const outcomes: AppendOutcome[] = []
       let seq = head()
       for (const command of cloned) {
         if (command.idempotent) {
-          const existing = log.commands.get(command.commandId)
+          const existing = log.commands.get(command.commandId) ?? inBatch.get(command.commandId)
           if (existing) {
             outcomes.push({ status: 'duplicate', position: existing.at(-1)?.seq ?? 0 })
             continue
           }
         }
-        const current = versions.get(command.stream) ?? log.streams.get(command.stream)?.at(-1)?.version ?? 0
+        const current = versions.get(command.stream) ?? currentVersion(command.stream)
         if (current !== command.expectedVersion) {
           outcomes.push({ status: 'conflict', actualVersion: current })
           continue
         }
         const written = command.events.map((event) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
+        inBatch.set(command.commandId, written)
         versions.set(command.stream, written.at(-1)?.version ?? current)
         outcomes.push({ status: 'ok', events: written })
       }
@@ -117,6 +124,63 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
     async deleteCheckpoint(name) {
       assertOpen()
       log.checkpoints.delete(name)
+    },
+    async compact(horizon, streams) {
+      assertOpen()
+      const copy = structuredClone({ horizon, streams })
+      const keep = (e: EventEnvelope) => e.seq > horizon.position
+      log.events.splice(0, indexAfter(log.events, horizon.position))
+      for (const [key, list] of log.streams) {
+        const kept = list.filter(keep)
+        if (kept.length) log.streams.set(key, kept)
+        else log.streams.delete(key)
+      }
+      for (const [key, list] of log.commands) {
+        const kept = list.filter(keep)
+        if (kept.length) log.commands.set(key, kept)
+        else log.commands.delete(key)
+      }
+      for (const snapshot of copy.streams) log.snapshots.set(snapshot.stream, snapshot)
+      for (const [name, checkpoint] of log.checkpoints) if (checkpoint.position < horizon.position) log.checkpoints.delete(name)
+      log.horizon = copy.horizon
+    },
+    async loadHorizon() {
+      assertOpen()
+      return log.horizon && structuredClone(log.horizon)
+    },
+    async loadStreamSnapshot(stream) {
+      assertOpen()
+      const snapshot = log.snapshots.get(stream)
+      return snapshot && structuredClone(snapshot)
+    },
+    async putPending(commands) {
+      assertOpen()
+      let order = Math.max(0, ...[...log.outbox.values()].map((c) => c.order))
+      const stored = structuredClone(commands as Omit<PendingCommand, 'order'>[]).map((c) => ({ ...c, order: ++order }))
+      for (const command of stored) if (!log.outbox.has(command.commandId)) log.outbox.set(command.commandId, command)
+      return stored
+    },
+    async readPending() {
+      assertOpen()
+      return [...log.outbox.values()].sort((a, b) => a.order - b.order).map((c) => structuredClone(c))
+    },
+    async receive(receipt) {
+      assertOpen()
+      const fresh = structuredClone(receipt.events.filter((e) => e.position > log.syncPosition) as ConfirmedEvent[])
+      let seq = head()
+      const written = fresh.map(({ position: _position, ...event }) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
+      for (const event of written) {
+        log.events.push(event)
+        pushTo(log.streams, event.stream, event)
+        pushTo(log.commands, event.meta.commandId, event)
+      }
+      for (const commandId of receipt.settled) log.outbox.delete(commandId)
+      log.syncPosition = Math.max(log.syncPosition, receipt.position)
+      return written
+    },
+    async syncPosition() {
+      assertOpen()
+      return log.syncPosition
     },
     onSignal(listener) {
       listeners.add(listener)

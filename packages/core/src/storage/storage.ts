@@ -29,6 +29,54 @@ export interface StoredCheckpoint {
   readonly savedAt: number
 }
 
+/** A command waiting in the outbox for the sync server, with the events it decided locally. */
+export interface PendingCommand {
+  readonly commandId: string
+  readonly type: string
+  readonly payload: unknown
+  readonly at: number
+  readonly causationId: string
+  readonly correlationId: string
+  readonly stream: string
+  /** Provisional events as decided at dispatch (decided again on every rebase). */
+  readonly events: readonly NewEvent[]
+  /** Set for undo/redo: the command whose events it takes back or brings back. */
+  readonly history?: { readonly kind: 'undo' | 'redo'; readonly target: string }
+  /** Outbox order (assigned by the storage). */
+  readonly order: number
+}
+
+/** An event the sync server confirmed; `position` is its place in the server's log. */
+export interface ConfirmedEvent extends NewEvent {
+  readonly position: number
+}
+
+/** What one round of sync brings: confirmed events and the outbox entries they settle. */
+export interface SyncReceipt {
+  /** Confirmed events in server order; those at or before the local sync position are skipped. */
+  readonly events: readonly ConfirmedEvent[]
+  /** Outbox entries the server settled (executed, or found to be duplicates) or rejected. */
+  readonly settled: readonly string[]
+  /** The server position the client has now seen everything up to. */
+  readonly position: number
+}
+
+/** Every read model's state at the compaction horizon: where the log now starts. */
+export interface Horizon {
+  /** Events with `seq <= position` were removed. */
+  readonly position: number
+  readonly states: { readonly [projection: string]: { readonly version: number; readonly state: unknown } }
+  readonly compactedAt: number
+}
+
+/** An aggregate state saved by compaction: the stream's events up to `version` are gone. */
+export interface StreamSnapshot {
+  readonly stream: string
+  readonly aggregate: string
+  readonly version: number
+  readonly state: unknown
+}
+
 /** Something other writers or the browser did to the database that the store must react to. */
 export type StorageSignal =
   | { readonly type: 'version-change'; readonly newVersion: number | null }
@@ -54,6 +102,26 @@ export interface EventLogStorage {
   loadCheckpoints(): Promise<StoredCheckpoint[]>
   saveCheckpoints(checkpoints: readonly StoredCheckpoint[]): Promise<void>
   deleteCheckpoint(name: string): Promise<void>
+  /**
+   * Removes events with `seq <= horizon.position` and saves the snapshots that replace them, in
+   * one transaction. Optional: stores without it cannot be compacted.
+   */
+  compact?(horizon: Horizon, streams: readonly StreamSnapshot[]): Promise<void>
+  /** The last compaction's horizon, if the log was ever compacted. */
+  loadHorizon?(): Promise<Horizon | undefined>
+  /** A stream's compaction snapshot, if it has one. */
+  loadStreamSnapshot?(stream: string): Promise<StreamSnapshot | undefined>
+  /** Sync: adds commands to the outbox in one transaction (orders assigned in call order). */
+  putPending?(commands: readonly Omit<PendingCommand, 'order'>[]): Promise<PendingCommand[]>
+  /** Sync: the outbox, in order. */
+  readPending?(): Promise<PendingCommand[]>
+  /**
+   * Sync: in one transaction, appends the confirmed events not yet in the log (in server order),
+   * removes the settled outbox entries and moves the sync position. Returns the appended envelopes.
+   */
+  receive?(receipt: SyncReceipt): Promise<EventEnvelope[]>
+  /** Sync: the server position the local log holds everything up to. */
+  syncPosition?(): Promise<number>
   /** Subscribes to signals from other connections or the browser; returns the unsubscribe function. */
   onSignal(listener: (signal: StorageSignal) => void): () => void
   close(): void

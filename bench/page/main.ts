@@ -1,0 +1,4 @@
+import { steps } from './steps'
+
+window.chronicleBench = steps
+document.title = 'Chronicle bench: ready'

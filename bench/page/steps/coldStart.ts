@@ -1,0 +1,82 @@
+// Scenario 4: cold start over a long log, with and without a checkpoint.
+import { openDB } from 'idb'
+import type { EventEnvelope, StoredCheckpoint } from '@chronicle/core'
+import { cardIndex, cardsAfter, projections } from '../domain'
+import { check, chronicleDbName, dispatchBursts, usingDb, usingStore } from '../store'
+import type { WriteParams } from './dispatch'
+
+/** Writes the workload's first `n` commands through a store in group-committed bursts; resolves with ms. */
+export function fill({ db, n }: WriteParams): Promise<number> {
+  return usingStore(db, async (store) => {
+    await store.ready
+    const started = performance.now()
+    await dispatchBursts(store, 0, n)
+    const elapsed = performance.now() - started
+    check('log position after the fill', store.position, n)
+    return elapsed
+  })
+}
+
+/** The store's database, opened raw (at whatever version it has). */
+export const openLog = (db: string) => openDB(chronicleDbName(db))
+
+/** Deletes every saved checkpoint, so the next cold start replays the whole log. */
+export function clearCheckpoints({ db }: { readonly db: string }): Promise<void> {
+  return usingDb(openLog(db), (idb) => idb.clear('checkpoints'))
+}
+
+/** Saves checkpoints at the log head (a store's `close` does too). */
+export function checkpointAtHead({ db, n }: WriteParams): Promise<void> {
+  return usingStore(db, async (store) => {
+    await store.ready
+    check('log position', store.position, n)
+    await store.checkpoint()
+  })
+}
+
+/** Scenario 4: ms from `createStore` until every read model is ready. */
+export function chronicleColdStart({ db, n }: WriteParams): Promise<number> {
+  const started = performance.now()
+  return usingStore(db, async (store) => {
+    await store.ready
+    const elapsed = performance.now() - started
+    check('card count', store.read(cardIndex).count, cardsAfter(n))
+    check('log position', store.position, n)
+    return elapsed
+  })
+}
+
+/** Runs the projections' own handlers over events on plain objects: the fold without a library around it. */
+export function plainFold(events: readonly EventEnvelope[]): unknown[] {
+  const states = projections.map((p) => structuredClone(p.initial) as unknown)
+  const handlers = projections.map((p) => p.on as Record<string, ((state: unknown, payload: unknown, event: EventEnvelope) => void) | undefined>)
+  for (const event of events) {
+    for (let p = 0; p < handlers.length; p++) handlers[p]![event.type]?.(states[p], event.payload, event)
+  }
+  return states
+}
+
+/** Baseline without a checkpoint: a raw `getAll` of the log, then a plain in-memory fold. */
+export function rawReplay({ db, n }: WriteParams): Promise<{ read: number; fold: number }> {
+  const started = performance.now()
+  return usingDb(openLog(db), async (idb) => {
+    const events = (await idb.getAll('events')) as EventEnvelope[]
+    const read = performance.now() - started
+    const [cards] = plainFold(events) as [{ count: number }]
+    const fold = performance.now() - started - read
+    check('raw card count', cards.count, cardsAfter(n))
+    return { read, fold }
+  })
+}
+
+/** Baseline with a checkpoint: a raw read of the stored checkpoints. */
+export function rawReadCheckpoints({ db, n }: WriteParams): Promise<number> {
+  const started = performance.now()
+  return usingDb(openLog(db), async (idb) => {
+    const checkpoints = (await idb.getAll('checkpoints')) as StoredCheckpoint[]
+    const elapsed = performance.now() - started
+    check('checkpoints', checkpoints.length, projections.length)
+    check('checkpoint position', checkpoints[0]?.position, n)
+    return elapsed
+  })
+}

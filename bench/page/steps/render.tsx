@@ -1,0 +1,125 @@
+// Scenario 3: from `dispatch` to a subscribed React component committing the new value.
+import { useLayoutEffect, useSyncExternalStore } from 'react'
+import { createRoot } from 'react-dom/client'
+import { ChronicleProvider, useProjection } from '@chronicle/react'
+import { addCard, boards, cardIndex } from '../domain'
+import { openRaw, rawEvents } from '../raw'
+import { check, usingDb, usingStore } from '../store'
+import type { WriteParams } from './dispatch'
+
+/** Commands sent before measuring, so neither side is timed while the JIT warms up. */
+const warmUp = 20
+
+/** Latencies in ms, one per measured command. */
+export type Latencies = number[]
+
+/** Resolves when a component has committed `value`; the test harness's side of a layout effect. */
+function createCommitProbe() {
+  let waiting: { value: number; resolve: (at: number) => void } | undefined
+  return {
+    committed(value: number) {
+      if (waiting && value >= waiting.value) {
+        const { resolve } = waiting
+        waiting = undefined
+        resolve(performance.now())
+      }
+    },
+    next(value: number) {
+      return new Promise<number>((resolve) => {
+        waiting = { value, resolve }
+      })
+    },
+  }
+}
+
+type Probe = ReturnType<typeof createCommitProbe>
+
+function Count({ value, probe }: { value: number; probe: Probe }) {
+  useLayoutEffect(() => probe.committed(value), [value, probe])
+  return <output>{value}</output>
+}
+
+function ChronicleCount({ probe }: { probe: Probe }) {
+  const count = useProjection(cardIndex, (s) => s.count)
+  return <Count value={count} probe={probe} />
+}
+
+const mount = () => {
+  const element = document.createElement('div')
+  document.body.append(element)
+  const root = createRoot(element)
+  return {
+    root,
+    unmount() {
+      root.unmount()
+      element.remove()
+    },
+  }
+}
+
+async function measure(n: number, probe: Probe, send: (i: number) => Promise<unknown>): Promise<Latencies> {
+  const latencies: Latencies = []
+  for (let i = 0; i < warmUp + n; i++) {
+    const committed = probe.next(i + 1)
+    const started = performance.now()
+    const sent = send(i)
+    const at = await committed
+    await sent
+    if (i >= warmUp) latencies.push(at - started)
+  }
+  return latencies
+}
+
+/** Baseline: a raw transaction per event, then a plain external store tells a component. */
+export function rawRender({ db, n }: WriteParams): Promise<Latencies> {
+  return usingDb(openRaw(db), async (idb) => {
+    const eventAt = rawEvents()
+    let count = 0
+    const listeners = new Set<() => void>()
+    const subscribe = (listener: () => void) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    }
+    function RawCount({ probe }: { probe: Probe }) {
+      const value = useSyncExternalStore(subscribe, () => count)
+      return <Count value={value} probe={probe} />
+    }
+    const probe = createCommitProbe()
+    const view = mount()
+    try {
+      view.root.render(<RawCount probe={probe} />)
+      const latencies = await measure(n, probe, async (i) => {
+        const tx = idb.transaction('events', 'readwrite')
+        void tx.store.add(eventAt(i * 5))
+        await tx.done
+        count++
+        for (const listener of listeners) listener()
+      })
+      check('raw event count', await idb.count('events'), n + warmUp)
+      return latencies
+    } finally {
+      view.unmount()
+    }
+  })
+}
+
+/** Scenario 3: `store.dispatch` to the commit of a component that `useProjection`s the count. */
+export function chronicleRender({ db, n }: WriteParams): Promise<Latencies> {
+  return usingStore(db, async (store) => {
+    await store.ready
+    const probe = createCommitProbe()
+    const view = mount()
+    try {
+      view.root.render(
+        <ChronicleProvider store={store}>
+          <ChronicleCount probe={probe} />
+        </ChronicleProvider>,
+      )
+      const latencies = await measure(n, probe, (i) => store.dispatch(addCard({ cardId: `c${i}`, board: `b${i % boards}`, title: `Card number ${i}` })))
+      check('card count', store.read(cardIndex).count, n + warmUp)
+      return latencies
+    } finally {
+      view.unmount()
+    }
+  })
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest'
+import { createStore, isChronicleError, memoryStorage, type StorageBackend, type SyncRejection } from '../index'
+import { addCard, boardView, commands, moveCard } from './fixtures'
+import { loopbackServer } from './loopback'
+
+function setup() {
+  const { server, client } = loopbackServer(commands)
+  const open = (storage: StorageBackend = memoryStorage()) => {
+    const link = client()
+    const store = createStore({ name: 'kanban', commands, projections: [boardView], storage, sync: link })
+    return { store, link, storage }
+  }
+  return { server, open }
+}
+
+describe('sync in the store (outbox, provisional events, rebase)', () => {
+  it('shows a command at once, keeps it in the outbox, and confirms it from the server', async () => {
+    const { open, server } = setup()
+    const { store, link, storage } = open()
+    const receipt = await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
+    expect(store.read(boardView)).toEqual({ columns: { todo: ['c1'] }, count: 1 })
+    const log = await storage.open('kanban')
+    expect(await log.readLog(0)).toEqual([])
+    expect((await log.readPending!()).map((c) => c.commandId)).toEqual([receipt.commandId])
+    expect(store.sync?.status.pending).toBe(1)
+
+    const confirmed = store.sync!.confirmation(receipt.commandId)
+    await link.round()
+    await confirmed
+    expect(await log.readPending!()).toEqual([])
+    expect((await log.readLog(0)).map((e) => e.meta.commandId)).toEqual([receipt.commandId])
+    expect(store.read(boardView)).toEqual({ columns: { todo: ['c1'] }, count: 1 })
+    expect(store.sync?.status).toMatchObject({ pending: 0, confirmedPosition: 1 })
+    expect(server.position).toBe(1)
+  })
+
+  it('rolls back a command the server rejects, on that client only, and tells the app why', async () => {
+    const { open } = setup()
+    const a = open()
+    const b = open()
+    await a.store.dispatch(addCard({ boardId: 'b', cardId: 'shared', title: 'from a' }))
+    const fromB = await b.store.dispatch(addCard({ boardId: 'b', cardId: 'shared', title: 'from b' }))
+    await b.store.dispatch(addCard({ boardId: 'b', cardId: 'only-b', title: 'b' }))
+    const rejections: SyncRejection[] = []
+    b.store.sync!.rejections$.subscribe((r) => rejections.push(r))
+    const outcome = b.store.sync!.confirmation(fromB.commandId).catch((e: unknown) => e)
+
+    await a.link.round()
+    await b.link.round()
+    const error = await outcome
+    expect(isChronicleError(error, 'SyncRejected') && error.code).toBe('card-exists')
+    expect(rejections.map((r) => [r.commandId, r.type, r.error.reason.name])).toEqual([[fromB.commandId, 'addCard', 'RuleViolation']])
+    // b shows the server's card (a's) and its own other card; nothing of the rejected command.
+    expect(b.store.read(boardView)).toEqual({ columns: { todo: ['shared', 'only-b'] }, count: 2 })
+    await a.link.round()
+    expect(a.store.read(boardView)).toEqual(b.store.read(boardView))
+  })
+
+  it('rebases pending commands on top of confirmed events: two offline clients converge', async () => {
+    const { open } = setup()
+    const a = open()
+    const b = open()
+    for (const id of ['a1', 'a2']) await a.store.dispatch(addCard({ boardId: 'b', cardId: id, title: id }))
+    for (const id of ['b1', 'b2']) await b.store.dispatch(addCard({ boardId: 'b', cardId: id, title: id }))
+    await b.store.dispatch(moveCard({ boardId: 'b', cardId: 'b1', to: 'doing' }))
+    await a.link.round()
+    // b's round confirms a's events first, then its own on top, in the server's order.
+    await b.link.round()
+    await a.link.round()
+    expect(a.store.read(boardView)).toEqual({ columns: { todo: ['a1', 'a2', 'b2'], doing: ['b1'] }, count: 4 })
+    expect(b.store.read(boardView)).toEqual(a.store.read(boardView))
+  })
+
+  it('keeps the outbox across a reload and pushes it later', async () => {
+    const { open, server } = setup()
+    const storage = memoryStorage()
+    const first = open(storage)
+    await first.store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'offline' }))
+    await first.store.close()
+    const second = open(storage)
+    await second.store.ready
+    expect(second.store.read(boardView).count).toBe(1)
+    expect(second.store.sync?.status.pending).toBe(1)
+    await second.link.round()
+    expect(server.position).toBe(1)
+    expect(second.store.sync?.status.pending).toBe(0)
+  })
+})

@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { filter, firstValueFrom } from 'rxjs'
+import * as v from 'valibot'
+import { createStore, defineAggregate, defineCommand, defineEvent, defineProjection, defineReaction, indexedDbStorage, type Store, type StoreOptions } from '../index'
+import { addCard, boardView, commands } from './fixtures'
+
+const stores: Store[] = []
+let counter = 0
+const uniqueName = () => `tabs-${Date.now()}-${counter++}`
+const open = (options: StoreOptions) => {
+  const store = createStore({ storage: indexedDbStorage(), ...options })
+  stores.push(store)
+  return store
+}
+const reached = (store: Store, position: number) => firstValueFrom(store.position$.pipe(filter((p) => p >= position)))
+
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)))
+})
+
+// A command that writes three events, to see whether anyone ever shows part of one.
+const Step = defineEvent('Step', v.object({ n: v.number() }))
+const stepper = defineAggregate({ name: 'stepper', events: [Step], initial: () => ({}), evolve: { Step: () => undefined } })
+const threeSteps = defineCommand({
+  type: 'threeSteps',
+  schema: v.object({ stream: v.string() }),
+  aggregate: stepper,
+  stream: (c) => c.stream,
+  handle: () => [Step({ n: 1 }), Step({ n: 2 }), Step({ n: 3 })],
+})
+const steps = defineProjection({ name: 'steps', version: 1, events: [Step], initial: { count: 0 }, on: { Step: (d) => void d.count++ } })
+
+describe('tabs on one database (real Chromium)', () => {
+  it("a store applies another store's commits from the channel, without settled()", async () => {
+    const name = uniqueName()
+    const a = open({ name, commands, projections: [boardView] })
+    const b = open({ name, commands, projections: [boardView] })
+    await Promise.all([a.ready, b.ready])
+    const receipts = await Promise.all(Array.from({ length: 30 }, (_, i) => a.dispatch(addCard({ boardId: `b${i % 3}`, cardId: `c${i}`, title: 't' }))))
+    const head = Math.max(...receipts.map((r) => r.position))
+    await reached(b, head)
+    expect(b.read(boardView)).toEqual(a.read(boardView))
+    expect(b.read(boardView).count).toBe(30)
+    // And back: b's commit reaches a the same way.
+    const receipt = await b.dispatch(addCard({ boardId: 'b0', cardId: 'from-b', title: 't' }))
+    await reached(a, receipt.position)
+    expect(a.read(boardView).columns.todo).toContain('from-b')
+  })
+
+  it('another tab never shows half of a command while it catches up', async () => {
+    const name = uniqueName()
+    const a = open({ name, commands: [threeSteps], projections: [steps] })
+    const b = open({ name, commands: [threeSteps], projections: [steps] })
+    await Promise.all([a.ready, b.ready])
+    const seen: number[] = []
+    const subscription = b.query(steps, (s) => s.count).subscribe((count) => seen.push(count))
+    const receipts = await Promise.all(Array.from({ length: 200 }, (_, i) => a.dispatch(threeSteps({ stream: `s${i % 7}` }))))
+    await reached(b, Math.max(...receipts.map((r) => r.position)))
+    subscription.unsubscribe()
+    expect(seen.at(-1)).toBe(600)
+    expect(seen.filter((count) => count % 3 !== 0)).toEqual([])
+  })
+
+  it("reactions run only in the tab that committed the triggering events", async () => {
+    const name = uniqueName()
+    const runs = { a: 0, b: 0 }
+    const counting = (tab: 'a' | 'b') =>
+      defineReaction({
+        name: 'follow',
+        events: [Step],
+        on: {
+          Step: () => {
+            runs[tab]++
+          },
+        },
+      })
+    const a = open({ name, commands: [threeSteps], projections: [steps], reactions: [counting('a')] })
+    const b = open({ name, commands: [threeSteps], projections: [steps], reactions: [counting('b')] })
+    await Promise.all([a.ready, b.ready])
+    const receipt = await a.dispatch(threeSteps({ stream: 's' }))
+    await reached(b, receipt.position)
+    expect(b.read(steps).count).toBe(3)
+    expect(runs).toEqual({ a: 3, b: 0 })
+  })
+
+  it('a store without a BroadcastChannel catches up on focus and on its next commit', async () => {
+    const name = uniqueName()
+    const a = open({ name, commands, projections: [boardView] })
+    await a.ready
+    const channel = globalThis.BroadcastChannel
+    let deaf: Store
+    try {
+      // @ts-expect-error: the channel is unavailable to this store (an old browser, a sandbox).
+      delete globalThis.BroadcastChannel
+      deaf = open({ name, commands, projections: [boardView] })
+      await deaf.ready
+    } finally {
+      globalThis.BroadcastChannel = channel
+    }
+    await a.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }))
+    const second = await a.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 't' }))
+    // Nothing told the deaf store; it has read nothing since it opened.
+    expect(deaf.position).toBe(0)
+    window.dispatchEvent(new FocusEvent('focus'))
+    await reached(deaf, second.position)
+    expect(deaf.read(boardView)).toEqual(a.read(boardView))
+
+    await a.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 't' }))
+    expect(deaf.read(boardView).count).toBe(2)
+    // Its own commit lands after c3 and reads the gap first: the receipt means both are applied.
+    await deaf.dispatch(addCard({ boardId: 'b', cardId: 'c4', title: 't' }))
+    expect(deaf.read(boardView).columns.todo).toEqual(['c1', 'c2', 'c3', 'c4'])
+  })
+})

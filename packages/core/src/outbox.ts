@@ -1,0 +1,177 @@
+import { Subject } from 'rxjs'
+import type { AnyCommandDefinition } from './command'
+import type { AdmittedCommand } from './dispatcher'
+import type { EventEnvelope } from './event'
+import { applyToAggregate, decideEvents, schemaVersionOf, type DecidedEvent } from './execute'
+import { decideHistory } from './history'
+import { newId } from './ids'
+import type { ReadModels } from './readModels'
+import { validateSchema } from './standardSchema'
+import type { AppendCommand, AppendOutcome, EventLogStorage, PendingCommand } from './storage/storage'
+import { createSyncState, provisional, type SyncHost } from './sync'
+import type { Principal } from './types'
+import type { WriteModel } from './writeModel'
+
+/**
+ * The client side of sync inside the store. Commands go to the outbox (in IndexedDB, with their
+ * provisional events) instead of the log; read models show the confirmed log plus the outbox's
+ * provisional events. When the server answers, confirmed events go to the log and every command
+ * still pending is decided again on top of them (rebase).
+ */
+export interface Outbox {
+  /** The dispatcher's append in sync mode: writes to the outbox. */
+  append(batch: readonly AppendCommand[], commands: readonly AdmittedCommand[]): Promise<AppendOutcome[]>
+  /** Provisional events of one stream (the write model folds them on top of the confirmed ones). */
+  provisionalOf(stream: string, afterVersion: number): EventEnvelope[]
+  /** Decides every pending command again on the current confirmed state. */
+  rebase(): Promise<void>
+  /** Another tab changed the outbox (or stored confirmed events): show it, and let the connection push. */
+  changedElsewhere(): Promise<void>
+  readonly host: SyncHost
+  readonly state: ReturnType<typeof createSyncState>
+}
+
+export function createOutbox(deps: {
+  readonly storeName: string
+  readonly origin: string
+  readonly log: () => EventLogStorage
+  readonly commands: ReadonlyMap<string, AnyCommandDefinition>
+  readonly writeModel: WriteModel
+  readonly readModels: ReadModels
+  readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>
+  readonly decode: (event: EventEnvelope) => EventEnvelope
+  /** Hands confirmed events to the read models (log order, gaps read first). */
+  readonly ingest: (events: EventEnvelope[]) => void | Promise<void>
+  /** Confirmed events of commands this session dispatched (reactions run on them). */
+  readonly confirmedOwn: (events: EventEnvelope[]) => void
+  readonly principal: () => Principal
+  /** Tells the other tabs: the outbox changed, or confirmed events were stored. */
+  readonly notify: (what: 'outbox' | 'received') => void
+}): Outbox {
+  const state = createSyncState()
+  const outbox$ = new Subject<void>()
+  const own = new Set<string>()
+  let byStream = new Map<string, DecidedEvent[]>()
+  let ordered: DecidedEvent[] = []
+
+  const log = () => {
+    const storage = deps.log()
+    if (!storage.putPending || !storage.readPending || !storage.receive || !storage.syncPosition) {
+      throw new TypeError('This storage has no outbox; sync needs indexedDbStorage() or memoryStorage()')
+    }
+    return storage as Required<EventLogStorage>
+  }
+  const show = () => deps.readModels.setPending(provisional(ordered, deps.readModels.position))
+  const track = (events: readonly DecidedEvent[]) => {
+    for (const event of events) {
+      ordered.push(event)
+      const list = byStream.get(event.stream) ?? []
+      list.push(event)
+      byStream.set(event.stream, list)
+    }
+  }
+
+  const rebase = async () => {
+    const pending = await log().readPending()
+    deps.writeModel.clear()
+    byStream = new Map()
+    ordered = []
+    for (const command of pending) {
+      const definition = deps.commands.get(command.type)
+      if (!definition) continue
+      const entry = await deps.writeModel.load(command.stream, definition.aggregate)
+      let decided: DecidedEvent[]
+      try {
+        let inputs
+        if (command.history) inputs = [decideHistory(entry.commands, command.history.kind, command.history.target, 0)]
+        else {
+          const checked = await validateSchema(definition.schema, command.payload)
+          if (!checked.ok) continue
+          inputs = await decideEvents(definition, entry.state, checked.value, { principal: deps.principal(), commandId: command.commandId, at: command.at })
+        }
+        decided = inputs.map((input, i) => ({
+          id: command.events[i]?.id ?? newId(),
+          stream: command.stream,
+          version: entry.version + i + 1,
+          type: input.type,
+          schemaVersion: command.history ? 1 : schemaVersionOf(definition.aggregate, input.type),
+          payload: input.payload,
+          meta: { commandId: command.commandId, causationId: command.causationId, correlationId: command.correlationId, at: command.at, origin: deps.origin },
+        }))
+        if (command.history) deps.writeModel.drop(command.stream)
+        else applyToAggregate(definition.aggregate, entry.state, decided)
+      } catch {
+        // No longer possible on the confirmed state: it shows nothing until the server decides.
+        deps.writeModel.drop(command.stream)
+        continue
+      }
+      if (decided.length > 0) {
+        entry.commands.push({ commandId: command.commandId, firstVersion: entry.version + 1, lastVersion: entry.version + decided.length, undone: false })
+        entry.version += decided.length
+      }
+      track(decided)
+    }
+    show()
+    state.update({ pending: pending.length })
+  }
+
+  const host: SyncHost = {
+    storeName: deps.storeName,
+    pending: () => log().readPending(),
+    position: () => log().syncPosition(),
+    async receive(update) {
+      const before = new Map((await log().readPending()).map((c) => [c.commandId, c]))
+      const rejected = new Map(update.rejected.map((r) => [r.commandId, { command: before.get(r.commandId), error: r.error }]))
+      const settled = [...update.settled, ...update.rejected.map((r) => r.commandId)]
+      const appended = await deps.exclusive(async () => {
+        const events = (await log().receive({ events: update.events, settled, position: update.position })).map(deps.decode)
+        if (events.length > 0) await deps.ingest(events)
+        await rebase()
+        return events
+      })
+      state.update({ confirmedPosition: Math.max(state.api.status.confirmedPosition, update.position) })
+      state.settled(settled, rejected)
+      deps.notify('received')
+      const mine = appended.filter((e) => own.has(e.meta.commandId))
+      if (mine.length > 0) deps.confirmedOwn(mine)
+      for (const commandId of settled) own.delete(commandId)
+    },
+    outbox$: outbox$.asObservable(),
+  }
+
+  return {
+    state,
+    host,
+    rebase,
+    async changedElsewhere() {
+      await deps.exclusive(rebase)
+      outbox$.next()
+    },
+    provisionalOf: (stream, afterVersion) => (byStream.get(stream) ?? []).filter((e) => e.version > afterVersion).map((e) => ({ ...e, seq: 0 })),
+    async append(batch, commands) {
+      const entries: Omit<PendingCommand, 'order'>[] = batch.map((append, i) => {
+        const command = commands[i]!
+        return {
+          commandId: append.commandId,
+          type: command.definition.type,
+          payload: command.payload,
+          at: command.context.at,
+          causationId: command.causationId,
+          correlationId: command.correlationId,
+          stream: append.stream,
+          events: append.events,
+          ...(command.history ? { history: command.history } : {}),
+        }
+      })
+      await log().putPending(entries)
+      for (const entry of entries) own.add(entry.commandId)
+      for (const append of batch) track(append.events)
+      show()
+      state.update({ pending: state.api.status.pending + entries.length })
+      outbox$.next()
+      deps.notify('outbox')
+      const head = deps.readModels.position
+      return batch.map((append) => ({ status: 'ok' as const, events: append.events.map((e) => ({ ...e, seq: head })) }))
+    },
+  }
+}

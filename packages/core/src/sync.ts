@@ -1,0 +1,135 @@
+import { BehaviorSubject, Subject, type Observable } from 'rxjs'
+import type { AnyCommandDefinition } from './command'
+import { errorFromJSON, SyncRejected, type SerializedChronicleError } from './errors'
+import type { EventEnvelope } from './event'
+import type { ConfirmedEvent, PendingCommand } from './storage/storage'
+
+/** What the network side of sync reports about its connection. */
+export interface SyncConnectionStatus {
+  readonly online: boolean
+  readonly pushing: boolean
+  readonly pulling: boolean
+  readonly lastError: string | undefined
+}
+
+/** The sync status a store exposes (`store.sync.status$`, `useSyncStatus()`). */
+export interface SyncStatus extends SyncConnectionStatus {
+  /** Commands in the outbox, not yet confirmed or rejected by the server. */
+  readonly pending: number
+  /** The server position whose events the local log holds. */
+  readonly confirmedPosition: number
+  /** Whether this tab runs the connection (the others see its results through the log). */
+  readonly connected: boolean
+}
+
+/** One command the server refused, already rolled back locally. */
+export interface SyncRejection {
+  readonly commandId: string
+  readonly type: string
+  readonly payload: unknown
+  readonly error: SyncRejected
+}
+
+/** What the store offers the network side of sync (see @chronicle/sync's `createSync`). */
+export interface SyncHost {
+  readonly storeName: string
+  /** The outbox, in dispatch order. */
+  pending(): Promise<PendingCommand[]>
+  /** The server position the local log holds everything up to. */
+  position(): Promise<number>
+  /**
+   * Takes what the server said: confirmed events (any client's, in server order), the outbox
+   * entries it executed (`settled`) and those it refused (`rejected`, with the server's error).
+   * Stored in one transaction; then read models rebase.
+   */
+  receive(update: {
+    readonly events: readonly ConfirmedEvent[]
+    readonly settled: readonly string[]
+    readonly rejected: readonly { readonly commandId: string; readonly error: SerializedChronicleError }[]
+    readonly position: number
+  }): Promise<void>
+  /** Emits whenever the outbox gets a new command. */
+  readonly outbox$: Observable<void>
+}
+
+/** A running connection; `stop()` ends it (the tab lost leadership or the store closed). */
+export interface SyncConnection {
+  readonly status$: Observable<SyncConnectionStatus>
+  stop(): void
+}
+
+/** Plugged into `createStore({ sync })`: runs the connection in the tab that leads. */
+export interface SyncConnector {
+  connect(host: SyncHost): SyncConnection
+}
+
+/** `store.sync`: the app's view of synchronisation. */
+export interface StoreSync {
+  readonly status$: Observable<SyncStatus>
+  readonly status: SyncStatus
+  /** Commands the server refused, after they were rolled back. */
+  readonly rejections$: Observable<SyncRejection>
+  /** Resolves when the server confirmed the command; rejects with SyncRejected when it refused it. */
+  confirmation(commandId: string): Promise<void>
+}
+
+const offline: SyncConnectionStatus = { online: false, pushing: false, pulling: false, lastError: undefined }
+
+/** The store's bookkeeping of sync: status, rejections and confirmations. */
+export function createSyncState() {
+  const status = new BehaviorSubject<SyncStatus>({ ...offline, pending: 0, confirmedPosition: 0, connected: false })
+  const rejections = new Subject<SyncRejection>()
+  const waiting = new Map<string, { resolve(): void; reject(error: unknown): void }[]>()
+  const update = (patch: Partial<SyncStatus>) => status.next({ ...status.value, ...patch })
+
+  const settle = (commandId: string, error?: SyncRejected) => {
+    for (const waiter of waiting.get(commandId) ?? []) {
+      if (error) waiter.reject(error)
+      else waiter.resolve()
+    }
+    waiting.delete(commandId)
+  }
+
+  const api: StoreSync = {
+    status$: status.asObservable(),
+    get status() {
+      return status.value
+    },
+    rejections$: rejections.asObservable(),
+    confirmation(commandId) {
+      return new Promise<void>((resolve, reject) => {
+        const list = waiting.get(commandId) ?? []
+        list.push({ resolve, reject })
+        waiting.set(commandId, list)
+      })
+    },
+  }
+  return {
+    api,
+    update,
+    /** The outbox changed: commands no longer in it are settled (confirmed) unless rejected. */
+    settled(commandIds: readonly string[], rejected: ReadonlyMap<string, { command: PendingCommand | undefined; error: SerializedChronicleError }>) {
+      for (const commandId of commandIds) {
+        const refusal = rejected.get(commandId)
+        if (!refusal) {
+          settle(commandId)
+          continue
+        }
+        const error = new SyncRejected(commandId, errorFromJSON(refusal.error))
+        settle(commandId, error)
+        rejections.next({ commandId, type: refusal.command?.type ?? 'unknown', payload: refusal.command?.payload, error })
+      }
+    },
+    close() {
+      status.complete()
+      rejections.complete()
+    },
+  }
+}
+
+/** Provisional envelopes get positions after the confirmed head, in outbox order. */
+export function provisional(events: readonly Omit<EventEnvelope, 'seq'>[], head: number): EventEnvelope[] {
+  return events.map((event, i) => ({ ...event, seq: head + i + 1 }))
+}
+
+export type { PendingCommand, ConfirmedEvent, AnyCommandDefinition }

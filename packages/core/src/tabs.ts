@@ -1,0 +1,133 @@
+import { ChronicleError, StorageError } from './errors'
+import type { EventEnvelope } from './event'
+import { readCommandPages, type ReadLog } from './logPages'
+
+/** What the tab channel needs from its store. */
+export interface TabChannelHost {
+  /** Names the channel: `chronicle:<name>`. */
+  readonly name: string
+  /** Resolves when the store is open and its read models caught up; nothing is read before. */
+  readonly ready: Promise<void>
+  /** The log position the read models reached. */
+  position(): number
+  /** The log head in storage. */
+  head(): Promise<number>
+  /** Reads the log (decoded events). */
+  readonly readLog: ReadLog
+  /** Applies other tabs' events, which directly follow `position()`, without running reactions. */
+  apply(events: EventEnvelope[]): void | Promise<void>
+  report(error: ChronicleError): void
+  /** Events per catch-up page at most (default 5000). */
+  readonly pageSize?: number
+}
+
+/** Keeps one store's read models up with what other tabs commit to the shared log. */
+export interface TabChannel {
+  /** Tells the other tabs that the log reached `head` (the last position of a commit). */
+  announce(head: number): void
+  /** Reads and applies the log up to `head` (default: the head in storage). */
+  catchUp(head?: number): Promise<void>
+  dispose(): void
+}
+
+interface HeadMessage {
+  readonly kind: 'head'
+  readonly head: number
+}
+
+/**
+ * After each commit a tab posts its new head on the BroadcastChannel `chronicle:<name>`; the other
+ * tabs read the log by key range up to that head, in pages that end at command boundaries, and
+ * apply it through the normal projection path (in log order, command by command, no reactions).
+ * A head always ends a commit, so a catch-up never stops inside a command.
+ *
+ * Messages are lost when a tab is frozen, discarded from the back/forward cache, or has no
+ * BroadcastChannel; such a tab reads the log up to the stored head when it comes back (focus,
+ * visibility, `resume`, `pageshow`), and its own next commit reads any gap before its events.
+ */
+export function createTabChannel(host: TabChannelHost): TabChannel {
+  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`chronicle:${host.name}`) : undefined
+  const pageSize = host.pageSize ?? 5000
+  let disposed = false
+  /** The highest head announced that is not applied yet. */
+  let target = 0
+  /** A catch-up to the stored head was asked for. */
+  let toStoredHead = false
+  let busy = false
+  let running: Promise<void> = Promise.resolve()
+
+  async function run() {
+    try {
+      await host.ready
+    } catch {
+      // The store never opened (and says why); there is nothing to catch up with.
+      busy = false
+      return
+    }
+    try {
+      while (!disposed && (toStoredHead || target > host.position())) {
+        let goal = target
+        if (toStoredHead) {
+          toStoredHead = false
+          goal = Math.max(goal, await host.head())
+        }
+        const from = host.position()
+        if (goal <= from) continue
+        for await (const page of readCommandPages(host.readLog, from, { to: goal, pageSize })) {
+          if (disposed) return
+          await host.apply(page)
+        }
+        // Nothing up to that head in this log (a store of the same name on other storage): drop it.
+        if (host.position() === from) target = 0
+      }
+    } catch (error) {
+      // A closed log ends catching up quietly: the store reports why it closed.
+      if (!disposed && !(error instanceof StorageError && error.code === 'closed')) {
+        host.report(error instanceof ChronicleError ? error : new StorageError('failed', `Catching up with other tabs failed: ${String(error)}`, { cause: error }))
+      }
+    } finally {
+      busy = false
+    }
+  }
+
+  function catchUp(head?: number): Promise<void> {
+    if (disposed) return Promise.resolve()
+    if (head === undefined) toStoredHead = true
+    else target = Math.max(target, head)
+    if (!busy) {
+      busy = true
+      running = run()
+    }
+    return running
+  }
+
+  if (channel) {
+    channel.onmessage = (event: MessageEvent<unknown>) => {
+      const message = event.data as Partial<HeadMessage> | null
+      if (message?.kind === 'head' && typeof message.head === 'number' && message.head > host.position()) void catchUp(message.head)
+    }
+  }
+
+  const onReturn = () => {
+    if (typeof document === 'undefined' || document.visibilityState !== 'hidden') void catchUp()
+  }
+  const windowEvents = ['focus', 'pageshow'] as const
+  const documentEvents = ['visibilitychange', 'resume'] as const
+  if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') for (const type of windowEvents) window.addEventListener(type, onReturn)
+  if (typeof document !== 'undefined' && typeof document.addEventListener === 'function') for (const type of documentEvents) document.addEventListener(type, onReturn)
+
+  return {
+    announce(head) {
+      if (disposed || !channel) return
+      channel.postMessage({ kind: 'head', head } satisfies HeadMessage)
+    },
+    catchUp,
+    dispose() {
+      if (disposed) return
+      disposed = true
+      channel?.close()
+      if (typeof window !== 'undefined' && typeof window.removeEventListener === 'function') for (const type of windowEvents) window.removeEventListener(type, onReturn)
+      if (typeof document !== 'undefined' && typeof document.removeEventListener === 'function') for (const type of documentEvents) document.removeEventListener(type, onReturn)
+    },
+  }
+}

@@ -1,0 +1,6 @@
+export { createSyncServer, type SyncServer, type SyncServerOptions } from './syncServer'
+export type { CorsOptions } from './http'
+export type { RateLimitOptions } from './rateLimit'
+export { sqliteStorage, type SqliteStorageOptions } from './storage/sqlite'
+export { postgresStorage, type PostgresStorageOptions } from './storage/postgres'
+export type { ServerStorageBackend, ServerEventLog } from './storage/serverStorage'

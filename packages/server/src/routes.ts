@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { EventEnvelope, Principal, Store } from '@chronicle/core'
+import { decode, isVersionMismatch, parseJson, protocolVersion, type PullResponse, type PushCommand } from '@chronicle/sync'
+import { bearerToken, readBody, refuse, sendJson } from './http'
+import { executePush } from './push'
+import type { RateLimiter } from './rateLimit'
+import type { ServerEventLog } from './storage/serverStorage'
+
+/** What the push and pull endpoints need from the server. */
+export interface Routes {
+  readonly store: Store
+  readonly log: ServerEventLog
+  readonly authenticate: (token: string) => Promise<Principal | undefined>
+  readonly authorize: ((principal: Principal, command: PushCommand) => boolean | Promise<boolean>) | undefined
+  readonly canRead: (principal: Principal, stream: string) => boolean
+  readonly report: (error: unknown) => void
+  readonly limiter: RateLimiter | undefined
+  readonly maxBodyBytes: number
+  readonly maxCommands: number
+  readonly pullLimit: number
+}
+
+/** The principal of a request's bearer token; refuses with `unauthenticated` otherwise. */
+async function principalOf(routes: Routes, req: IncomingMessage): Promise<Principal> {
+  const token = bearerToken(req)
+  if (token === undefined) throw refuse('unauthenticated', 'Send the token as "Authorization: Bearer <token>".', {}, { 'www-authenticate': 'Bearer' })
+  let principal: Principal | undefined
+  try {
+    principal = await routes.authenticate(token)
+  } catch (error) {
+    routes.report(error)
+    throw refuse('unavailable', 'The server could not check the token; try again later.')
+  }
+  if (principal === undefined) throw refuse('unauthenticated', 'The bearer token is not accepted; sign in again.', {}, { 'www-authenticate': 'Bearer error="invalid_token"' })
+  return principal
+}
+
+/**
+ * `POST /v1/push`. In order: the token (401), the body size (413), JSON (400), the message's
+ * shape (400), the batch size (413), the principal's rate (429); only then are commands executed.
+ * A refused request changes nothing.
+ */
+export async function handlePush(routes: Routes, req: IncomingMessage, res: ServerResponse) {
+  const principal = await principalOf(routes, req)
+  const body = await readBody(req, routes.maxBodyBytes)
+  const parsed = parseJson(body)
+  if (!parsed.ok) throw refuse('malformed-json', `The body is not JSON: ${parsed.issues[0]!.message}`)
+  const request = decode.pushRequest(parsed.value)
+  if (!request.ok) {
+    if (isVersionMismatch(request.issues)) throw refuse('unsupported-protocol', `This server speaks protocol ${protocolVersion}; update the client.`, { issues: request.issues })
+    throw refuse('invalid-message', 'The push does not follow the protocol; see issues.', { issues: request.issues })
+  }
+  const { commands } = request.value
+  if (commands.length > routes.maxCommands) throw refuse('payload-too-large', `A push may carry at most ${routes.maxCommands} commands; split the batch.`)
+  const wait = routes.limiter?.take(principal, Math.max(1, commands.length)) ?? 0
+  if (wait > 0) {
+    throw refuse('rate-limited', `Too many commands; try again in ${Math.ceil(wait / 1000)} s.`, { retryAfter: wait }, { 'retry-after': String(Math.ceil(wait / 1000)) })
+  }
+  sendJson(res, 200, await executePush(routes, principal, request.value))
+}
+
+const nonNegativeInteger = /^(0|[1-9][0-9]{0,15})$/
+
+/** How many events a pull looks at, at most, to fill one page for a principal that may read few. */
+const scanBudget = 20
+
+/**
+ * `GET /v1/events?after=N&limit=M`: events after N that the principal may read. Scans at most
+ * `scanBudget` pages of the log; `next` tells where it stopped, so a principal who may read little
+ * of a busy log still moves forward page by page.
+ */
+export async function handlePull(routes: Routes, req: IncomingMessage, res: ServerResponse) {
+  const principal = await principalOf(routes, req)
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams
+  const afterText = query.get('after') ?? '0'
+  const limitText = query.get('limit') ?? String(routes.pullLimit)
+  const issues = [
+    ...(nonNegativeInteger.test(afterText) && Number.isSafeInteger(Number(afterText)) ? [] : [{ path: 'after', message: 'expected a non-negative integer' }]),
+    ...(nonNegativeInteger.test(limitText) && Number(limitText) >= 1 ? [] : [{ path: 'limit', message: 'expected a positive integer' }]),
+  ]
+  if (issues.length > 0) throw refuse('invalid-message', 'Pull with ?after=<position>&limit=<count>.', { issues })
+  const limit = Math.min(Number(limitText), routes.pullLimit)
+  let cursor = Number(afterText)
+  const head = await routes.log.head()
+  const events: EventEnvelope[] = []
+  scan: for (let pages = 0; pages < scanBudget && cursor < head; pages++) {
+    const page = await routes.log.readLog(cursor, { to: head, limit: routes.pullLimit })
+    if (page.length === 0) break
+    for (const event of page) {
+      if (routes.canRead(principal, event.stream)) events.push(event)
+      cursor = event.seq
+      if (events.length === limit) break scan
+    }
+  }
+  const answer: PullResponse = { protocol: protocolVersion, events, next: Math.max(cursor, Number(afterText)), head, more: cursor < head }
+  sendJson(res, 200, answer)
+}

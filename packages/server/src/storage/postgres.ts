@@ -1,0 +1,254 @@
+import { Pool, type PoolClient, type PoolConfig } from 'pg'
+import { ChronicleError, StorageError, type AppendCommand, type StorageErrorCode, type StorageSignal } from '@chronicle/core'
+import { listen } from './postgresListener'
+import { createListeners, fromRow, planAppend, toRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
+
+/** Options of `postgresStorage`. */
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:port/database`; or pass `config` for anything more. */
+  readonly connectionString?: string
+  /** Full pg pool configuration (host, ssl, ...); `connectionString` is added to it when given. */
+  readonly config?: PoolConfig
+  /** Connections in the pool (default 10). */
+  readonly max?: number
+  /** The NOTIFY channel that tells server processes of new events (default `chronicle_events`). */
+  readonly channel?: string
+  /** How often an append transaction is retried after a serialization failure or deadlock (default 5). */
+  readonly maxRetries?: number
+}
+
+/** Namespace of the advisory locks (one per log) that order appends. */
+const lockNamespace = 0x43_68_72 // "Chr"
+
+/**
+ * The PostgreSQL server event store, for more than one server process. Appends take a per-log
+ * transaction-scoped advisory lock, so `seq` is gapless and commits appear in `seq` order (a pull
+ * can never pass an event that commits later with a smaller seq). After each commit a NOTIFY on
+ * `channel` tells every process, whose live WebSockets then send the new events.
+ *
+ * @example
+ * const store = postgresStorage({ connectionString: process.env.DATABASE_URL })
+ */
+export function postgresStorage(options: PostgresStorageOptions): ServerStorageBackend {
+  const config: PoolConfig = { ...options.config, ...(options.connectionString ? { connectionString: options.connectionString } : {}) }
+  const channel = options.channel ?? 'chronicle_events'
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new TypeError(`postgresStorage: channel must be a lower-case SQL identifier, got ${JSON.stringify(channel)}`)
+  return {
+    kind: 'postgres',
+    async open(name) {
+      const pool = new Pool({ max: options.max ?? 10, ...config })
+      // An idle client's connection error must not crash the process; the next query reports it.
+      pool.on('error', () => undefined)
+      try {
+        await createSchema(pool)
+      } catch (error) {
+        await pool.end().catch(() => undefined)
+        throw toStorageError(error, 'Opening the PostgreSQL event log')
+      }
+      return openPostgresLog(pool, config, channel, name, options.maxRetries ?? 5)
+    },
+  }
+}
+
+async function createSchema(pool: Pool) {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    // Several processes may start at once; CREATE ... IF NOT EXISTS alone races in the catalog.
+    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [lockNamespace])
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS chronicle_events (
+        log text NOT NULL, seq bigint NOT NULL, id text NOT NULL, stream text NOT NULL, version integer NOT NULL,
+        type text NOT NULL, schema_version integer NOT NULL, payload json NOT NULL, meta json NOT NULL,
+        PRIMARY KEY (log, seq), UNIQUE (log, stream, version)
+      );
+      CREATE TABLE IF NOT EXISTS chronicle_commands (
+        log text NOT NULL, command_id text NOT NULL, position bigint NOT NULL, count integer NOT NULL,
+        PRIMARY KEY (log, command_id)
+      );
+      CREATE TABLE IF NOT EXISTS chronicle_checkpoints (
+        log text NOT NULL, name text NOT NULL, version integer NOT NULL, position bigint NOT NULL, state json NOT NULL, saved_at double precision NOT NULL,
+        PRIMARY KEY (log, name)
+      );
+    `)
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  } finally {
+    client.release()
+  }
+}
+
+/** A stable 31-bit key per log name for pg_advisory_xact_lock (FNV-1a). */
+function lockKey(log: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < log.length; i++) hash = Math.imul(hash ^ log.charCodeAt(i), 0x01000193)
+  return hash & 0x7fffffff
+}
+
+const columns = 'seq, id, stream, version, type, schema_version, payload, meta'
+
+async function openPostgresLog(pool: Pool, config: PoolConfig, channel: string, log: string, maxRetries: number): Promise<ServerEventLog> {
+  const appended = createListeners<number>()
+  const listener = listen(config, channel, log, appended.emit, async () => head())
+  let closed = false
+
+  const guard = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    if (closed) throw new StorageError('closed', `${what}: the event log is closed; open it again to keep working.`)
+    try {
+      return await work()
+    } catch (error) {
+      throw toStorageError(error, what)
+    }
+  }
+  const head = async () => Number((await pool.query<{ head: string | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = $1', [log])).rows[0]?.head ?? 0)
+
+  async function appendOnce(client: PoolClient, commands: readonly AppendCommand[]) {
+    await client.query('BEGIN')
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [lockNamespace, lockKey(log)])
+    const streams = [...new Set(commands.map((c) => c.stream))]
+    const idempotent = commands.filter((c) => c.idempotent).map((c) => c.commandId)
+    // One connection runs one query at a time; under the lock these reads are exact.
+    const versions = await client.query<{ stream: string; version: number }>(
+      'SELECT stream, max(version) AS version FROM chronicle_events WHERE log = $1 AND stream = ANY($2) GROUP BY stream',
+      [log, streams],
+    )
+    const recorded =
+      idempotent.length === 0
+        ? { rows: [] }
+        : await client.query<{ command_id: string; position: string }>('SELECT command_id, position FROM chronicle_commands WHERE log = $1 AND command_id = ANY($2)', [log, idempotent])
+    const current = await client.query<{ head: string | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = $1', [log])
+    const plan = planAppend(
+      commands,
+      Number(current.rows[0]?.head ?? 0),
+      new Map(versions.rows.map((r) => [r.stream, Number(r.version)])),
+      new Map(recorded.rows.map((r) => [r.command_id, Number(r.position)])),
+    )
+    if (plan.events.length > 0) {
+      await client.query(
+        `INSERT INTO chronicle_events (log, ${columns})
+         SELECT $1, r.seq, r.id, r.stream, r.version, r.type, r.schema_version, r.payload::json, r.meta::json
+         FROM json_to_recordset($2::json) AS r(seq bigint, id text, stream text, version integer, type text, schema_version integer, payload text, meta text)`,
+        [log, JSON.stringify(plan.events.map(toRow))],
+      )
+    }
+    if (plan.commands.length > 0) {
+      await client.query(
+        `INSERT INTO chronicle_commands (log, command_id, position, count)
+         SELECT $1, r.command_id, r.position, r.count FROM json_to_recordset($2::json) AS r(command_id text, position bigint, count integer)
+         ON CONFLICT DO NOTHING`,
+        [log, JSON.stringify(plan.commands.map((c) => ({ command_id: c.commandId, position: c.position, count: c.count })))],
+      )
+    }
+    const last = plan.events.at(-1)?.seq
+    // Delivered to every listening process when (and only if) the transaction commits.
+    if (last !== undefined) await client.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ log, head: last })])
+    await client.query('COMMIT')
+    return { plan, last }
+  }
+
+  return {
+    head: () => guard('Reading the log head', head),
+    append: (commands) =>
+      guard('Appending events', async () => {
+        for (let attempt = 1; ; attempt++) {
+          const client = await pool.connect()
+          let broken: Error | undefined
+          try {
+            const { plan, last } = await appendOnce(client, commands)
+            if (last !== undefined) appended.emit(last)
+            return plan.outcomes
+          } catch (error) {
+            await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError))
+            // A serialization failure, deadlock or unique violation means another writer got there
+            // first: decide again on fresh reads, where it becomes a per-command conflict outcome.
+            if (attempt < maxRetries && isRetryable(error)) continue
+            throw error
+          } finally {
+            client.release(broken)
+          }
+        }
+      }),
+    readStream: (stream, afterVersion) =>
+      guard(`Reading stream ${stream}`, async () =>
+        (await pool.query(`SELECT ${columns} FROM chronicle_events WHERE log = $1 AND stream = $2 AND version > $3 ORDER BY version`, [log, stream, afterVersion])).rows.map(fromRow),
+      ),
+    readLog: (after, range = {}) =>
+      guard('Reading the log', async () =>
+        (
+          await pool.query(`SELECT ${columns} FROM chronicle_events WHERE log = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`, [
+            log,
+            after,
+            range.to ?? Number.MAX_SAFE_INTEGER,
+            range.limit ?? null,
+          ])
+        ).rows.map(fromRow),
+      ),
+    readCommand: (commandId) =>
+      guard('Reading a command', async () => {
+        const found = await pool.query<{ position: string; count: number }>('SELECT position, count FROM chronicle_commands WHERE log = $1 AND command_id = $2', [log, commandId])
+        const row = found.rows[0]
+        if (!row || row.count === 0) return []
+        const position = Number(row.position)
+        return (await pool.query(`SELECT ${columns} FROM chronicle_events WHERE log = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`, [log, position - row.count, position])).rows.map(fromRow)
+      }),
+    loadCheckpoints: () =>
+      guard('Loading checkpoints', async () =>
+        (await pool.query<{ name: string; version: number; position: string; state: unknown; saved_at: number }>('SELECT name, version, position, state, saved_at FROM chronicle_checkpoints WHERE log = $1', [log])).rows.map((r) => ({
+          name: r.name,
+          version: r.version,
+          position: Number(r.position),
+          state: r.state,
+          savedAt: r.saved_at,
+        })),
+      ),
+    saveCheckpoints: (checkpoints) =>
+      guard('Saving checkpoints', async () => {
+        if (checkpoints.length === 0) return
+        await pool.query(
+          `INSERT INTO chronicle_checkpoints (log, name, version, position, state, saved_at)
+           SELECT $1, r.name, r.version, r.position, r.state::json, r.saved_at FROM json_to_recordset($2::json) AS r(name text, version integer, position bigint, state text, saved_at double precision)
+           ON CONFLICT (log, name) DO UPDATE SET version = excluded.version, position = excluded.position, state = excluded.state, saved_at = excluded.saved_at`,
+          [log, JSON.stringify(checkpoints.map((c) => ({ name: c.name, version: c.version, position: c.position, state: JSON.stringify(c.state), saved_at: c.savedAt })))],
+        )
+      }),
+    deleteCheckpoint: (name) => guard('Deleting a checkpoint', async () => void (await pool.query('DELETE FROM chronicle_checkpoints WHERE log = $1 AND name = $2', [log, name]))),
+    onSignal: (_listener: (signal: StorageSignal) => void) => () => undefined,
+    onAppended: (listener) => appended.add(listener),
+    findCommand: (commandId) =>
+      guard('Finding a command', async () => {
+        const found = await pool.query<{ position: string }>('SELECT position FROM chronicle_commands WHERE log = $1 AND command_id = $2', [log, commandId])
+        return found.rows[0] ? Number(found.rows[0].position) : undefined
+      }),
+    close() {
+      if (closed) return
+      closed = true
+      appended.clear()
+      listener.stop()
+      void pool.end().catch(() => undefined)
+    },
+  }
+}
+
+function sqlState(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : ''
+}
+
+/** Serialization failure, deadlock, unique violation: another writer won; try again. */
+function isRetryable(error: unknown): boolean {
+  return ['40001', '40P01', '23505'].includes(sqlState(error))
+}
+
+/** Maps what pg threw to a StorageError; Chronicle's own errors pass through. */
+function toStorageError(error: unknown, what: string): ChronicleError {
+  if (error instanceof ChronicleError) return error
+  const state = sqlState(error)
+  let code: StorageErrorCode = 'failed'
+  if (isRetryable(error)) code = 'aborted'
+  else if (state === '53100') code = 'quota-exceeded'
+  else if (state.startsWith('08') || state.startsWith('57') || ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT'].includes(state)) code = 'unavailable'
+  else if (/Connection terminated|connect ECONNREFUSED|Client was closed/i.test(String(error))) code = 'unavailable'
+  const detail = error instanceof Error ? error.message : String(error)
+  return new StorageError(code, `${what} failed (${state || 'error'}: ${detail}); nothing of it was written.`, { cause: error })
+}

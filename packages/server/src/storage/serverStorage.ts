@@ -1,0 +1,142 @@
+import { HandlerError, type AppendCommand, type AppendOutcome, type EventEnvelope, type EventLogStorage, type StorageBackend } from '@chronicle/core'
+
+/**
+ * An event log on the server. Besides core's storage contract it tells when the log grew, so the
+ * live WebSocket can fan new events out: after this process's own commits, and on PostgreSQL
+ * after other processes' commits too (LISTEN/NOTIFY).
+ */
+export interface ServerEventLog extends EventLogStorage {
+  /** Calls `listener` with the log head after commits; returns the unsubscribe function. */
+  onAppended(listener: (head: number) => void): () => void
+  /**
+   * Where a command that ran before ended in the log (its last event's seq, or the head then when
+   * it wrote none); undefined when no command with this id has been appended.
+   */
+  findCommand(commandId: string): Promise<number | undefined>
+}
+
+/** A storage backend for `createSyncServer({ store })`: `sqliteStorage()` or `postgresStorage()`. */
+export interface ServerStorageBackend extends StorageBackend {
+  open(name: string): Promise<ServerEventLog>
+}
+
+/** What one command of an append batch occupies in the log. */
+export interface CommandRecord {
+  readonly commandId: string
+  /** The seq of its last event (the log head at the time, when it wrote none). */
+  readonly position: number
+  readonly count: number
+}
+
+/** The writes an append batch decided on, and each command's outcome. */
+export interface AppendPlan {
+  readonly outcomes: AppendOutcome[]
+  readonly events: EventEnvelope[]
+  readonly commands: CommandRecord[]
+}
+
+/**
+ * Decides an append batch the way core's storages do: idempotent commands already recorded (or
+ * earlier in the batch) are duplicates, a command whose stream moved is a conflict, the rest get
+ * consecutive seqs after `head`. Pure: the storage reads `versions` and `recorded` and writes the
+ * plan in one transaction.
+ */
+export function planAppend(
+  commands: readonly AppendCommand[],
+  head: number,
+  versions: ReadonlyMap<string, number>,
+  recorded: ReadonlyMap<string, number>,
+): AppendPlan {
+  const streamVersions = new Map(versions)
+  const seen = new Map(recorded)
+  const plan: AppendPlan = { outcomes: [], events: [], commands: [] }
+  let seq = head
+  for (const command of commands) {
+    const earlier = command.idempotent ? seen.get(command.commandId) : undefined
+    if (earlier !== undefined) {
+      plan.outcomes.push({ status: 'duplicate', position: earlier })
+      continue
+    }
+    const current = streamVersions.get(command.stream) ?? 0
+    if (current !== command.expectedVersion) {
+      plan.outcomes.push({ status: 'conflict', actualVersion: current })
+      continue
+    }
+    const written = command.events.map((event) => ({ ...event, seq: ++seq }))
+    plan.events.push(...written)
+    plan.outcomes.push({ status: 'ok', events: written })
+    if (!seen.has(command.commandId)) {
+      seen.set(command.commandId, seq)
+      plan.commands.push({ commandId: command.commandId, position: seq, count: written.length })
+    }
+    streamVersions.set(command.stream, written.at(-1)?.version ?? current)
+  }
+  return plan
+}
+
+/** One event as an SQL row: payload and meta as JSON text. */
+export interface EventRow {
+  readonly seq: number
+  readonly id: string
+  readonly stream: string
+  readonly version: number
+  readonly type: string
+  readonly schema_version: number
+  readonly payload: string
+  readonly meta: string
+}
+
+/** Turns an event into its row; a payload JSON cannot hold is the handler's fault, not the storage's. */
+export function toRow(event: EventEnvelope): EventRow {
+  let payload: string | undefined
+  try {
+    payload = JSON.stringify(event.payload)
+  } catch (cause) {
+    throw new HandlerError('unstorable-event', `Event ${event.type} of stream ${event.stream} has a payload that is not JSON (${String(cause)}); server event payloads must be plain JSON values.`, { cause })
+  }
+  return {
+    seq: event.seq,
+    id: event.id,
+    stream: event.stream,
+    version: event.version,
+    type: event.type,
+    schema_version: event.schemaVersion,
+    payload: payload ?? 'null',
+    meta: JSON.stringify(event.meta),
+  }
+}
+
+/** Turns a row (JSON columns as text or already parsed, numbers possibly as strings) back into an event. */
+export function fromRow(row: { seq: unknown; id: unknown; stream: unknown; version: unknown; type: unknown; schema_version: unknown; payload: unknown; meta: unknown }): EventEnvelope {
+  return {
+    id: String(row.id),
+    seq: Number(row.seq),
+    stream: String(row.stream),
+    version: Number(row.version),
+    type: String(row.type),
+    schemaVersion: Number(row.schema_version),
+    payload: typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload,
+    meta: (typeof row.meta === 'string' ? JSON.parse(row.meta) : row.meta) as EventEnvelope['meta'],
+  }
+}
+
+/** A set of listeners, called safely: one that throws cannot stop the others or the caller. */
+export function createListeners<T>() {
+  const listeners = new Set<(value: T) => void>()
+  return {
+    add(listener: (value: T) => void): () => void {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    emit(value: T) {
+      for (const listener of listeners) {
+        try {
+          listener(value)
+        } catch {
+          // A listener's failure is its own; the commit already happened.
+        }
+      }
+    },
+    clear: () => listeners.clear(),
+  }
+}

@@ -1,0 +1,186 @@
+import Database from 'better-sqlite3'
+import { ChronicleError, StorageError, type AppendCommand, type StorageErrorCode, type StorageSignal, type StoredCheckpoint } from '@chronicle/core'
+import { createListeners, fromRow, planAppend, toRow, type EventRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
+
+/** The table layout; `PRAGMA user_version` records it. */
+const schemaVersion = 1
+
+/** Options of `sqliteStorage`. */
+export interface SqliteStorageOptions {
+  /** The database file (created when missing); `':memory:'` for a throwaway log. */
+  readonly path: string
+  /**
+   * `'full'` (default): an append is on disk before it is acknowledged, even across a power loss.
+   * `'normal'`: faster; survives a crash of the process, but a power loss may take the last commits.
+   */
+  readonly synchronous?: 'full' | 'normal'
+  /** Milliseconds a writer waits for another connection's write lock before failing (default 5 000). */
+  readonly busyTimeout?: number
+}
+
+/**
+ * The embedded server event store: one SQLite file through better-sqlite3, in WAL mode, so pulls
+ * and live reads never wait for appends. Each append batch is one `BEGIN IMMEDIATE` transaction.
+ * Several logs (store names) can share the file. One server process per file: other processes
+ * can read it, but only this one hears of its appends.
+ *
+ * @example
+ * const server = createSyncServer({ domain, store: sqliteStorage({ path: './data.sqlite' }), ... })
+ */
+export function sqliteStorage(options: SqliteStorageOptions): ServerStorageBackend {
+  let shared: { db: Database.Database; users: number } | undefined
+  const listeners = new Map<string, ReturnType<typeof createListeners<number>>>()
+  const openDatabase = () => {
+    if (shared) {
+      shared.users++
+      return shared.db
+    }
+    const db = new Database(options.path)
+    try {
+      db.pragma('journal_mode = WAL')
+      db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+      db.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`)
+      const version = db.pragma('user_version', { simple: true }) as number
+      if (version > schemaVersion) {
+        throw new StorageError('version-change', `${options.path} was written by a newer @chronicle/server (schema ${version}, this one knows ${schemaVersion}); upgrade the server.`)
+      }
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS chronicle_events (
+          log TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, stream TEXT NOT NULL, version INTEGER NOT NULL,
+          type TEXT NOT NULL, schema_version INTEGER NOT NULL, payload TEXT NOT NULL, meta TEXT NOT NULL,
+          PRIMARY KEY (log, seq), UNIQUE (log, stream, version)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS chronicle_commands (
+          log TEXT NOT NULL, command_id TEXT NOT NULL, position INTEGER NOT NULL, count INTEGER NOT NULL,
+          PRIMARY KEY (log, command_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS chronicle_checkpoints (
+          log TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL, state TEXT NOT NULL, saved_at REAL NOT NULL,
+          PRIMARY KEY (log, name)
+        ) WITHOUT ROWID;
+        PRAGMA user_version = ${schemaVersion};
+      `)
+    } catch (error) {
+      db.close()
+      throw toStorageError(error, `Opening ${options.path}`)
+    }
+    shared = { db, users: 1 }
+    return db
+  }
+  const release = () => {
+    if (shared && --shared.users === 0) {
+      shared.db.close()
+      shared = undefined
+    }
+  }
+
+  return {
+    kind: 'sqlite',
+    async open(name) {
+      const db = openDatabase()
+      let appended = listeners.get(name)
+      if (!appended) listeners.set(name, (appended = createListeners<number>()))
+      return openSqliteLog(db, name, appended, release)
+    },
+  }
+}
+
+function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<typeof createListeners<number>>, release: () => void): ServerEventLog {
+  const columns = 'seq, id, stream, version, type, schema_version, payload, meta'
+  const statements = {
+    head: db.prepare<[string], { head: number | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = ?'),
+    streamVersion: db.prepare<[string, string], { version: number | null }>('SELECT max(version) AS version FROM chronicle_events WHERE log = ? AND stream = ?'),
+    command: db.prepare<[string, string], { position: number; count: number }>('SELECT position, count FROM chronicle_commands WHERE log = ? AND command_id = ?'),
+    insertEvent: db.prepare(`INSERT INTO chronicle_events (log, ${columns}) VALUES (@log, @seq, @id, @stream, @version, @type, @schema_version, @payload, @meta)`),
+    insertCommand: db.prepare('INSERT OR IGNORE INTO chronicle_commands (log, command_id, position, count) VALUES (?, ?, ?, ?)'),
+    readStream: db.prepare<[string, string, number], EventRow>(`SELECT ${columns} FROM chronicle_events WHERE log = ? AND stream = ? AND version > ? ORDER BY version`),
+    readLog: db.prepare<[string, number, number, number], EventRow>(`SELECT ${columns} FROM chronicle_events WHERE log = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
+    checkpoints: db.prepare<[string], { name: string; version: number; position: number; state: string; saved_at: number }>('SELECT name, version, position, state, saved_at FROM chronicle_checkpoints WHERE log = ?'),
+    saveCheckpoint: db.prepare('INSERT OR REPLACE INTO chronicle_checkpoints (log, name, version, position, state, saved_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    deleteCheckpoint: db.prepare('DELETE FROM chronicle_checkpoints WHERE log = ? AND name = ?'),
+  }
+  const head = () => statements.head.get(log)?.head ?? 0
+
+  const append = db.transaction((commands: readonly AppendCommand[]) => {
+    const versions = new Map<string, number>()
+    for (const stream of new Set(commands.map((c) => c.stream))) versions.set(stream, statements.streamVersion.get(log, stream)?.version ?? 0)
+    const recorded = new Map<string, number>()
+    for (const c of commands) {
+      if (!c.idempotent) continue
+      const row = statements.command.get(log, c.commandId)
+      if (row) recorded.set(c.commandId, row.position)
+    }
+    const plan = planAppend(commands, head(), versions, recorded)
+    for (const event of plan.events) statements.insertEvent.run({ log, ...toRow(event) })
+    for (const c of plan.commands) statements.insertCommand.run(log, c.commandId, c.position, c.count)
+    return plan
+  })
+
+  let closed = false
+  const guard = <T>(what: string, work: () => T): Promise<T> => {
+    if (closed) return Promise.reject(new StorageError('closed', `${what}: the event log is closed; open it again to keep working.`))
+    try {
+      return Promise.resolve(work())
+    } catch (error) {
+      return Promise.reject(toStorageError(error, what))
+    }
+  }
+
+  return {
+    head: () => guard('Reading the log head', head),
+    append: (commands) =>
+      guard('Appending events', () => {
+        const plan = append.immediate(commands)
+        if (plan.events.length > 0) appended.emit(plan.events.at(-1)!.seq)
+        return plan.outcomes
+      }),
+    readStream: (stream, afterVersion) => guard(`Reading stream ${stream}`, () => statements.readStream.all(log, stream, afterVersion).map(fromRow)),
+    readLog: (after, range = {}) =>
+      guard('Reading the log', () => statements.readLog.all(log, after, range.to ?? Number.MAX_SAFE_INTEGER, range.limit ?? -1).map(fromRow)),
+    readCommand: (commandId) =>
+      guard('Reading a command', () => {
+        const row = statements.command.get(log, commandId)
+        return row && row.count > 0 ? statements.readLog.all(log, row.position - row.count, row.position, row.count).map(fromRow) : []
+      }),
+    loadCheckpoints: () =>
+      guard('Loading checkpoints', () =>
+        statements.checkpoints.all(log).map((r): StoredCheckpoint => ({ name: r.name, version: r.version, position: r.position, state: JSON.parse(r.state) as unknown, savedAt: r.saved_at })),
+      ),
+    saveCheckpoints: (checkpoints) =>
+      guard('Saving checkpoints', () => {
+        db.transaction(() => {
+          for (const c of checkpoints) statements.saveCheckpoint.run(log, c.name, c.version, c.position, JSON.stringify(c.state), c.savedAt)
+        })()
+      }),
+    deleteCheckpoint: (name) => guard('Deleting a checkpoint', () => void statements.deleteCheckpoint.run(log, name)),
+    onSignal: (_listener: (signal: StorageSignal) => void) => () => undefined,
+    onAppended: (listener) => appended.add(listener),
+    findCommand: (commandId) => guard('Finding a command', () => statements.command.get(log, commandId)?.position),
+    close() {
+      if (closed) return
+      closed = true
+      release()
+    },
+  }
+}
+
+const codes: Record<string, StorageErrorCode> = {
+  SQLITE_BUSY: 'blocked',
+  SQLITE_LOCKED: 'blocked',
+  SQLITE_FULL: 'quota-exceeded',
+  SQLITE_CORRUPT: 'corrupt',
+  SQLITE_NOTADB: 'corrupt',
+  SQLITE_CANTOPEN: 'unavailable',
+  SQLITE_READONLY: 'unavailable',
+  SQLITE_IOERR: 'failed',
+  SQLITE_CONSTRAINT: 'aborted',
+}
+
+/** Maps what better-sqlite3 threw to a StorageError; Chronicle's own errors pass through. */
+function toStorageError(error: unknown, what: string): ChronicleError {
+  if (error instanceof ChronicleError) return error
+  const sqliteCode = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : ''
+  const code = codes[sqliteCode.replace(/^(SQLITE_[A-Z]+).*$/, '$1')] ?? 'failed'
+  const detail = error instanceof Error ? error.message : String(error)
+  return new StorageError(code, `${what} failed (${sqliteCode || 'error'}: ${detail}); nothing of it was written.`, { cause: error })
+}

@@ -1,0 +1,55 @@
+import { defineConfig, devices } from '@playwright/test'
+import { chromiumLaunchOptions } from './vite.config'
+
+/** The tabs test page (e2e/tabs-app), built and served on its own port. */
+export const tabsAppUrl = 'http://127.0.0.1:4317/'
+const vite = 'node node_modules/vite/bin/vite.js'
+
+/** The end-to-end tests' own port, so a `pnpm demo` left running on 4173 does not get in the way. */
+const port = 4174
+const ci = Boolean(process.env.CI)
+const desktop = { ...devices['Desktop Chrome'], viewport: { width: 1360, height: 860 } }
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: true,
+  forbidOnly: ci,
+  retries: 0,
+  // Two cores here, and the tabs tests run several pages at once: one test at a time.
+  workers: 1,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  reporter: ci ? 'list' : [['list']],
+  outputDir: '.test-results/e2e-artifacts',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    headless: true,
+    launchOptions: chromiumLaunchOptions,
+    serviceWorkers: 'allow',
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    { name: 'chromium', use: desktop, testIgnore: /screenshots\.spec\.ts/ },
+    // The docs' screenshots are taken on demand (`pnpm screenshots`), not on every test run.
+    ...(process.env.SCREENSHOTS ? [{ name: 'screenshots', use: desktop, testMatch: /screenshots\.spec\.ts/ }] : []),
+  ],
+  webServer: [
+    {
+      // Builds the demo and serves the build (vite preview), as `pnpm demo` does.
+      command: 'pnpm --filter @chronicle/demo demo',
+      env: { DEMO_PORT: String(port) },
+      url: `http://127.0.0.1:${port}`,
+      // Never reuse: a server already on this port may be another checkout's build.
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `${vite} build --config e2e/tabs-app/vite.config.ts && ${vite} preview --config e2e/tabs-app/vite.config.ts --host 127.0.0.1 --port 4317 --strictPort`,
+      url: tabsAppUrl,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
+})
