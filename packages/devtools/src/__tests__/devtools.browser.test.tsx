@@ -6,10 +6,13 @@ import { indexedDbStorage, type AppendCommand, type Store } from '@chronicle/cor
 import { ChronicleDevtools } from '../index'
 import { addCard, archived, boardView, moveCard, openStore } from './fixtures'
 
+// Not the React tests' guardConsole(): it would bring @testing-library/react into the browser
+// project's dependencies, and the first run after adding it here timed out (most likely Vite
+// optimising a newly found dependency mid-run, as the React browser test once saw).
 const cleanups: (() => Promise<void> | void)[] = []
-let consoleCalls: unknown[][] = []
+const consoleCalls: unknown[][] = []
 beforeEach(() => {
-  consoleCalls = []
+  consoleCalls.length = 0
   for (const level of ['error', 'warn'] as const) {
     const spy = vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void consoleCalls.push([level, ...args]))
     cleanups.push(() => spy.mockRestore())
@@ -17,6 +20,7 @@ beforeEach(() => {
 })
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  // React's warnings (act, updates after unmount, keys) and the panel's own must stay silent.
   expect(consoleCalls).toEqual([])
 })
 

@@ -1,10 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { guardConsole } from '../../../react/src/__tests__/harness'
 import { ChronicleDevtools } from '../index'
 import { parseBundle, type ReproBundle } from '../bundle'
 import { addCards, boardView, moveCard, openStore } from './fixtures'
 
-afterEach(cleanup)
+// Fails a test on any console.error or console.warn (act warnings, updates after unmount...).
+guardConsole()
 
 const shownRows = () => within(screen.getByRole('listbox', { name: 'Events' })).queryAllByRole('option').map((o) => Number(o.dataset.seq))
 

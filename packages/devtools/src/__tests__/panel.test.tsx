@@ -1,12 +1,14 @@
 import { StrictMode } from 'react'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { memoryStorage, type Store } from '@chronicle/core'
 import { ChronicleProvider } from '@chronicle/react'
+import { guardConsole } from '../../../react/src/__tests__/harness'
 import { ChronicleDevtools } from '../index'
 import { addCard, addCards, boardView, lastEventIs, moveCard, openStore } from './fixtures'
 
-afterEach(cleanup)
+// Fails a test on any console.error or console.warn (act warnings, updates after unmount...).
+guardConsole()
 
 /** The positions of the timeline's rows in the DOM. */
 const shownRows = () => within(screen.getByRole('listbox', { name: 'Events' })).queryAllByRole('option').map((o) => Number(o.dataset.seq))
@@ -64,6 +66,8 @@ describe.each([false, true])('<ChronicleDevtools /> (StrictMode: %s)', (strictMo
     cleanup()
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     expect(() => render(<ChronicleDevtools />)).toThrow(/needs a store/)
+    // React reports the error it rethrows: expected here, so it does not count against the test.
+    quiet.mockClear()
     quiet.mockRestore()
   })
 

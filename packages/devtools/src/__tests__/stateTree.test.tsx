@@ -1,8 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { fireEvent, render, screen, within } from '@testing-library/react'
+import { guardConsole } from '../../../react/src/__tests__/harness'
 import { preview, StateTree } from '../StateTree'
 
-afterEach(cleanup)
+// Fails a test on any console.error or console.warn (act warnings, updates after unmount...).
+guardConsole()
 
 const items = (tree: HTMLElement) => within(tree).getAllByRole('treeitem')
 
