@@ -38,6 +38,10 @@ interface Snapshot {
 const mutableFoldThreshold = 4096
 /** Recent snapshots kept for undo (each holds only what changed since the previous one). */
 const recentSnapshots = 8
+/** Milliseconds of snapshot building between two yields to the event loop. */
+const indexSlice = 30
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
 export interface ReadModelsOptions {
   /** Snapshot spacing in events: any undo or time-travel jump applies at most about this many. */
@@ -305,14 +309,18 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     for (const model of which) model.changed.next()
   }
 
-  /** Folds `events` onto a snapshot's states in chunks of K, recording a snapshot per chunk. */
-  const foldFrom = (from: Snapshot, events: readonly EventEnvelope[], exclude: ReadonlySet<string>, record: (s: Snapshot) => void): unknown[] => {
+  /**
+   * Folds `events` onto a snapshot's states in chunks of K, recording a snapshot per chunk. With
+   * `only`, just that read model is folded (the others keep the snapshot's states): no snapshot may
+   * be recorded from such a fold.
+   */
+  const foldFrom = (from: Snapshot, events: readonly EventEnvelope[], exclude: ReadonlySet<string>, record: (s: Snapshot) => void, only?: ReadModel): unknown[] => {
     let states = [...from.states]
     for (let i = 0; i < events.length; i += K) {
       const chunk = events.slice(i, i + K)
       states = states.map((state, index) => {
         const model = models[index]!
-        if (model.error) return state
+        if (model.error || (only && model !== only)) return state
         const { next, failure } = foldDraft(model, state, chunk, exclude)
         if (failure) {
           fail(model, failure.event, failure.cause)
@@ -357,7 +365,8 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     }
   }
 
-  const statesAt = async (p: number, undone: 'then' | 'now' = 'then'): Promise<readonly unknown[]> => {
+  /** Every read model's state at `p` (with `only`: that read model's; the others' entries are stale). */
+  const statesAt = async (p: number, undone: 'then' | 'now' = 'then', only?: ReadModel): Promise<readonly unknown[]> => {
     if (p === timeline.head && travelling === null) return models.map((m) => m.state)
     if (p < (horizon?.position ?? 0)) throw compactedTravel(p, horizon?.position ?? 0)
     if (p < timeline.start) await fromZero()
@@ -367,23 +376,41 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       const first = timeline.firstOf((event.payload as { commandId: string }).commandId)
       if (first === undefined && timeline.start > (horizon?.position ?? 0)) {
         await fromZero()
-        return statesAt(p)
+        return statesAt(p, undone, only)
       }
       if (first !== undefined && first <= p) limit = Math.min(limit, first - 1)
     }
     if (!travelIndex) await buildTravelIndex()
     const snapshot = latestBefore(limit) ?? (await fromZero())
-    return foldFrom(snapshot, timeline.range(snapshot.position, p), undone === 'now' ? timeline.undone : timeline.undoneAt(p), () => undefined)
+    return foldFrom(snapshot, timeline.range(snapshot.position, p), undone === 'now' ? timeline.undone : timeline.undoneAt(p), () => undefined, only)
   }
 
-  /** Snapshots every K events from position 0, so any jump folds at most K events (plus undo). */
-  const buildTravelIndex = async () => {
-    const zero = await fromZero()
-    const built = generation
-    const index: Snapshot[] = [zero]
-    foldFrom(zero, timeline.range(0, timeline.head), timeline.undone, (s) => index.push(s))
-    if (built === generation) travelIndex = index
-  }
+  /**
+   * Snapshots every K events from position 0, so any jump folds at most K events (plus undo).
+   * Over a long log this takes a while (one produce per K events and read model), so it runs in
+   * slices that let the page handle input and paint in between, and concurrent callers share one
+   * build.
+   */
+  let indexing: Promise<void> | undefined
+  const buildTravelIndex = () =>
+    (indexing ??= (async () => {
+      const zero = await fromZero()
+      const built = generation
+      const index: Snapshot[] = [zero]
+      const events = timeline.range(0, timeline.head)
+      let sliceStart = Date.now()
+      for (let i = 0; i < events.length; i += K) {
+        foldFrom(index.at(-1)!, events.slice(i, i + K), timeline.undone, (s) => index.push(s))
+        if (Date.now() - sliceStart < indexSlice) continue
+        await yieldToEventLoop()
+        // An undo or redo meanwhile changed what the snapshots must hold: this build is void.
+        if (built !== generation) return
+        sliceStart = Date.now()
+      }
+      if (built === generation) travelIndex = index
+    })().finally(() => {
+      indexing = undefined
+    }))
 
   return {
     get position() {
@@ -576,7 +603,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
     async stateAt(definition, p, undone) {
       const model = modelOf(definition)
-      return (await statesAt(p, undone))[model.index]
+      return (await statesAt(p, undone, model))[model.index]
     },
 
     setHorizon(next) {
@@ -587,8 +614,10 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         timeline.append(kept)
       }
       recent = recent.filter((s) => s.position >= next.position)
-      // The index was built to compute the horizon states; it is only kept while travelling.
+      // The index was built to compute the horizon states; it is only kept while travelling. A
+      // build still under way (it yields between slices) predates the horizon: void it.
       travelIndex = undefined
+      generation++
       if (base.position < next.position) base = { position: next.position, states: models.map((m) => freeze(originState(m) ?? m.state, true)) }
     },
 
