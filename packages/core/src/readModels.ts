@@ -2,7 +2,7 @@ import { freeze, produce } from 'immer'
 import { Observable, Subject } from 'rxjs'
 import { ChronicleError, ProjectionError, ValidationError } from './errors'
 import type { EventEnvelope } from './event'
-import { isHistoryEvent } from './history'
+import { isHistoryEvent, UNDONE, type UndoPayload } from './history'
 import type { AnyProjectionDefinition } from './projection'
 import type { Horizon, StoredCheckpoint } from './storage/storage'
 import { createTimeline, type Timeline } from './timeline'
@@ -38,6 +38,10 @@ interface Snapshot {
 const mutableFoldThreshold = 4096
 /** Recent snapshots kept for undo (each holds only what changed since the previous one). */
 const recentSnapshots = 8
+/** Milliseconds of snapshot building between two yields to the event loop. */
+const indexSlice = 30
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
 export interface ReadModelsOptions {
   /** Snapshot spacing in events: any undo or time-travel jump applies at most about this many. */
@@ -79,8 +83,11 @@ export interface ReadModels {
    * `undone: 'now'` leaves out the commands undone at the head instead of those undone at `position`.
    */
   stateAt(definition: AnyProjectionDefinition, position: number, undone?: 'then' | 'now'): Promise<unknown>
-  /** With sync on: the provisional events of the outbox, shown on top of the confirmed log. */
-  setPending(events: readonly EventEnvelope[]): void
+  /**
+   * With sync on: the provisional events of the outbox, shown on top of the confirmed log (with
+   * the undo and redo among them applied). Returns a promise when older events must be loaded first.
+   */
+  setPending(events: readonly EventEnvelope[]): void | Promise<void>
   /** After a compaction: the log now starts at `horizon`. */
   setHorizon(horizon: Horizon): void
   /** Shows every read model as of `position` (null: live again). */
@@ -122,16 +129,65 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   let pendingEvents: readonly EventEnvelope[] = []
   let overlay: readonly unknown[] | undefined
   const visible = (model: ReadModel) => (shown ? shown[model.index] : overlay ? overlay[model.index] : model.state)
-  const computeOverlay = () => {
-    overlay =
-      pendingEvents.length === 0
-        ? undefined
-        : models.map((model) => {
-            if (model.error) return model.state
-            // A provisional event a handler cannot take is not shown; the server will decide on it.
-            const { next, failure } = foldDraft(model, model.state, pendingEvents, timeline.undone)
-            return failure ? model.state : next
-          })
+  /** Bumped by every overlay computation; an older one that finishes late is dropped. */
+  let overlayGeneration = 0
+  /**
+   * Folds the provisional events onto the confirmed states. An undo or redo still in the outbox
+   * changes which commands count: provisional events of a command it undoes are left out, and
+   * when it undoes (or redoes) a confirmed command, the confirmed part is folded again from
+   * before that command, with the changed undo state. Returns a promise only when that needs
+   * events older than those in memory.
+   */
+  const computeOverlay = (): void | Promise<void> => {
+    const generation = ++overlayGeneration
+    if (pendingEvents.length === 0) {
+      overlay = undefined
+      return
+    }
+    const undone = new Set(timeline.undone)
+    const pendingCommands = new Set<string>()
+    for (const event of pendingEvents) {
+      if (!isHistoryEvent(event.type)) pendingCommands.add(event.meta.commandId)
+      else if (event.type === UNDONE) undone.add((event.payload as UndoPayload).commandId)
+      else undone.delete((event.payload as UndoPayload).commandId)
+    }
+    const changed = [...new Set([...undone, ...timeline.undone])].filter((id) => undone.has(id) !== timeline.undone.has(id) && !pendingCommands.has(id))
+    const build = (confirmed: readonly unknown[]) => {
+      overlay = models.map((model, index) => {
+        const state = confirmed[index]
+        if (model.error) return model.state
+        // A provisional event a handler cannot take is not shown; the server will decide on it.
+        const { next, failure } = foldDraft(model, state, pendingEvents, undone)
+        return failure ? state : next
+      })
+    }
+    const confirmed = confirmedWith(undone, changed)
+    if (confirmed) return build(confirmed)
+    return fromZero().then((zero) => {
+      if (generation === overlayGeneration) build(confirmedWith(undone, changed, zero) ?? models.map((m) => m.state))
+    })
+  }
+
+  /**
+   * The confirmed states as they would be with `undone` as the undo state, where `changed` are
+   * the confirmed commands whose undo state differs from the log's. Undefined when that needs a
+   * fold from events not in memory (pass `zero`, the origin snapshot, once they are loaded).
+   */
+  const confirmedWith = (undone: ReadonlySet<string>, changed: readonly string[], zero?: Snapshot): readonly unknown[] | undefined => {
+    const firsts = changed.map((id) => timeline.firstOf(id))
+    const known = firsts.filter((first): first is number => first !== undefined)
+    // Commands not in memory may be older than the in-memory events (or gone after compaction).
+    if (known.length < firsts.length && !zero && timeline.start > (horizon?.position ?? 0)) return undefined
+    if (known.length === 0) return models.map((m) => m.state)
+    const snapshot = latestBefore(Math.min(...known) - 1) ?? zero
+    if (!snapshot || snapshot.position < timeline.start) return undefined
+    const events = timeline.range(snapshot.position, timeline.head)
+    return models.map((model, index) => {
+      const state = snapshot.states[index]
+      if (model.error) return model.state
+      const { next, failure } = foldDraft(model, state, events, undone)
+      return failure ? model.state : next
+    })
   }
   let travelling: number | null = null
   let generation = 0
@@ -241,20 +297,30 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   const notify = (which: readonly ReadModel[] = models) => {
     if (travelling !== null) return
     if (pendingEvents.length > 0) {
-      computeOverlay()
+      const overlaid = computeOverlay()
+      if (overlaid) {
+        void overlaid.then(() => {
+          if (travelling === null) for (const model of models) model.changed.next()
+        })
+        return
+      }
       which = models
     }
     for (const model of which) model.changed.next()
   }
 
-  /** Folds `events` onto a snapshot's states in chunks of K, recording a snapshot per chunk. */
-  const foldFrom = (from: Snapshot, events: readonly EventEnvelope[], exclude: ReadonlySet<string>, record: (s: Snapshot) => void): unknown[] => {
+  /**
+   * Folds `events` onto a snapshot's states in chunks of K, recording a snapshot per chunk. With
+   * `only`, just that read model is folded (the others keep the snapshot's states): no snapshot may
+   * be recorded from such a fold.
+   */
+  const foldFrom = (from: Snapshot, events: readonly EventEnvelope[], exclude: ReadonlySet<string>, record: (s: Snapshot) => void, only?: ReadModel): unknown[] => {
     let states = [...from.states]
     for (let i = 0; i < events.length; i += K) {
       const chunk = events.slice(i, i + K)
       states = states.map((state, index) => {
         const model = models[index]!
-        if (model.error) return state
+        if (model.error || (only && model !== only)) return state
         const { next, failure } = foldDraft(model, state, chunk, exclude)
         if (failure) {
           fail(model, failure.event, failure.cause)
@@ -299,7 +365,8 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     }
   }
 
-  const statesAt = async (p: number, undone: 'then' | 'now' = 'then'): Promise<readonly unknown[]> => {
+  /** Every read model's state at `p` (with `only`: that read model's; the others' entries are stale). */
+  const statesAt = async (p: number, undone: 'then' | 'now' = 'then', only?: ReadModel): Promise<readonly unknown[]> => {
     if (p === timeline.head && travelling === null) return models.map((m) => m.state)
     if (p < (horizon?.position ?? 0)) throw compactedTravel(p, horizon?.position ?? 0)
     if (p < timeline.start) await fromZero()
@@ -309,23 +376,41 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       const first = timeline.firstOf((event.payload as { commandId: string }).commandId)
       if (first === undefined && timeline.start > (horizon?.position ?? 0)) {
         await fromZero()
-        return statesAt(p)
+        return statesAt(p, undone, only)
       }
       if (first !== undefined && first <= p) limit = Math.min(limit, first - 1)
     }
     if (!travelIndex) await buildTravelIndex()
     const snapshot = latestBefore(limit) ?? (await fromZero())
-    return foldFrom(snapshot, timeline.range(snapshot.position, p), undone === 'now' ? timeline.undone : timeline.undoneAt(p), () => undefined)
+    return foldFrom(snapshot, timeline.range(snapshot.position, p), undone === 'now' ? timeline.undone : timeline.undoneAt(p), () => undefined, only)
   }
 
-  /** Snapshots every K events from position 0, so any jump folds at most K events (plus undo). */
-  const buildTravelIndex = async () => {
-    const zero = await fromZero()
-    const built = generation
-    const index: Snapshot[] = [zero]
-    foldFrom(zero, timeline.range(0, timeline.head), timeline.undone, (s) => index.push(s))
-    if (built === generation) travelIndex = index
-  }
+  /**
+   * Snapshots every K events from position 0, so any jump folds at most K events (plus undo).
+   * Over a long log this takes a while (one produce per K events and read model), so it runs in
+   * slices that let the page handle input and paint in between, and concurrent callers share one
+   * build.
+   */
+  let indexing: Promise<void> | undefined
+  const buildTravelIndex = () =>
+    (indexing ??= (async () => {
+      const zero = await fromZero()
+      const built = generation
+      const index: Snapshot[] = [zero]
+      const events = timeline.range(0, timeline.head)
+      let sliceStart = Date.now()
+      for (let i = 0; i < events.length; i += K) {
+        foldFrom(index.at(-1)!, events.slice(i, i + K), timeline.undone, (s) => index.push(s))
+        if (Date.now() - sliceStart < indexSlice) continue
+        await yieldToEventLoop()
+        // An undo or redo meanwhile changed what the snapshots must hold: this build is void.
+        if (built !== generation) return
+        sliceStart = Date.now()
+      }
+      if (built === generation) travelIndex = index
+    })().finally(() => {
+      indexing = undefined
+    }))
 
   return {
     get position() {
@@ -485,8 +570,12 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
     setPending(events) {
       pendingEvents = events
-      computeOverlay()
-      if (travelling === null) for (const model of models) model.changed.next()
+      const changed = () => {
+        if (travelling === null) for (const model of models) model.changed.next()
+      }
+      const overlaid = computeOverlay()
+      if (!overlaid) return changed()
+      return overlaid.then(changed)
     },
 
     watch(definition) {
@@ -514,7 +603,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
     async stateAt(definition, p, undone) {
       const model = modelOf(definition)
-      return (await statesAt(p, undone))[model.index]
+      return (await statesAt(p, undone, model))[model.index]
     },
 
     setHorizon(next) {
@@ -525,8 +614,10 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         timeline.append(kept)
       }
       recent = recent.filter((s) => s.position >= next.position)
-      // The index was built to compute the horizon states; it is only kept while travelling.
+      // The index was built to compute the horizon states; it is only kept while travelling. A
+      // build still under way (it yields between slices) predates the horizon: void it.
       travelIndex = undefined
+      generation++
       if (base.position < next.position) base = { position: next.position, states: models.map((m) => freeze(originState(m) ?? m.state, true)) }
     },
 

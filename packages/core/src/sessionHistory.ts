@@ -15,6 +15,10 @@ export interface History {
   readonly canRedo$: Observable<boolean>
   /** True when the command's events are currently left out of every fold. */
   isUndone(commandId: string): boolean
+  /** The commandId `undo()` would take back next, if any (devtools show and match it). */
+  readonly undoTarget: string | undefined
+  /** The commandId `redo()` would bring back next, if any. */
+  readonly redoTarget: string | undefined
 }
 
 /** A command of this session that undo can take back. */
@@ -68,6 +72,12 @@ export function createHistory(host: {
     canUndo$: canUndo.pipe(distinctUntilChanged()),
     canRedo$: canRedo.pipe(distinctUntilChanged()),
     isUndone: (commandId) => host.isUndone(commandId),
+    get undoTarget() {
+      return done.at(-1)?.commandId
+    },
+    get redoTarget() {
+      return undone.at(-1)?.commandId
+    },
     record(entry) {
       done.push(entry)
       undone.length = 0

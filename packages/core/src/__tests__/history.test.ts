@@ -12,11 +12,15 @@ describe('undo and redo', () => {
     const store = open(storage)
     await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
     const before = { board: store.read(boardView), titles: store.read(titles) }
-    await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
+    const move = await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
     const after = { board: store.read(boardView), titles: store.read(titles) }
     expect(store.history.canUndo).toBe(true)
 
+    expect(store.history.undoTarget).toBe(move.commandId)
+    expect(store.history.redoTarget).toBeUndefined()
     const undo = await store.history.undo()
+    expect(store.history.redoTarget).toBe(move.commandId)
+    expect(store.history.undoTarget).not.toBe(move.commandId)
     expect(store.read(boardView)).toEqual(before.board)
     expect(store.read(titles)).toEqual(before.titles)
     expect(store.history.canRedo).toBe(true)
@@ -157,6 +161,34 @@ describe('time travel', () => {
     expect(store.read(boardView).count).toBe(1)
     await store.travel(null)
     expect(await store.stateAt(boardView, added.position)).toMatchObject({ count: 2 })
+  })
+
+  it('concurrent stateAt calls share one build of the time-travel snapshots', async () => {
+    const { projection, calls } = countedTitles()
+    const store = open(memoryStorage(), { projections: [projection], snapshotEvery: 10 })
+    for (let i = 0; i < 200; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    calls.n = 0
+    const [early, late] = await Promise.all([store.stateAt(projection, 55), store.stateAt(projection, 123)])
+    expect(Object.keys(early)).toHaveLength(55)
+    expect(Object.keys(late)).toHaveLength(123)
+    // One pass over the 200 events builds the snapshots; each answer folds at most 10 more.
+    expect(calls.n).toBeLessThanOrEqual(200 + 2 * 10)
+  })
+
+  it('stateAt folds only the read model it is asked for', async () => {
+    const { projection, calls } = countedTitles()
+    const store = open(memoryStorage(), { projections: [boardView, projection], snapshotEvery: 10 })
+    for (let i = 0; i < 30; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    await store.stateAt(projection, 5)
+    calls.n = 0
+    expect((await store.stateAt(boardView, 17)).count).toBe(17)
+    expect(calls.n).toBe(0)
+    expect(Object.keys(await store.stateAt(projection, 17))).toHaveLength(17)
+    expect(calls.n).toBe(7)
+    // Travel still moves every read model.
+    await store.travel(17)
+    expect(store.read(boardView).count).toBe(17)
+    expect(Object.keys(store.read(projection))).toHaveLength(17)
   })
 
   it('refuses positions outside the log', async () => {
