@@ -112,6 +112,7 @@ export function createOutbox(deps: {
       track(decided)
     }
     await show()
+    state.outbox(pending, 'replace')
     state.update({ pending: pending.length })
   }
 
@@ -167,6 +168,7 @@ export function createOutbox(deps: {
       for (const entry of entries) own.add(entry.commandId)
       for (const append of batch) track(append.events)
       await show()
+      state.outbox(entries, 'append')
       state.update({ pending: state.api.status.pending + entries.length })
       outbox$.next()
       deps.notify('outbox')

@@ -22,6 +22,18 @@ export interface SyncStatus extends SyncConnectionStatus {
   readonly connected: boolean
 }
 
+/** A command in the outbox, waiting for the server (`store.sync.pendingCommands`). */
+export interface PendingCommandInfo {
+  readonly commandId: string
+  /** The command's type (for an undo or redo waiting in the outbox: the type of the command it takes back). */
+  readonly type: string
+  /** The payload as dispatched (null for an undo or redo). */
+  readonly payload: unknown
+  readonly at: number
+  /** Set for an undo or redo: which command it takes back or brings back. */
+  readonly history?: { readonly kind: 'undo' | 'redo'; readonly target: string }
+}
+
 /** One command the server refused, already rolled back locally. */
 export interface SyncRejection {
   readonly commandId: string
@@ -69,6 +81,9 @@ export interface StoreSync {
   readonly status: SyncStatus
   /** Commands the server refused, after they were rolled back. */
   readonly rejections$: Observable<SyncRejection>
+  /** The commands in the outbox, in dispatch order: what this device changed that the server has not confirmed yet. */
+  readonly pendingCommands: readonly PendingCommandInfo[]
+  readonly pendingCommands$: Observable<readonly PendingCommandInfo[]>
   /** Resolves when the server confirmed the command; rejects with SyncRejected when it refused it. */
   confirmation(commandId: string): Promise<void>
 }
@@ -79,6 +94,7 @@ const offline: SyncConnectionStatus = { online: false, pushing: false, pulling: 
 export function createSyncState() {
   const status = new BehaviorSubject<SyncStatus>({ ...offline, pending: 0, confirmedPosition: 0, connected: false })
   const rejections = new Subject<SyncRejection>()
+  const pendingCommands = new BehaviorSubject<readonly PendingCommandInfo[]>([])
   const waiting = new Map<string, { resolve(): void; reject(error: unknown): void }[]>()
   const update = (patch: Partial<SyncStatus>) => status.next({ ...status.value, ...patch })
 
@@ -96,6 +112,10 @@ export function createSyncState() {
       return status.value
     },
     rejections$: rejections.asObservable(),
+    get pendingCommands() {
+      return pendingCommands.value
+    },
+    pendingCommands$: pendingCommands.asObservable(),
     confirmation(commandId) {
       return new Promise<void>((resolve, reject) => {
         const list = waiting.get(commandId) ?? []
@@ -107,6 +127,14 @@ export function createSyncState() {
   return {
     api,
     update,
+    /** The outbox now holds these commands (after a rebase), or got these on top (`append`). */
+    outbox(commands: readonly Omit<PendingCommand, 'order'>[], mode: 'replace' | 'append') {
+      const current = pendingCommands.value
+      // A rebase after every server answer usually finds the outbox as it was: say nothing then.
+      if (mode === 'replace' && commands.length === current.length && commands.every((c, i) => c.commandId === current[i]!.commandId)) return
+      const infos = commands.map(({ commandId, type, payload, at, history }): PendingCommandInfo => ({ commandId, type, payload, at, ...(history ? { history } : {}) }))
+      pendingCommands.next(mode === 'replace' ? infos : [...current, ...infos])
+    },
     /** The outbox changed: commands no longer in it are settled (confirmed) unless rejected. */
     settled(commandIds: readonly string[], rejected: ReadonlyMap<string, { command: PendingCommand | undefined; error: SerializedChronicleError }>) {
       for (const commandId of commandIds) {
@@ -123,6 +151,7 @@ export function createSyncState() {
     close() {
       status.complete()
       rejections.complete()
+      pendingCommands.complete()
     },
   }
 }

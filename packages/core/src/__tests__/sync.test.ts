@@ -86,6 +86,30 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
     expect(second.store.sync?.status.pending).toBe(0)
   })
 
+  it('lists the commands waiting in the outbox, across a reload, until the server settles them', async () => {
+    const { open } = setup()
+    const storage = memoryStorage()
+    const first = open(storage)
+    const lists: string[][] = []
+    first.store.sync!.pendingCommands$.subscribe((list) => lists.push(list.map((c) => c.type)))
+    const add = await first.store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'offline' }))
+    const move = await first.store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
+    await first.store.history.undo()
+    expect(first.store.sync!.pendingCommands).toEqual([
+      { commandId: add.commandId, type: 'addCard', payload: { boardId: 'b', cardId: 'c1', title: 'offline' }, at: expect.any(Number) },
+      { commandId: move.commandId, type: 'moveCard', payload: { boardId: 'b', cardId: 'c1', to: 'doing' }, at: expect.any(Number) },
+      { commandId: expect.any(String), type: 'moveCard', payload: null, at: expect.any(Number), history: { kind: 'undo', target: move.commandId } },
+    ])
+    expect(lists).toEqual([[], ['addCard'], ['addCard', 'moveCard'], ['addCard', 'moveCard', 'moveCard']])
+    await first.store.close()
+
+    const second = open(storage)
+    await second.store.ready
+    expect(second.store.sync!.pendingCommands.map((c) => c.commandId)).toEqual(first.store.sync!.pendingCommands.map((c) => c.commandId))
+    await second.link.round()
+    expect(second.store.sync!.pendingCommands).toEqual([])
+  })
+
   it('shows an undo or redo waiting in the outbox at once, of confirmed and of pending commands', async () => {
     const { open, server } = setup()
     const a = open()
