@@ -12,6 +12,13 @@ export interface ChronicleDevtoolsProps {
   readonly store?: Store
   /** Open the drawer at first (default false: only the floating button shows). */
   readonly initialIsOpen?: boolean
+  /**
+   * Opens and closes the drawer from the app (controlled): the app brings its own button, so the
+   * floating one is not shown. The drawer's ✕ calls `onOpenChange(false)`.
+   */
+  readonly open?: boolean
+  /** Called when the drawer opens or closes (its ✕, the floating button). */
+  readonly onOpenChange?: (open: boolean) => void
   /** Where the floating button sits (default bottom-right). */
   readonly position?: 'bottom-right' | 'bottom-left'
   /** Decides the status column (default: undone or confirmed; a sync engine adds pending). */
@@ -38,13 +45,13 @@ function useProviderStore(): Store | null {
  *   {import.meta.env.DEV && <ChronicleDevtools />}
  * </ChronicleProvider>
  */
-export function ChronicleDevtools({ store: given, initialIsOpen = false, position = 'bottom-right', status = defaultEventStatus }: ChronicleDevtoolsProps) {
+export function ChronicleDevtools({ store: given, initialIsOpen = false, position = 'bottom-right', status = defaultEventStatus, open, onOpenChange }: ChronicleDevtoolsProps) {
   const fromProvider = useProviderStore()
   const store = given ?? fromProvider
   if (!store) throw new Error('<ChronicleDevtools> needs a store: pass store={store}, or render it inside <ChronicleProvider store={store}>.')
   return (
     <Suspense fallback={null}>
-      <Devtools store={store} status={status} initialIsOpen={initialIsOpen} position={position} />
+      <Devtools store={store} status={status} initialIsOpen={initialIsOpen} position={position} {...(open === undefined ? {} : { open })} {...(onOpenChange ? { onOpenChange } : {})} />
     </Suspense>
   )
 }

@@ -10,6 +10,9 @@ export interface DevtoolsProps {
   readonly status: EventStatusFunction
   readonly initialIsOpen: boolean
   readonly position: 'bottom-right' | 'bottom-left'
+  /** Set when the app opens and closes the drawer itself (no floating button then). */
+  readonly open?: boolean
+  readonly onOpenChange?: (open: boolean) => void
 }
 
 const minHeight = 160
@@ -53,8 +56,13 @@ function ResizeHandle({ height, onResize }: { readonly height: number; readonly 
 }
 
 /** The floating button and the resizable drawer with the panel. */
-export default function Devtools({ store, status, initialIsOpen, position }: DevtoolsProps) {
-  const [open, setOpen] = useState(initialIsOpen)
+export default function Devtools({ store, status, initialIsOpen, position, open: controlled, onOpenChange }: DevtoolsProps) {
+  const [uncontrolled, setUncontrolled] = useState(initialIsOpen)
+  const open = controlled ?? uncontrolled
+  const setOpen = (next: boolean) => {
+    if (controlled === undefined) setUncontrolled(next)
+    onOpenChange?.(next)
+  }
   const [height, setHeight] = useState(() => clamp(viewportHeight() * 0.45))
   return (
     <div className="chr-dt">
@@ -64,11 +72,11 @@ export default function Devtools({ store, status, initialIsOpen, position }: Dev
           <ResizeHandle height={height} onResize={setHeight} />
           <Panel store={store} status={status} onClose={() => setOpen(false)} />
         </section>
-      ) : (
+      ) : controlled === undefined ? (
         <button type="button" className={`chr-dt-toggle chr-dt-${position}`} aria-label="Open Chronicle devtools" onClick={() => setOpen(true)}>
           <span aria-hidden="true">◷</span> Chronicle
         </button>
-      )}
+      ) : null}
     </div>
   )
 }

@@ -20,6 +20,7 @@ describe('public types of @chronicle/devtools', () => {
     expectTypeOf<ChronicleDevtoolsProps['store']>().toEqualTypeOf<Store | undefined>()
     expectTypeOf(ChronicleDevtools).toBeCallableWith({})
     expectTypeOf(ChronicleDevtools).toBeCallableWith({ store, initialIsOpen: true, position: 'bottom-left', status: defaultEventStatus })
+    expectTypeOf(ChronicleDevtools).toBeCallableWith({ open: true, onOpenChange: (open: boolean) => void open })
     expectTypeOf<EventStatus>().toEqualTypeOf<'pending' | 'confirmed' | 'undone'>()
     const pendingFirst: EventStatusFunction = (event, s) => (event.meta.origin === 'server' ? 'pending' : defaultEventStatus(event, s))
     expectTypeOf(pendingFirst).returns.toEqualTypeOf<EventStatus>()

@@ -62,6 +62,22 @@ describe('the devtools drawer', () => {
     expect(screen.getByRole('button', { name: 'Open Chronicle devtools' })).toBeTruthy()
   })
 
+  it('opens and closes from the app when controlled, without a floating button of its own', async () => {
+    const store = openStore()
+    const changes: boolean[] = []
+    const view = render(<ChronicleDevtools store={store} open={false} onOpenChange={(open) => changes.push(open)} />)
+    expect(screen.queryByRole('button', { name: 'Open Chronicle devtools' })).toBeNull()
+    view.rerender(<ChronicleDevtools store={store} open onOpenChange={(open) => changes.push(open)} />)
+    await screen.findByRole('region', { name: 'Chronicle devtools' })
+    // The drawer's own close asks the app, which decides.
+    fireEvent.click(screen.getByRole('button', { name: 'Close Chronicle devtools' }))
+    expect(changes).toEqual([false])
+    expect(screen.getByRole('region', { name: 'Chronicle devtools' })).toBeTruthy()
+    view.rerender(<ChronicleDevtools store={store} open={false} onOpenChange={(open) => changes.push(open)} />)
+    expect(screen.queryByRole('region', { name: 'Chronicle devtools' })).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Open Chronicle devtools' })).toBeNull()
+  })
+
   it('closing the panel brings a travelling store back to live', async () => {
     const store = openStore()
     await addCards(store, 3)
