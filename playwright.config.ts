@@ -2,13 +2,12 @@ import { resolve } from 'node:path'
 import { defineConfig, devices } from '@playwright/test'
 import { syncPagePort, syncPageUrl, syncServerPort, syncServerUrl } from './e2e/sync-app/config'
 import { chromiumLaunchOptions } from './vite.config'
+import { demoOrigin, demoPort } from './e2e/demoOrigin'
 
 /** The tabs test page (e2e/tabs-app), built and served on its own port. */
 export const tabsAppUrl = 'http://127.0.0.1:4317/'
 const vite = 'node node_modules/vite/bin/vite.js'
 
-/** The end-to-end tests' own port, so a `pnpm demo` left running on 4173 does not get in the way. */
-const port = 4174
 const ci = Boolean(process.env.CI)
 const desktop = { ...devices['Desktop Chrome'], viewport: { width: 1360, height: 860 } }
 
@@ -24,7 +23,7 @@ export default defineConfig({
   reporter: ci ? 'list' : [['list']],
   outputDir: '.test-results/e2e-artifacts',
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: demoOrigin,
     headless: true,
     launchOptions: chromiumLaunchOptions,
     serviceWorkers: 'allow',
@@ -39,8 +38,8 @@ export default defineConfig({
     {
       // Builds the demo and serves the build beside its sync server, as `pnpm demo` does (on a fresh database of its own).
       command: 'pnpm --filter @chronicle/demo demo',
-      env: { DEMO_PORT: String(port), DEMO_DB: resolve(import.meta.dirname, '.test-results/e2e-demo.sqlite'), DEMO_FRESH: '1' },
-      url: `http://127.0.0.1:${port}`,
+      env: { DEMO_PORT: String(demoPort), DEMO_DB: resolve(import.meta.dirname, '.test-results/e2e-demo.sqlite'), DEMO_FRESH: '1' },
+      url: demoOrigin,
       // Never reuse: a server already on this port may be another checkout's build.
       reuseExistingServer: false,
       timeout: 120_000,

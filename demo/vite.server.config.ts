@@ -19,10 +19,11 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     rollupOptions: {
-      input: { main: resolve(import.meta.dirname, 'server/main.ts') },
+      // main: what `pnpm demo` runs; syncServer: the sync server alone, which the end-to-end tests start per test.
+      input: { main: resolve(import.meta.dirname, 'server/main.ts'), syncServer: resolve(import.meta.dirname, 'server/syncServer.ts') },
       // Native and Node-only packages load from node_modules at run time.
       external: [/^node:/, 'better-sqlite3', 'pg', 'ws', 'vite'],
-      output: { format: 'es', entryFileNames: '[name].js' },
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
 })

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from './fixtures'
+import type { Page } from '@playwright/test'
 import { cardButton, openBoard } from './board'
 
 /** Runs axe (WCAG 2.1 A and AA rules) on the page and lists what it finds. */
@@ -37,7 +38,7 @@ test('the board, time travel, a card dialog, the dashboard and the activity feed
 test('every control is reachable with Tab and shows where focus is', async ({ page }) => {
   await openBoard(page)
   const seen: string[] = []
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 14; i++) {
     await page.keyboard.press('Tab')
     const focused = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement
@@ -47,9 +48,9 @@ test('every control is reachable with Tab and shows where focus is', async ({ pa
     seen.push(focused.name)
     expect(focused.outline, `focus on "${focused.name}" is visible`).toBe(true)
   }
-  // Skip link, brand, pages, person menu, the board's own controls, then the first column.
+  // Skip link, brand, pages, the header's tools and person menu, the board's own controls, then the first column.
   expect(seen.slice(0, 4)).toEqual(['Skip to content', 'Chronicle Kanban', 'Board', 'Dashboard'])
-  expect(seen).toContain('Archived (1)')
+  expect(seen).toEqual(expect.arrayContaining(['Time travel', expect.stringMatching(/^Sync: /), 'Devtools', 'Archived (1)']))
   expect(seen).toContain('Settings of column To do')
   expect(seen).toContain('Set up error monitoring')
 })

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from './fixtures'
 import { addCard, boardSnapshot, card, cardButton, cardList, column, dragCard, openBoard, titlesIn } from './board'
 
 test('adds cards, moves them by keyboard and by drag and drop, and keeps it all after a reload', async ({ page }) => {

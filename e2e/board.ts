@@ -54,3 +54,23 @@ export async function dragCard(page: Page, title: string, columnName: string): P
   const box = (await target.boundingBox())!
   await card(page, title).dragTo(target, { targetPosition: { x: box.width / 2, y: box.height - 4 } })
 }
+
+/** The header's sync indicator (its accessible name starts with "Sync:"). */
+export function syncIndicator(page: Page): Locator {
+  return page.getByRole('button', { name: /^Sync: / })
+}
+
+/** Waits until the service worker has cached the app shell and controls the page. */
+export async function serviceWorkerReady(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready
+    if (!navigator.serviceWorker.controller) await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }))
+  })
+}
+
+/** Moves the focused card one column to the right with the keyboard, and waits until it shows there. */
+export async function moveRight(page: Page, title: string, to: string): Promise<void> {
+  await cardButton(page, title).focus()
+  await page.keyboard.press('Shift+ArrowRight')
+  await expect.poll(() => titlesIn(page, to)).toContain(title)
+}

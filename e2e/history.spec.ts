@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test'
-import { addCard, boardSnapshot, cardButton, column, openBoard, titlesIn } from './board'
+import { expect, test } from './fixtures'
+import { addCard, boardSnapshot, cardButton, column, openBoard, syncIndicator, titlesIn } from './board'
 
 test('undo and redo from the header buttons and the keyboard change what the board shows', async ({ page }) => {
   await openBoard(page)
@@ -62,6 +62,8 @@ test('an undo that a later change builds on is refused with a notice that names 
 test('time travel shows the board as it was, read-only, and goes back to live', async ({ page }) => {
   await openBoard(page)
   await addCard(page, 'To do', 'From the future')
+  // Time travel shows the confirmed log: wait until the server has the new card.
+  await expect(syncIndicator(page)).toHaveText('Sync: Synced')
   const live = await boardSnapshot(page)
 
   await page.getByRole('button', { name: 'Time travel' }).click()

@@ -1,13 +1,9 @@
-import { expect, test } from '@playwright/test'
-import { addCard, cardButton, openBoard, titlesIn } from './board'
+import { expect, test } from './fixtures'
+import { addCard, cardButton, openBoard, serviceWorkerReady, titlesIn } from './board'
 
 test('reloads with no network: the service worker serves the app shell and IndexedDB the data', async ({ page, context }) => {
   await openBoard(page)
-  // Wait until the service worker has cached the shell and controls the page.
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready
-    if (!navigator.serviceWorker.controller) await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }))
-  })
+  await serviceWorkerReady(page)
   await addCard(page, 'To do', 'Added while online')
 
   await context.setOffline(true)

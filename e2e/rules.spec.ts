@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from './fixtures'
 import { boardSnapshot, cardButton, column, dragCard, openBoard, titlesIn } from './board'
 
 test('a move past the WIP limit shows why it was refused and changes nothing', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from './fixtures'
 import { addCard, cardButton, openBoard } from './board'
 
 const payload = '<img src=x onerror=alert(1)>'

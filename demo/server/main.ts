@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { preview } from 'vite'
+import { createLogger, preview } from 'vite'
 import { people } from '../src/domain'
 import { demoToken } from '../src/sync/demoTokens'
 import { startDemoSyncServer } from './syncServer'
@@ -43,10 +43,17 @@ const stops: (() => Promise<void>)[] = [() => sync.close()]
 if (args['sync-only']) {
   console.log(`Chronicle Kanban sync server on ${sync.url} (SQLite ${db})`)
 } else {
+  // A browser that reloads or goes offline drops its live socket: the proxy's resets are expected.
+  const logger = createLogger('warn')
+  const logError = logger.error.bind(logger)
+  logger.error = (message, options) => {
+    if (message.includes('ws proxy') && /ECONNRESET|EPIPE/.test(`${message} ${options?.error?.message ?? ''}`)) return
+    logError(message, options)
+  }
   const app = await preview({
     root: demoRoot,
     configFile: resolve(demoRoot, 'vite.config.ts'),
-    logLevel: 'warn',
+    customLogger: logger,
     preview: {
       host: args.host,
       port: Number(args.port),

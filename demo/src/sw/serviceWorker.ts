@@ -69,8 +69,12 @@ async function asset(request: Request): Promise<Response> {
   return (await caches.match(request, { ignoreVary: true })) ?? fetch(request)
 }
 
+/** The sync server's API, which `pnpm demo` forwards from this origin: always the network, never a cache. */
+const syncApi = new URL('./v1/', worker.registration.scope).pathname
+
 worker.addEventListener('fetch', (event) => {
   const { request } = event
-  if (request.method !== 'GET' || new URL(request.url).origin !== location.origin) return
+  const url = new URL(request.url)
+  if (request.method !== 'GET' || url.origin !== location.origin || url.pathname.startsWith(syncApi)) return
   event.respondWith(request.mode === 'navigate' ? navigate(request) : asset(request))
 })

@@ -7,6 +7,7 @@ import { BoardPage } from './board/BoardPage'
 import { PageLoading } from './common'
 import { DashboardPage } from './dashboard/DashboardPage'
 import { TravelBanner } from './history/TravelBanner'
+import { SyncRejections } from './sync/SyncRejections'
 import { NoticeProvider, NoticeRegion, useNotices } from './notices'
 import { useRoute } from './route'
 
@@ -49,6 +50,7 @@ export function App({ store, slots, starting }: AppProps) {
     <ChronicleProvider store={store}>
       <NoticeProvider>
         <StoreErrors store={store} />
+        <SyncRejections />
         {/* The hash is the router's, so the skip link moves focus itself. */}
         <a
           href="#main"

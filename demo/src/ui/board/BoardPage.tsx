@@ -1,5 +1,5 @@
 import { useCallback, useState, type KeyboardEvent } from 'react'
-import { useQuery } from '@chronicle/react'
+import { useQuery, useSyncStatus } from '@chronicle/react'
 import { boardById, demoBoardId } from '../../domain'
 import { CardDialog } from '../card/CardDialog'
 import { PageLoading } from '../common'
@@ -11,13 +11,17 @@ import { keyIntent } from './keyboard'
 import { useBoardDrag } from './useBoardDrag'
 import { useCardMoves } from './useCardMoves'
 import { useIsTravelling } from '../history/useTravel'
+import { usePendingCards } from '../sync/usePendingCards'
 
 /** The Kanban board: columns of cards, moved by drag and drop or the keyboard. */
 export function BoardPage() {
   const board = useQuery(boardById, demoBoardId)
   const travelling = useIsTravelling()
+  const sync = useSyncStatus()
   if (!board) {
-    return <PageLoading>{travelling ? 'The board did not exist yet at this point of its history.' : 'Opening the board…'}</PageLoading>
+    // With sync the board comes from the server: a first visit needs it once.
+    const waiting = sync && !sync.online ? 'Waiting for the sync server: the board arrives as soon as this device reaches it.' : 'Opening the board…'
+    return <PageLoading>{travelling ? 'The board did not exist yet at this point of its history.' : waiting}</PageLoading>
   }
   return <LoadedBoard boardId={board.id} />
 }
@@ -29,6 +33,7 @@ function LoadedBoard({ boardId }: { boardId: string }) {
   const [showArchived, setShowArchived] = useState(false)
   const move = useCardMoves(board)
   const readOnly = useIsTravelling()
+  const pendingCards = usePendingCards()
 
   const onDrop = useCallback(
     (cardId: string, to: string, position: number) => {
@@ -74,7 +79,7 @@ function LoadedBoard({ boardId }: { boardId: string }) {
       </p>
       <div className="columns">
         {board.columnOrder.map((columnId) => (
-          <Column key={columnId} board={board} column={board.columns[columnId]!} drag={drag} onOpenCard={setOpenCard} onCardKey={onCardKey} onSettings={setSettingsFor} />
+          <Column key={columnId} board={board} column={board.columns[columnId]!} drag={drag} pendingCards={pendingCards} onOpenCard={setOpenCard} onCardKey={onCardKey} onSettings={setSettingsFor} />
         ))}
       </div>
       {openCard && <CardDialog board={board} cardId={openCard} onClose={() => setOpenCard(null)} />}

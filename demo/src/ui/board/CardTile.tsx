@@ -9,22 +9,33 @@ export interface CardTileProps {
   readonly cardId: string
   readonly drag: BoardDrag
   readonly dropBefore: boolean
+  /** A change to this card waits for the sync server. */
+  readonly pending: boolean
   readonly onOpen: (cardId: string) => void
   readonly onKey: (cardId: string, title: string, event: KeyboardEvent) => void
 }
 
 /** A card on the board: drag it, or focus its title and use the keyboard; Enter opens it. */
-export const CardTile = memo(function CardTile({ cardId, drag, dropBefore, onOpen, onKey }: CardTileProps) {
+export const CardTile = memo(function CardTile({ cardId, drag, dropBefore, pending, onOpen, onKey }: CardTileProps) {
   const card = useQuery(cardById, cardId)
   if (!card) return null
   const done = card.checklist.filter((item) => item.done).length
-  const classes = ['card', drag.draggingId === cardId ? 'is-dragging' : '', dropBefore ? 'drop-before' : ''].filter(Boolean).join(' ')
+  const classes = ['card', drag.draggingId === cardId ? 'is-dragging' : '', dropBefore ? 'drop-before' : '', pending ? 'is-pending' : ''].filter(Boolean).join(' ')
   return (
     <li className={classes} data-card-id={cardId} {...drag.cardProps(cardId, card.title)}>
       <button type="button" className="card-open" aria-describedby="card-keyboard-hint" onClick={() => onOpen(cardId)} onKeyDown={(e) => onKey(cardId, card.title, e)}>
         {card.title}
       </button>
       <div className="card-meta">
+        {pending && (
+          <span className="badge badge-pending" title="Changed on this device; waiting for the sync server">
+            <svg viewBox="0 0 16 16" aria-hidden="true" className="badge-icon">
+              <circle cx="8" cy="8" r="5.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
+              <path d="M8 5v3.2l2 1.3" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" />
+            </svg>
+            Pending
+          </span>
+        )}
         {card.checklist.length > 0 && (
           <span className={`badge ${done === card.checklist.length ? 'badge-complete' : ''}`} title="Checklist">
             <svg viewBox="0 0 16 16" aria-hidden="true" className="badge-icon">

@@ -10,13 +10,15 @@ export interface ColumnProps {
   readonly board: BoardView
   readonly column: ColumnView
   readonly drag: BoardDrag
+  /** Cards with changes waiting for the sync server. */
+  readonly pendingCards: ReadonlySet<string>
   readonly onOpenCard: (cardId: string) => void
   readonly onCardKey: (cardId: string, title: string, event: KeyboardEvent) => void
   readonly onSettings: (columnId: string) => void
 }
 
 /** One column: its header with the card count against the WIP limit, its cards, and "Add a card". */
-export function Column({ board, column, drag, onOpenCard, onCardKey, onSettings }: ColumnProps) {
+export function Column({ board, column, drag, pendingCards, onOpenCard, onCardKey, onSettings }: ColumnProps) {
   const count = column.cardIds.length
   const limit = column.wipLimit
   const load = limit === null ? 'none' : count > limit ? 'over' : count === limit ? 'full' : 'ok'
@@ -44,7 +46,7 @@ export function Column({ board, column, drag, onOpenCard, onCardKey, onSettings 
       </header>
       <ol className={`card-list ${target === count ? 'drop-at-end' : ''} ${target >= 0 ? 'is-drop-target' : ''}`} aria-label={`Cards in ${column.name}`} {...drag.columnProps(column.id)}>
         {column.cardIds.map((cardId, index) => (
-          <CardTile key={cardId} cardId={cardId} drag={drag} dropBefore={target === index} onOpen={onOpenCard} onKey={onCardKey} />
+          <CardTile key={cardId} cardId={cardId} drag={drag} dropBefore={target === index} pending={pendingCards.has(cardId)} onOpen={onOpenCard} onKey={onCardKey} />
         ))}
         {count === 0 && <li className="column-empty">{column.done ? 'Finished cards land here.' : 'No cards yet.'}</li>}
       </ol>

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState } from 'react'
+import { useEffect, useId, useRef } from 'react'
 import { useNotices } from '../notices'
+import { usePopover } from '../usePopover'
 import { HistoryIcon, RedoIcon, UndoIcon } from './icons'
 import { historyShortcut } from './shortcuts'
 import { TimeTravelPanel } from './TimeTravelPanel'
@@ -18,20 +19,10 @@ export function HistoryControls() {
   const { canUndo, canRedo, run } = useUndoRedo()
   const travelling = useIsTravelling()
   const notices = useNotices()
-  const [open, setOpen] = useState(false)
-  const panelId = useId()
-  const toggle = useRef<HTMLButtonElement>(null)
-  const container = useRef<HTMLDivElement>(null)
-
   // The panel is a popover: a click anywhere else closes it (the travel itself stays).
-  useEffect(() => {
-    if (!open) return
-    const onPointerDown = (event: PointerEvent) => {
-      if (event.target instanceof Node && !container.current?.contains(event.target)) setOpen(false)
-    }
-    addEventListener('pointerdown', onPointerDown)
-    return () => removeEventListener('pointerdown', onPointerDown)
-  }, [open])
+  const { open, setOpen, toggle, container } = usePopover()
+  const panelId = useId()
+  const opener = useRef<HTMLButtonElement>(null)
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -72,12 +63,12 @@ export function HistoryControls() {
         </button>
       </div>
       <button
-        ref={toggle}
+        ref={opener}
         type="button"
         className={`header-button header-button-text ${travelling ? 'is-active' : ''}`}
         aria-expanded={open}
         aria-controls={panelId}
-        onClick={() => setOpen((shown) => !shown)}
+        onClick={toggle}
       >
         <HistoryIcon />
         Time travel
@@ -87,7 +78,7 @@ export function HistoryControls() {
           id={panelId}
           onClose={() => {
             setOpen(false)
-            toggle.current?.focus()
+            opener.current?.focus()
           }}
         />
       )}

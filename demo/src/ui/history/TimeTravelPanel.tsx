@@ -25,7 +25,7 @@ export function TimeTravelPanel({ id, onClose }: { id: string; onClose: () => vo
   return (
     <section
       id={id}
-      className="travel-panel"
+      className="popover travel-panel"
       aria-labelledby={titleId}
       onKeyDown={(e) => {
         if (e.key !== 'Escape') return
@@ -33,8 +33,8 @@ export function TimeTravelPanel({ id, onClose }: { id: string; onClose: () => vo
         onClose()
       }}
     >
-      <div className="travel-panel-header">
-        <h2 id={titleId} className="travel-panel-title">
+      <div className="popover-header">
+        <h2 id={titleId} className="popover-title">
           Time travel
         </h2>
         <button type="button" className="icon-button" aria-label="Close time travel" onClick={onClose}>
