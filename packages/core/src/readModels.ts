@@ -126,7 +126,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   let travelIndex: Snapshot[] | undefined
   let shown: readonly unknown[] | undefined
   // With sync on: events of commands still in the outbox, shown on top of the confirmed states.
-  let pendingEvents: readonly EventEnvelope[] = []
+  let outboxEvents: readonly EventEnvelope[] = []
   let overlay: readonly unknown[] | undefined
   const visible = (model: ReadModel) => (shown ? shown[model.index] : overlay ? overlay[model.index] : model.state)
   /** Bumped by every overlay computation; an older one that finishes late is dropped. */
@@ -140,6 +140,9 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
    */
   const computeOverlay = (): void | Promise<void> => {
     const generation = ++overlayGeneration
+    // A command whose confirmed events have arrived (the outbox has not caught up yet, or another
+    // tab received them) is shown once, as confirmed: never twice, not even for a moment.
+    const pendingEvents = outboxEvents.filter((event) => isHistoryEvent(event.type) || timeline.firstOf(event.meta.commandId) === undefined)
     if (pendingEvents.length === 0) {
       overlay = undefined
       return
@@ -296,7 +299,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
   const notify = (which: readonly ReadModel[] = models) => {
     if (travelling !== null) return
-    if (pendingEvents.length > 0) {
+    if (outboxEvents.length > 0) {
       const overlaid = computeOverlay()
       if (overlaid) {
         void overlaid.then(() => {
@@ -569,7 +572,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     read: (definition) => visible(modelOf(definition)),
 
     setPending(events) {
-      pendingEvents = events
+      outboxEvents = events
       const changed = () => {
         if (travelling === null) for (const model of models) model.changed.next()
       }

@@ -34,6 +34,20 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
     expect(server.position).toBe(1)
   })
 
+  it('never shows a command twice while its confirmed events replace its provisional ones', async () => {
+    const { open } = setup()
+    const { store, link } = open()
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
+    await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'two' }))
+    const seen: unknown[] = []
+    const subscription = store.query(boardView).subscribe((state) => seen.push(state))
+    await link.round()
+    subscription.unsubscribe()
+    expect(store.sync?.status.pending).toBe(0)
+    expect(new Set(seen.map((state) => JSON.stringify(state)))).toEqual(new Set([JSON.stringify({ columns: { todo: ['c2'], doing: ['c1'] }, count: 2 })]))
+  })
+
   it('rolls back a command the server rejects, on that client only, and tells the app why', async () => {
     const { open } = setup()
     const a = open()
