@@ -1,15 +1,19 @@
 import { useEffect, useId, useRef } from 'react'
 import type { SyncStatus as Status } from '@chronicle/core'
-import { useSyncStatus } from '@chronicle/react'
+import { useIsReady, useStore, useSyncStatus } from '@chronicle/react'
+import { useObserved } from '../history/useObserved'
 import { useNotices } from '../notices'
 import { usePopover } from '../usePopover'
 
 type Tone = 'synced' | 'syncing' | 'offline' | 'elsewhere'
 
-/** The indicator's word for the status, and its colour. */
-function summary(status: Status): { tone: Tone; label: string } {
+/**
+ * The indicator's word for the status, and its colour. Only the tab that leads the tabs of this
+ * browser runs the connection; the others show its results (`elsewhere`).
+ */
+function summary(status: Status, leads: boolean): { tone: Tone; label: string } {
   const pending = status.pending > 0 ? ` · ${status.pending} pending` : ''
-  if (!status.connected) return { tone: 'elsewhere', label: `Synced by another tab${pending}` }
+  if (!status.connected) return leads ? { tone: 'syncing', label: `Connecting${pending}` } : { tone: 'elsewhere', label: `Synced by another tab${pending}` }
   if (!status.online) return { tone: 'offline', label: `Offline${pending}` }
   if (status.pending > 0 || status.pushing) return { tone: 'syncing', label: `Syncing${pending}` }
   return { tone: 'synced', label: 'Synced' }
@@ -22,6 +26,11 @@ function summary(status: Status): { tone: Tone; label: string } {
  */
 export function SyncStatus() {
   const status = useSyncStatus()
+  const store = useStore()
+  // Until the store is open, leadership among tabs is not decided yet: say "Connecting" meanwhile.
+  const isLeader = useObserved(store.isLeader$, () => store.isLeader)
+  const ready = useIsReady()
+  const leads = isLeader || !ready
   const notices = useNotices()
   const { open, toggle, container } = usePopover()
   const panelId = useId()
@@ -36,7 +45,7 @@ export function SyncStatus() {
   }, [status?.online, status?.connected, notices])
 
   if (!status) return null
-  const { tone, label } = summary(status)
+  const { tone, label } = summary(status, leads)
   return (
     <div ref={container} className="sync-status">
       <button type="button" className={`header-button sync-indicator sync-${tone}`} aria-expanded={open} aria-controls={panelId} onClick={toggle}>
@@ -49,7 +58,7 @@ export function SyncStatus() {
           <h2 className="popover-title">Sync</h2>
           <dl className="sync-facts">
             <dt>Connection</dt>
-            <dd>{!status.connected ? 'Another tab of this browser talks to the server' : status.online ? 'Online' : 'Offline: trying again in a moment'}</dd>
+            <dd>{!status.connected ? (leads ? 'Connecting' : 'Another tab of this browser talks to the server') : status.online ? 'Online' : 'Offline: trying again in a moment'}</dd>
             <dt>Waiting to sync</dt>
             <dd>{status.pending === 0 ? 'Nothing: every change is on the server' : `${status.pending} ${status.pending === 1 ? 'change' : 'changes'}, kept on this device`}</dd>
             <dt>Server position</dt>
