@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test'
+import { syncPagePort, syncPageUrl, syncServerPort, syncServerUrl } from './e2e/sync-app/config'
 import { chromiumLaunchOptions } from './vite.config'
 
 /** The tabs test page (e2e/tabs-app), built and served on its own port. */
@@ -48,6 +49,20 @@ export default defineConfig({
     {
       command: `${vite} build --config e2e/tabs-app/vite.config.ts && ${vite} preview --config e2e/tabs-app/vite.config.ts --host 127.0.0.1 --port 4317 --strictPort`,
       url: tabsAppUrl,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    // The sync test page (e2e/sync-app), built and served.
+    {
+      command: `${vite} build --config e2e/sync-app/vite.config.ts && ${vite} preview --config e2e/sync-app/vite.config.ts --host 127.0.0.1 --port ${syncPagePort} --strictPort`,
+      url: syncPageUrl,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    // A sync server process (the CLI built from source, core's Kanban fixtures, a fresh SQLite file).
+    {
+      command: `node e2e/sync-app/server.mjs ${syncServerPort}`,
+      url: `${syncServerUrl}/v1/health`,
       reuseExistingServer: false,
       timeout: 60_000,
     },

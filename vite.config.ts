@@ -2,6 +2,7 @@ import { defaultClientConditions, defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 import { playwright } from '@vitest/browser-playwright'
 import react from '@vitejs/plugin-react'
+import { syncCommands } from './packages/sync/src/__tests__/browserCommands.ts'
 
 /**
  * Workspace packages export their TypeScript source under the `@chronicle/source` condition, so
@@ -76,6 +77,8 @@ export default defineConfig({
             screenshotFailures: false,
             provider: playwright({ launchOptions: chromiumLaunchOptions }),
             instances: [{ browser: 'chromium' }],
+            // Real sync server processes and controllable links for the sync client's tests.
+            commands: syncCommands,
           },
         },
       },

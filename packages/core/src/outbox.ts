@@ -111,7 +111,7 @@ export function createOutbox(deps: {
       }
       track(decided)
     }
-    show()
+    await show()
     state.update({ pending: pending.length })
   }
 
@@ -166,7 +166,7 @@ export function createOutbox(deps: {
       await log().putPending(entries)
       for (const entry of entries) own.add(entry.commandId)
       for (const append of batch) track(append.events)
-      show()
+      await show()
       state.update({ pending: state.api.status.pending + entries.length })
       outbox$.next()
       deps.notify('outbox')

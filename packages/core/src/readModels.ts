@@ -2,7 +2,7 @@ import { freeze, produce } from 'immer'
 import { Observable, Subject } from 'rxjs'
 import { ChronicleError, ProjectionError, ValidationError } from './errors'
 import type { EventEnvelope } from './event'
-import { isHistoryEvent } from './history'
+import { isHistoryEvent, UNDONE, type UndoPayload } from './history'
 import type { AnyProjectionDefinition } from './projection'
 import type { Horizon, StoredCheckpoint } from './storage/storage'
 import { createTimeline, type Timeline } from './timeline'
@@ -83,8 +83,11 @@ export interface ReadModels {
    * `undone: 'now'` leaves out the commands undone at the head instead of those undone at `position`.
    */
   stateAt(definition: AnyProjectionDefinition, position: number, undone?: 'then' | 'now'): Promise<unknown>
-  /** With sync on: the provisional events of the outbox, shown on top of the confirmed log. */
-  setPending(events: readonly EventEnvelope[]): void
+  /**
+   * With sync on: the provisional events of the outbox, shown on top of the confirmed log (with
+   * the undo and redo among them applied). Returns a promise when older events must be loaded first.
+   */
+  setPending(events: readonly EventEnvelope[]): void | Promise<void>
   /** After a compaction: the log now starts at `horizon`. */
   setHorizon(horizon: Horizon): void
   /** Shows every read model as of `position` (null: live again). */
@@ -126,16 +129,65 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   let pendingEvents: readonly EventEnvelope[] = []
   let overlay: readonly unknown[] | undefined
   const visible = (model: ReadModel) => (shown ? shown[model.index] : overlay ? overlay[model.index] : model.state)
-  const computeOverlay = () => {
-    overlay =
-      pendingEvents.length === 0
-        ? undefined
-        : models.map((model) => {
-            if (model.error) return model.state
-            // A provisional event a handler cannot take is not shown; the server will decide on it.
-            const { next, failure } = foldDraft(model, model.state, pendingEvents, timeline.undone)
-            return failure ? model.state : next
-          })
+  /** Bumped by every overlay computation; an older one that finishes late is dropped. */
+  let overlayGeneration = 0
+  /**
+   * Folds the provisional events onto the confirmed states. An undo or redo still in the outbox
+   * changes which commands count: provisional events of a command it undoes are left out, and
+   * when it undoes (or redoes) a confirmed command, the confirmed part is folded again from
+   * before that command, with the changed undo state. Returns a promise only when that needs
+   * events older than those in memory.
+   */
+  const computeOverlay = (): void | Promise<void> => {
+    const generation = ++overlayGeneration
+    if (pendingEvents.length === 0) {
+      overlay = undefined
+      return
+    }
+    const undone = new Set(timeline.undone)
+    const pendingCommands = new Set<string>()
+    for (const event of pendingEvents) {
+      if (!isHistoryEvent(event.type)) pendingCommands.add(event.meta.commandId)
+      else if (event.type === UNDONE) undone.add((event.payload as UndoPayload).commandId)
+      else undone.delete((event.payload as UndoPayload).commandId)
+    }
+    const changed = [...new Set([...undone, ...timeline.undone])].filter((id) => undone.has(id) !== timeline.undone.has(id) && !pendingCommands.has(id))
+    const build = (confirmed: readonly unknown[]) => {
+      overlay = models.map((model, index) => {
+        const state = confirmed[index]
+        if (model.error) return model.state
+        // A provisional event a handler cannot take is not shown; the server will decide on it.
+        const { next, failure } = foldDraft(model, state, pendingEvents, undone)
+        return failure ? state : next
+      })
+    }
+    const confirmed = confirmedWith(undone, changed)
+    if (confirmed) return build(confirmed)
+    return fromZero().then((zero) => {
+      if (generation === overlayGeneration) build(confirmedWith(undone, changed, zero) ?? models.map((m) => m.state))
+    })
+  }
+
+  /**
+   * The confirmed states as they would be with `undone` as the undo state, where `changed` are
+   * the confirmed commands whose undo state differs from the log's. Undefined when that needs a
+   * fold from events not in memory (pass `zero`, the origin snapshot, once they are loaded).
+   */
+  const confirmedWith = (undone: ReadonlySet<string>, changed: readonly string[], zero?: Snapshot): readonly unknown[] | undefined => {
+    const firsts = changed.map((id) => timeline.firstOf(id))
+    const known = firsts.filter((first): first is number => first !== undefined)
+    // Commands not in memory may be older than the in-memory events (or gone after compaction).
+    if (known.length < firsts.length && !zero && timeline.start > (horizon?.position ?? 0)) return undefined
+    if (known.length === 0) return models.map((m) => m.state)
+    const snapshot = latestBefore(Math.min(...known) - 1) ?? zero
+    if (!snapshot || snapshot.position < timeline.start) return undefined
+    const events = timeline.range(snapshot.position, timeline.head)
+    return models.map((model, index) => {
+      const state = snapshot.states[index]
+      if (model.error) return model.state
+      const { next, failure } = foldDraft(model, state, events, undone)
+      return failure ? model.state : next
+    })
   }
   let travelling: number | null = null
   let generation = 0
@@ -245,7 +297,13 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   const notify = (which: readonly ReadModel[] = models) => {
     if (travelling !== null) return
     if (pendingEvents.length > 0) {
-      computeOverlay()
+      const overlaid = computeOverlay()
+      if (overlaid) {
+        void overlaid.then(() => {
+          if (travelling === null) for (const model of models) model.changed.next()
+        })
+        return
+      }
       which = models
     }
     for (const model of which) model.changed.next()
@@ -512,8 +570,12 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
     setPending(events) {
       pendingEvents = events
-      computeOverlay()
-      if (travelling === null) for (const model of models) model.changed.next()
+      const changed = () => {
+        if (travelling === null) for (const model of models) model.changed.next()
+      }
+      const overlaid = computeOverlay()
+      if (!overlaid) return changed()
+      return overlaid.then(changed)
     },
 
     watch(definition) {

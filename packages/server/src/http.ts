@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { protocolVersion, type SyncErrorCode, type WireError } from '@chronicle/sync'
+import { protocolVersions, type ProtocolVersion, type SyncErrorCode, type WireError } from '@chronicle/sync'
 
 /** HTTP status of each protocol error code. */
 const statusOf: Record<SyncErrorCode, number> = {
@@ -21,6 +21,9 @@ const statusOf: Record<SyncErrorCode, number> = {
 
 /** A protocol-level refusal of a whole request; the HTTP layer turns it into an ErrorResponse. */
 export class RequestError extends Error {
+  /** The protocol version of the request, once known: the answer is written in it. */
+  protocol: ProtocolVersion | undefined
+
   constructor(
     readonly wire: WireError,
     readonly headers: Readonly<Record<string, string>> = {},
@@ -44,9 +47,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text)
 }
 
-/** Writes an ErrorResponse for a RequestError. */
+/**
+ * Writes an ErrorResponse for a RequestError, in the request's protocol version; before that is
+ * known (no token, a body too large to read), in the oldest version, which every client reads.
+ */
 export function sendError(res: ServerResponse, error: RequestError) {
-  sendJson(res, error.status, { protocol: protocolVersion, error: error.wire }, error.headers)
+  sendJson(res, error.status, { protocol: error.protocol ?? protocolVersions[0], error: error.wire }, error.headers)
 }
 
 /** The bearer token of a request, or undefined. */

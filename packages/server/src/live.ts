@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import type { Principal } from '@chronicle/core'
-import { decode, isVersionMismatch, liveCloseCodes, parseJson, protocolLimits, type LiveServerMessage, type WireError } from '@chronicle/sync'
+import { decode, isVersionMismatch, liveCloseCodes, parseJson, protocolLimits, protocolVersions, type LiveServerMessage, type WireError } from '@chronicle/sync'
 import type { Tail } from './tail'
 
 /** What the live hub needs from the server. */
@@ -134,13 +134,13 @@ function serve(ws: WebSocket, context: LiveContext) {
     clearTimeout(helloTimer)
     const parsed = isBinary ? undefined : parseJson(rawText(data))
     if (!parsed?.ok) {
-      fail(liveCloseCodes.invalidHello, { code: 'malformed-json', message: 'The first message must be a JSON hello: {"type":"hello","protocol":1,"token":"...","after":0}.' })
+      fail(liveCloseCodes.invalidHello, { code: 'malformed-json', message: 'The first message must be a JSON hello: {"type":"hello","protocol":2,"token":"...","after":0}.' })
       return
     }
     const hello = decode.liveClientMessage(parsed.value)
     if (!hello.ok) {
       const mismatch = isVersionMismatch(hello.issues)
-      fail(liveCloseCodes.invalidHello, { code: mismatch ? 'unsupported-protocol' : 'invalid-message', message: mismatch ? 'This server speaks protocol 1.' : 'The hello does not follow the protocol.', issues: hello.issues })
+      fail(liveCloseCodes.invalidHello, { code: mismatch ? 'unsupported-protocol' : 'invalid-message', message: mismatch ? `This server speaks protocol ${protocolVersions.join(' and ')}.` : 'The hello does not follow the protocol.', issues: hello.issues })
       return
     }
     void context.authenticate(hello.value.token).then(

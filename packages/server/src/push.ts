@@ -1,5 +1,5 @@
 import { isChronicleError, Unauthorized, type ChronicleError, type Principal, type Store } from '@chronicle/core'
-import { protocolVersion, type CommandResult, type PushCommand, type PushRequest, type PushResponse, type WireError } from '@chronicle/sync'
+import { type CommandResult, type PushCommand, type PushRequest, type PushResponse, type WireError } from '@chronicle/sync'
 import type { ServerEventLog } from './storage/serverStorage'
 
 /** What executing a push needs from the server. */
@@ -46,7 +46,8 @@ export async function executePush(context: PushContext, principal: Principal, re
     }
   }
   const head = await context.log.head().catch(() => Math.max(0, ...results.map((r) => (r.status === 'ok' ? r.position : 0))))
-  return { protocol: protocolVersion, results, head, ...(incomplete ? { incomplete } : {}) }
+  // Answered in the request's version (the answer's shape is the same in every version so far).
+  return { protocol: request.protocol, results, head, ...(incomplete ? { incomplete } : {}) }
 }
 
 async function executeOne(context: PushContext, principal: Principal, command: PushCommand): Promise<CommandResult> {
@@ -67,19 +68,7 @@ async function executeOne(context: PushContext, principal: Principal, command: P
   }
   let receipt
   try {
-    receipt = await context.store.dispatch(
-      {
-        type: command.type,
-        payload: command.payload,
-        options: {
-          commandId: command.commandId,
-          at: command.at,
-          ...(command.causationId !== undefined ? { causationId: command.causationId } : {}),
-          ...(command.correlationId !== undefined ? { correlationId: command.correlationId } : {}),
-        },
-      },
-      { principal },
-    )
+    receipt = command.history ? await executeHistory(context, principal, command, command.history) : await executeCommand(context, principal, command)
   } catch (error) {
     if (isTransient(error)) throw error
     // A concurrent push of the same command (another request, another server process) may have
@@ -88,6 +77,37 @@ async function executeOne(context: PushContext, principal: Principal, command: P
     return concurrent === undefined ? rejected(command, error as ChronicleError) : accepted(concurrent, true)
   }
   return accepted(receipt.position, receipt.duplicate)
+}
+
+/** A command of the domain, through the store's full pipeline with the client's ids and time. */
+function executeCommand(context: PushContext, principal: Principal, command: PushCommand) {
+  return context.store.dispatch(
+    {
+      type: command.type,
+      payload: command.payload,
+      options: {
+        commandId: command.commandId,
+        at: command.at,
+        ...(command.causationId !== undefined ? { causationId: command.causationId } : {}),
+        ...(command.correlationId !== undefined ? { correlationId: command.correlationId } : {}),
+      },
+    },
+    { principal },
+  )
+}
+
+/**
+ * An undo or redo pushed by a client: `store.undoCommand` with the client's commandId, so it is
+ * idempotent and runs the same conflict checks as in the browser. The principal must be able to
+ * read the target's stream; beyond that, the server-wide `authorize` sees the command with its
+ * `history` and decides who may undo what.
+ */
+async function executeHistory(context: PushContext, principal: Principal, command: PushCommand, history: NonNullable<PushCommand['history']>) {
+  const [target] = await context.log.readCommand(history.target)
+  if (target && !context.canRead(principal, target.stream)) {
+    throw new Unauthorized('forbidden', `This principal may not ${history.kind} command ${history.target}: it wrote to a stream it may not read.`)
+  }
+  return context.store.undoCommand(history.target, { kind: history.kind, commandId: command.commandId, at: command.at, principal })
 }
 
 function rejected(command: PushCommand, error: ChronicleError): CommandResult {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EventEnvelope, Principal, Store } from '@chronicle/core'
-import { decode, isVersionMismatch, parseJson, protocolVersion, type PullResponse, type PushCommand } from '@chronicle/sync'
-import { bearerToken, readBody, refuse, sendJson } from './http'
+import { decode, isVersionMismatch, parseJson, protocolVersions, type PullResponse, type PushCommand } from '@chronicle/sync'
+import { bearerToken, readBody, refuse, sendJson, type RequestError } from './http'
 import { executePush } from './push'
 import type { RateLimiter } from './rateLimit'
 import type { ServerEventLog } from './storage/serverStorage'
@@ -47,14 +47,15 @@ export async function handlePush(routes: Routes, req: IncomingMessage, res: Serv
   if (!parsed.ok) throw refuse('malformed-json', `The body is not JSON: ${parsed.issues[0]!.message}`)
   const request = decode.pushRequest(parsed.value)
   if (!request.ok) {
-    if (isVersionMismatch(request.issues)) throw refuse('unsupported-protocol', `This server speaks protocol ${protocolVersion}; update the client.`, { issues: request.issues })
+    if (isVersionMismatch(request.issues)) throw refuse('unsupported-protocol', `This server speaks protocol ${protocolVersions.join(' and ')}; update the client.`, { issues: request.issues })
     throw refuse('invalid-message', 'The push does not follow the protocol; see issues.', { issues: request.issues })
   }
-  const { commands } = request.value
-  if (commands.length > routes.maxCommands) throw refuse('payload-too-large', `A push may carry at most ${routes.maxCommands} commands; split the batch.`)
+  const { commands, protocol } = request.value
+  const inVersion = (error: RequestError) => Object.assign(error, { protocol })
+  if (commands.length > routes.maxCommands) throw inVersion(refuse('payload-too-large', `A push may carry at most ${routes.maxCommands} commands; split the batch.`))
   const wait = routes.limiter?.take(principal, Math.max(1, commands.length)) ?? 0
   if (wait > 0) {
-    throw refuse('rate-limited', `Too many commands; try again in ${Math.ceil(wait / 1000)} s.`, { retryAfter: wait }, { 'retry-after': String(Math.ceil(wait / 1000)) })
+    throw inVersion(refuse('rate-limited', `Too many commands; try again in ${Math.ceil(wait / 1000)} s.`, { retryAfter: wait }, { 'retry-after': String(Math.ceil(wait / 1000)) }))
   }
   sendJson(res, 200, await executePush(routes, principal, request.value))
 }
@@ -65,7 +66,8 @@ const nonNegativeInteger = /^(0|[1-9][0-9]{0,15})$/
 const scanBudget = 20
 
 /**
- * `GET /v1/events?after=N&limit=M`: events after N that the principal may read. Scans at most
+ * `GET /v1/events?after=N&limit=M&protocol=V`: events after N that the principal may read, in
+ * protocol V (default 1, which clients before version 2 did not name). Scans at most
  * `scanBudget` pages of the log; `next` tells where it stopped, so a principal who may read little
  * of a busy log still moves forward page by page.
  */
@@ -74,11 +76,15 @@ export async function handlePull(routes: Routes, req: IncomingMessage, res: Serv
   const query = new URL(req.url ?? '/', 'http://localhost').searchParams
   const afterText = query.get('after') ?? '0'
   const limitText = query.get('limit') ?? String(routes.pullLimit)
+  const protocol = protocolVersions.find((version) => String(version) === (query.get('protocol') ?? '1'))
+  if (protocol === undefined) {
+    throw refuse('unsupported-protocol', `This server speaks protocol ${protocolVersions.join(' and ')}; update the client.`, { issues: [{ path: 'protocol', message: `expected one of ${protocolVersions.join(', ')}` }] })
+  }
   const issues = [
     ...(nonNegativeInteger.test(afterText) && Number.isSafeInteger(Number(afterText)) ? [] : [{ path: 'after', message: 'expected a non-negative integer' }]),
     ...(nonNegativeInteger.test(limitText) && Number(limitText) >= 1 ? [] : [{ path: 'limit', message: 'expected a positive integer' }]),
   ]
-  if (issues.length > 0) throw refuse('invalid-message', 'Pull with ?after=<position>&limit=<count>.', { issues })
+  if (issues.length > 0) throw Object.assign(refuse('invalid-message', 'Pull with ?after=<position>&limit=<count>.', { issues }), { protocol })
   const limit = Math.min(Number(limitText), routes.pullLimit)
   let cursor = Number(afterText)
   const head = await routes.log.head()
@@ -92,6 +98,6 @@ export async function handlePull(routes: Routes, req: IncomingMessage, res: Serv
       if (events.length === limit) break scan
     }
   }
-  const answer: PullResponse = { protocol: protocolVersion, events, next: Math.max(cursor, Number(afterText)), head, more: cursor < head }
+  const answer: PullResponse = { protocol, events, next: Math.max(cursor, Number(afterText)), head, more: cursor < head }
   sendJson(res, 200, answer)
 }

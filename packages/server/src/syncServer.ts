@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createStore, type AnyCommandDefinition, type Principal, type Store } from '@chronicle/core'
-import { protocolLimits, protocolPaths, protocolVersion, type PushCommand } from '@chronicle/sync'
+import { protocolLimits, protocolPaths, protocolVersion, protocolVersions, type PushCommand } from '@chronicle/sync'
 import { applyCors, originAllowed, RequestError, refuse, sendError, sendJson, type CorsOptions } from './http'
 import { createLiveHub, type LiveHub } from './live'
 import { handlePull, handlePush, type Routes } from './routes'
@@ -139,7 +139,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     const route = {
       [protocolPaths.push]: { method: 'POST', run: () => handlePush(routes(), req, res) },
       [protocolPaths.events]: { method: 'GET', run: () => handlePull(routes(), req, res) },
-      [protocolPaths.health]: { method: 'GET', run: async () => sendJson(res, 200, { protocol: protocolVersion, status: opened ? 'ok' : 'starting' }) },
+      [protocolPaths.health]: { method: 'GET', run: async () => sendJson(res, 200, { protocol: protocolVersion, protocols: protocolVersions, status: opened ? 'ok' : 'starting' }) },
       [protocolPaths.live]: { method: 'GET', run: async () => sendError(res, refuse('invalid-message', 'Connect to /v1/live with a WebSocket.')) },
     }[path]
     if (!route) throw refuse('not-found', `No such endpoint: ${path}. The protocol has ${Object.values(protocolPaths).join(', ')}.`)

@@ -111,7 +111,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
 
     pull(after, pullOptions = {}) {
-      const query = new URLSearchParams({ after: String(after) })
+      const query = new URLSearchParams({ after: String(after), protocol: String(protocolVersion) })
       if (pullOptions.limit !== undefined) query.set('limit', String(pullOptions.limit))
       return request(`${protocolPaths.events}?${query}`, { method: 'GET' }, decode.pullResponse)
     },

@@ -2,13 +2,15 @@ import type { ChronicleErrorName, EventEnvelope, SchemaIssue, SerializedChronicl
 import { array, boolean, decodeWith, finite, integer, invalid, json, literal, object, string, variant, type Decoded, type Decoder } from './decoder'
 import {
   protocolLimits as limits,
-  protocolVersion,
+  protocolVersions,
   type CommandResult,
   type ErrorResponse,
   type LiveClientMessage,
   type LiveServerMessage,
   type PullResponse,
+  type ProtocolVersion,
   type PushCommand,
+  type PushHistory,
   type PushRequest,
   type PushResponse,
   type SyncErrorCode,
@@ -18,7 +20,12 @@ import {
 const id = string({ min: 1, max: limits.idLength })
 const position = integer()
 const payload = json(limits.payloadDepth)
-const protocol = literal(protocolVersion)
+const supported = (value: unknown): value is ProtocolVersion => (protocolVersions as readonly unknown[]).includes(value)
+const protocol: Decoder<ProtocolVersion> = (value, path, issues) => {
+  if (supported(value)) return value
+  issues.push({ path, message: `expected one of ${protocolVersions.join(', ')}, got ${JSON.stringify(value) ?? 'nothing'}` })
+  return invalid
+}
 
 const errorNames: Record<ChronicleErrorName, true> = {
   ValidationError: true,
@@ -96,6 +103,8 @@ export const eventEnvelope: Decoder<EventEnvelope> = object({
 
 const events = array(eventEnvelope, { max: limits.eventsPerPage })
 
+const pushHistory: Decoder<PushHistory> = object({ kind: oneOf({ undo: true, redo: true }), target: id })
+
 const pushCommand: Decoder<PushCommand> = object(
   {
     commandId: id,
@@ -104,30 +113,38 @@ const pushCommand: Decoder<PushCommand> = object(
     at: finite,
     causationId: id,
     correlationId: id,
+    history: pushHistory,
   },
-  ['causationId', 'correlationId'],
+  ['causationId', 'correlationId', 'history'],
 )
 
 /** Checks the protocol version first, so a client of another version hears that and not a list of shape issues. */
 function versioned<T>(decoder: Decoder<T>): Decoder<T> {
   return (value, path, issues) => {
     const version = typeof value === 'object' && value !== null ? (value as { protocol?: unknown }).protocol : undefined
-    if (typeof version === 'number' && version !== protocolVersion) {
-      issues.push({ path: 'protocol', message: `unsupported protocol version ${version}; this peer speaks ${protocolVersion}` })
+    if (typeof version === 'number' && !supported(version)) {
+      issues.push({ path: 'protocol', message: `unsupported protocol version ${version}; this peer speaks ${protocolVersions.join(' and ')}` })
       return invalid
     }
     return decoder(value, path, issues)
   }
 }
 
-const pushRequest: Decoder<PushRequest> = versioned(
-  object({
-    protocol,
-    clientId: id,
-    lastConfirmed: position,
-    commands: array(pushCommand, { max: limits.commandsPerPush }),
-  }),
-)
+const pushRequestShape = object({
+  protocol,
+  clientId: id,
+  lastConfirmed: position,
+  commands: array(pushCommand, { max: limits.commandsPerPush }),
+})
+
+/** `history` came with protocol 2: a version 1 push that carries it is refused, not half-understood. */
+const pushRequest: Decoder<PushRequest> = versioned((value, path, issues) => {
+  const request = pushRequestShape(value, path, issues)
+  if (request === invalid || request.protocol >= 2) return request
+  const misplaced = request.commands.flatMap((command, i) => (command.history ? [i] : []))
+  for (const i of misplaced) issues.push({ path: `commands.${i}.history`, message: 'history needs protocol 2 or later' })
+  return misplaced.length > 0 ? invalid : request
+})
 
 const commandResult: Decoder<CommandResult> = variant<CommandResult>('status', {
   ok: object({ commandId: id, status: literal('ok'), position, duplicate: boolean, events: array(eventEnvelope, { max: 100_000 }) }),

@@ -1,5 +1,8 @@
 export {
   protocolVersion,
+  protocolVersions,
+  type ProtocolVersion,
+  type PushHistory,
   protocolLimits,
   protocolPaths,
   liveCloseCodes,
@@ -21,3 +24,5 @@ export { decode, parseJson, isVersionMismatch, type Decoded } from './codecs'
 export { SyncError, isSyncError } from './errors'
 export { createSyncClient, type SyncClient, type SyncClientOptions, type PushBatch } from './client'
 export type { LiveListener, LiveOptions, LiveStatus, LiveSubscription, WebSocketLike, WebSocketConstructor } from './live'
+export { createSync, type SyncOptions } from './createSync'
+export { retryDelay, type RetryOptions } from './backoff'

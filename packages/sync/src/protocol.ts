@@ -1,10 +1,23 @@
 import type { EventEnvelope, SchemaIssue, SerializedChronicleError } from '@chronicle/core'
 
 /**
- * The wire protocol's version. Every message carries it; a server answers a message of another
- * version with `unsupported-protocol`, so old clients learn to update instead of misbehaving.
+ * The wire protocol's current version; clients send it. Every message carries its version; a
+ * peer answers a message of a version it does not speak with `unsupported-protocol`, so old
+ * clients learn to update instead of misbehaving.
+ *
+ * - 1: push, pull, live.
+ * - 2: pushed commands may carry `history` (undo and redo through sync).
  */
-export const protocolVersion = 1
+export const protocolVersion = 2
+
+/**
+ * Every version this package speaks. A server answers each request in the request's version
+ * (a pull names it in `?protocol=`, default 1), so clients of version 1 keep working.
+ */
+export const protocolVersions = [1, 2] as const
+
+/** A protocol version this package speaks. */
+export type ProtocolVersion = (typeof protocolVersions)[number]
 
 /** Limits every peer enforces on what it receives. */
 export const protocolLimits = {
@@ -43,11 +56,24 @@ export interface PushCommand {
   readonly at: number
   readonly causationId?: string
   readonly correlationId?: string
+  /**
+   * Protocol 2: an undo or redo of the command `target` (any client's) instead of a command of
+   * its own. `type` is then the target's command type and `payload` is null; the server runs it
+   * with core's `store.undoCommand(target, { kind, commandId })`, with the usual conflict checks.
+   */
+  readonly history?: PushHistory
+}
+
+/** What an undo or redo pushed through sync takes back or brings back. */
+export interface PushHistory {
+  readonly kind: 'undo' | 'redo'
+  /** The commandId of the command whose events are taken back (undo) or brought back (redo). */
+  readonly target: string
 }
 
 /** `POST /v1/push`: a batch of pending commands, in the order the client issued them. */
 export interface PushRequest {
-  readonly protocol: typeof protocolVersion
+  readonly protocol: ProtocolVersion
   /** Identifies the client (a device or browser profile) in the server's logs. */
   readonly clientId: string
   /** The last server position the client has applied (0 when none). */
@@ -84,16 +110,16 @@ export type CommandResult = CommandAccepted | CommandRejected
  * says why in `incomplete`, and the client pushes the remaining commands again later.
  */
 export interface PushResponse {
-  readonly protocol: typeof protocolVersion
+  readonly protocol: ProtocolVersion
   readonly results: readonly CommandResult[]
   /** The server log head after the push. */
   readonly head: number
   readonly incomplete?: WireError
 }
 
-/** `GET /v1/events?after=N&limit=M`: confirmed events after a position, filtered to what the principal may read. */
+/** `GET /v1/events?after=N&limit=M&protocol=V`: confirmed events after a position, filtered to what the principal may read. */
 export interface PullResponse {
-  readonly protocol: typeof protocolVersion
+  readonly protocol: ProtocolVersion
   readonly events: readonly EventEnvelope[]
   /** Pass as `after` to continue. It can be past the last returned event when events were filtered out. */
   readonly next: number
@@ -139,14 +165,14 @@ export interface WireError {
 
 /** The body of every HTTP error answer. */
 export interface ErrorResponse {
-  readonly protocol: typeof protocolVersion
+  readonly protocol: ProtocolVersion
   readonly error: WireError
 }
 
 /** The first (and only) message a client sends on the live WebSocket. */
 export interface LiveHello {
   readonly type: 'hello'
-  readonly protocol: typeof protocolVersion
+  readonly protocol: ProtocolVersion
   /** The bearer token (browsers cannot set headers on WebSockets). */
   readonly token: string
   /** Send events after this position. */

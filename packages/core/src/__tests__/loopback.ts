@@ -14,7 +14,8 @@ export function loopbackServer(commands: readonly AnyCommandDefinition[]) {
     for (const pending of await host.pending()) {
       const definition = byType.get(pending.type)!
       try {
-        await server.dispatch(definition(pending.payload as never, { commandId: pending.commandId, at: pending.at, causationId: pending.causationId, correlationId: pending.correlationId }))
+        if (pending.history) await server.undoCommand(pending.history.target, { kind: pending.history.kind, commandId: pending.commandId, at: pending.at })
+        else await server.dispatch(definition(pending.payload as never, { commandId: pending.commandId, at: pending.at, causationId: pending.causationId, correlationId: pending.correlationId }))
         settled.push(pending.commandId)
       } catch (error) {
         if (!isChronicleError(error)) throw error

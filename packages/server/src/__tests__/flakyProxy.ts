@@ -27,6 +27,13 @@ export interface FlakyProxy {
   /** How often each fault happened. */
   readonly stats: Record<Fault, number>
   upgrades: UpgradeMode
+  /** Changes how often each fault happens from now on (unnamed faults keep their weight). */
+  setWeights(weights: Partial<Record<Fault, number>>): void
+  /**
+   * Takes the link down (every request dropped, upgrades refused, open sockets cut: the server is
+   * unreachable) or brings it back up with the faults it had.
+   */
+  setDown(down: boolean): void
   /** Cuts every piped WebSocket connection now. */
   cutSockets(): void
   close(): Promise<void>
@@ -47,9 +54,11 @@ function random(seed: number) {
 export async function startFlakyProxy(target: string, options: { seed: number; weights?: Partial<Record<Fault, number>> }): Promise<FlakyProxy> {
   const upstream = new URL(target)
   const next = random(options.seed)
-  const weights: Record<Fault, number> = { pass: 4, 'drop-before': 1, 'error-before': 1, 'drop-after': 2, 'error-after': 1, slow: 1, ...options.weights }
-  const total = Object.values(weights).reduce((a, b) => a + b, 0)
+  let weights: Record<Fault, number> = { pass: 4, 'drop-before': 1, 'error-before': 1, 'drop-after': 2, 'error-after': 1, slow: 1, ...options.weights }
+  let total = Object.values(weights).reduce((a, b) => a + b, 0)
+  let down = false
   const pick = (): Fault => {
+    if (down) return 'drop-before'
     let r = next() * total
     for (const [fault, weight] of Object.entries(weights) as [Fault, number][]) {
       if ((r -= weight) < 0) return fault
@@ -101,6 +110,14 @@ export async function startFlakyProxy(target: string, options: { seed: number; w
     url: '',
     stats,
     upgrades: 'pipe',
+    setWeights(changed) {
+      weights = { ...weights, ...changed }
+      total = Object.values(weights).reduce((a, b) => a + b, 0)
+    },
+    setDown(value) {
+      down = value
+      if (down) proxy.cutSockets()
+    },
     cutSockets() {
       for (const socket of piped) socket.destroy()
     },
@@ -114,7 +131,7 @@ export async function startFlakyProxy(target: string, options: { seed: number; w
 
   // WebSocket upgrades: pass the raw bytes both ways, or refuse.
   server.on('upgrade', (req: IncomingMessage, client: Socket, head: Buffer) => {
-    if (proxy.upgrades === 'refuse') return void client.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    if (proxy.upgrades === 'refuse' || down) return void client.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
     const socket = connect(Number(upstream.port), upstream.hostname, () => {
       const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${k === 'host' ? upstream.host : String(v)}`)
       socket.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`)

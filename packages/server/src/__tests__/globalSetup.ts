@@ -1,6 +1,7 @@
-// Builds the CLI and the test domain from source (through the `@chronicle/source` condition) into
-// one bundle, so the tests can spawn real server processes with plain `node`. Both entries share
-// one copy of @chronicle/core, as an installed server and its domain module would.
+// Builds the CLI and the test domains from source (through the `@chronicle/source` condition) into
+// one bundle, so the tests can spawn real server processes with plain `node`. The entries share
+// one copy of @chronicle/core, as an installed server and its domain module would. The sync
+// client's browser tests and e2e tests build their own copy (into their own folder) the same way.
 import { resolve } from 'node:path'
 import { build, defaultServerConditions } from 'vite'
 
@@ -8,6 +9,11 @@ export const serverRoot = resolve(import.meta.dirname, '../..')
 export const testBuildDir = resolve(serverRoot, '.test-build')
 
 export default async function setup() {
+  await buildTestServer(testBuildDir)
+}
+
+/** Builds `cli.js`, `domain.js` (shared lists) and `kanban.js` (core's Kanban fixtures) into `outDir`. */
+export async function buildTestServer(outDir: string) {
   const conditions = ['@chronicle/source', ...defaultServerConditions]
   await build({
     root: serverRoot,
@@ -17,12 +23,16 @@ export default async function setup() {
     ssr: { noExternal: true, resolve: { conditions, externalConditions: conditions } },
     build: {
       ssr: true,
-      outDir: testBuildDir,
+      outDir,
       emptyOutDir: true,
       target: 'node20',
       minify: false,
       rollupOptions: {
-        input: { cli: resolve(serverRoot, 'src/cli.ts'), domain: resolve(serverRoot, 'src/__tests__/domain.ts') },
+        input: {
+          cli: resolve(serverRoot, 'src/cli.ts'),
+          domain: resolve(serverRoot, 'src/__tests__/domain.ts'),
+          kanban: resolve(serverRoot, 'src/__tests__/kanban.ts'),
+        },
         external: [/^node:/, 'better-sqlite3', 'pg', 'ws'],
         output: { format: 'es', entryFileNames: '[name].js' },
       },

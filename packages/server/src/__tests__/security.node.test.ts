@@ -141,7 +141,7 @@ describe('sync server security', () => {
         'commands.0.payload',
         'lastConfirmed',
       ])
-      const future = await push({ ...validPush(), protocol: 2 })
+      const future = await push({ ...validPush(), protocol: 3 })
       expect([future.status, errorCode(future.body)]).toEqual([400, 'unsupported-protocol'])
     })
   })
@@ -155,7 +155,7 @@ describe('sync server security', () => {
     expect([after.status, errorCode(after.body)]).toEqual([400, 'invalid-message'])
     expect((after.body as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path)).toEqual(['after', 'limit'])
     const health = await send('/v1/health')
-    expect([health.status, health.body]).toEqual([200, { protocol: 1, status: 'ok' }])
+    expect([health.status, health.body]).toEqual([200, { protocol: 2, protocols: [1, 2], status: 'ok' }])
   })
 
   it('lets allowed origins in through CORS and keeps other origins out', async () => {

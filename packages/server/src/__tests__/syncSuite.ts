@@ -69,7 +69,7 @@ export function syncSuite(newStore: () => Promise<StoreArgs>) {
       expect(live.position).toBe(4)
 
       const all = await alice!.pull(0)
-      expect(all).toEqual({ protocol: 1, events: seen, next: 4, head: 4, more: false })
+      expect(all).toEqual({ protocol: 2, events: seen, next: 4, head: 4, more: false })
       const first = await alice!.pull(0, { limit: 2 })
       expect([first.events.map((e) => e.seq), first.next, first.more]).toEqual([[1, 2], 2, true])
       const rest = await alice!.pull(first.next, { limit: 2 })

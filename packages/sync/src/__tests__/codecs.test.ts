@@ -31,11 +31,22 @@ describe('protocol codecs', () => {
   })
 
   it('say only "unsupported protocol" to a peer of another version', () => {
-    const decoded = decode.pushRequest({ protocol: 2, whatever: true })
+    const decoded = decode.pushRequest({ protocol: 3, whatever: true })
     expect(decoded.ok || isVersionMismatch(decoded.issues)).toBe(true)
     expect(decoded.ok).toBe(false)
     const missing = decode.pushRequest({ clientId: 'x' })
     expect(missing.ok || isVersionMismatch(missing.issues)).toBe(false)
+  })
+
+  it('take undo and redo (history) in protocol 2 pushes, and refuse them in protocol 1', () => {
+    const undo = { ...command, commandId: 'u1', payload: null, history: { kind: 'undo', target: 'c1' } }
+    expect(decode.pushRequest({ ...push, protocol: 2, commands: [command, undo] })).toEqual({ ok: true, value: { ...push, protocol: 2, commands: [command, undo] } })
+    const old = decode.pushRequest({ ...push, protocol: 1, commands: [command, undo] })
+    expect(old.ok || old.issues).toEqual([{ path: 'commands.1.history', message: 'history needs protocol 2 or later' }])
+    const wrong = decode.pushRequest({ ...push, protocol: 2, commands: [{ ...undo, history: { kind: 'erase', target: '' } }] })
+    expect(wrong.ok || wrong.issues.map((i) => i.path)).toEqual(['commands.0.history.kind', 'commands.0.history.target'])
+    // Answers of either version are read: a server answers in the request's version.
+    for (const protocol of [1, 2]) expect(decode.pullResponse({ protocol, events: [], next: 0, head: 0, more: false }).ok).toBe(true)
   })
 
   it('enforce the protocol limits', () => {
@@ -78,10 +89,18 @@ describe('protocol codecs', () => {
   it('round-trip every valid push through JSON unchanged', () => {
     const id = fc.string({ minLength: 1, maxLength: 40 })
     const pushCommand = fc.record(
-      { commandId: id, type: id, payload: fc.jsonValue({ maxDepth: 5 }).filter((v) => v !== undefined), at: fc.double({ noNaN: true, noDefaultInfinity: true }), causationId: id, correlationId: id },
+      {
+        commandId: id,
+        type: id,
+        payload: fc.jsonValue({ maxDepth: 5 }).filter((v) => v !== undefined),
+        at: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        causationId: id,
+        correlationId: id,
+        history: fc.record({ kind: fc.constantFrom('undo' as const, 'redo' as const), target: id }),
+      },
       { requiredKeys: ['commandId', 'type', 'payload', 'at'] },
     )
-    const request = fc.record({ protocol: fc.constant(1 as const), clientId: id, lastConfirmed: fc.nat(), commands: fc.array(pushCommand, { maxLength: 5 }) })
+    const request = fc.record({ protocol: fc.constant(2 as const), clientId: id, lastConfirmed: fc.nat(), commands: fc.array(pushCommand, { maxLength: 5 }) })
     fc.assert(
       fc.property(request, (value) => {
         const wire = JSON.parse(JSON.stringify(value)) as unknown
