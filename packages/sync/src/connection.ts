@@ -184,6 +184,8 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
         events: (events, next) =>
           serial(async () => {
             if (stopped || live !== subscription) return
+            // Events came: over the socket or by polling, the server answered.
+            answered()
             const position = await host.position()
             // A gap (a page was skipped below) or this client's own commands (settled only with
             // the push's answer): a round pulls them instead.

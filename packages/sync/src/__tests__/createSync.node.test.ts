@@ -54,8 +54,12 @@ describe('createSync against a real server', () => {
     const { url, db } = await server()
     const a = device(url)
     const b = device(url)
+    await synced(b, 0)
     const first = await a.dispatch(addCard({ boardId: 'b', cardId: 'a1', title: 'from a' }))
     await a.sync!.confirmation(first.commandId)
+    // b, idle, hears of a's command live.
+    await synced(b, 1)
+    expect(b.read(boardView).columns.todo).toEqual(['a1'])
     await b.dispatch(addCard({ boardId: 'b', cardId: 'b1', title: 'from b' }))
     await synced(b, 2)
     await synced(a, 2)
