@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { defineConfig, devices } from '@playwright/test'
 import { syncPagePort, syncPageUrl, syncServerPort, syncServerUrl } from './e2e/sync-app/config'
 import { chromiumLaunchOptions } from './vite.config'
@@ -36,9 +37,9 @@ export default defineConfig({
   ],
   webServer: [
     {
-      // Builds the demo and serves the build (vite preview), as `pnpm demo` does.
+      // Builds the demo and serves the build beside its sync server, as `pnpm demo` does (on a fresh database of its own).
       command: 'pnpm --filter @chronicle/demo demo',
-      env: { DEMO_PORT: String(port) },
+      env: { DEMO_PORT: String(port), DEMO_DB: resolve(import.meta.dirname, '.test-results/e2e-demo.sqlite'), DEMO_FRESH: '1' },
       url: `http://127.0.0.1:${port}`,
       // Never reuse: a server already on this port may be another checkout's build.
       reuseExistingServer: false,

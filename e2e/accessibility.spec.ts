@@ -8,9 +8,17 @@ async function violations(page: Page) {
   return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
 }
 
-test('the board, a card dialog, the dashboard and the activity feed pass axe', async ({ page }) => {
+test('the board, time travel, a card dialog, the dashboard and the activity feed pass axe', async ({ page }) => {
   await openBoard(page)
   expect(await violations(page)).toEqual([])
+
+  await page.getByRole('button', { name: 'Time travel' }).click()
+  await page.getByRole('slider', { name: 'Position in the history' }).press('ArrowLeft')
+  await expect(page.getByText('Viewing the past')).toBeVisible()
+  expect(await violations(page)).toEqual([])
+  // A click outside the time-travel panel closes it.
+  await page.getByRole('status').getByRole('button', { name: 'Back to live' }).click()
+  await expect(page.getByRole('region', { name: 'Time travel' })).toBeHidden()
 
   await cardButton(page, 'Launch blog post').click()
   await expect(page.getByRole('dialog', { name: 'Launch blog post' })).toBeVisible()

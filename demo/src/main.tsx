@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client'
 import { seedDemoBoard } from './domain'
 import { registerServiceWorker } from './sw/register'
 import { App } from './ui/App'
+import { HistoryControls } from './ui/history/HistoryControls'
 import { createDemoStore } from './ui/store'
 import './ui/styles/index.css'
 
@@ -13,6 +14,6 @@ registerServiceWorker()
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App store={store} starting={seeding} />
+    <App store={store} starting={seeding} slots={{ history: <HistoryControls /> }} />
   </StrictMode>,
 )

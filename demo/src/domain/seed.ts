@@ -111,7 +111,8 @@ export async function seedDemoBoard(store: Store, now = Date.now()): Promise<voi
     if (store.read(boardView).boards[demoBoardId]) return
     for (const [index, { command, principal }] of seedSteps(now).entries()) {
       try {
-        const receipt = await store.dispatch(command, { principal })
+        // Seed data is not the user's own work: it stays off the undo stack.
+        const receipt = await store.dispatch(command, { principal, undoable: false })
         if (receipt.duplicate) return
       } catch (error) {
         if (index === 0 && isChronicleError(error, 'RuleViolation') && error.code === 'board-exists') return

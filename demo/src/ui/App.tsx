@@ -6,6 +6,7 @@ import { AppHeader, type HeaderSlots } from './AppHeader'
 import { BoardPage } from './board/BoardPage'
 import { PageLoading } from './common'
 import { DashboardPage } from './dashboard/DashboardPage'
+import { TravelBanner } from './history/TravelBanner'
 import { NoticeProvider, NoticeRegion, useNotices } from './notices'
 import { useRoute } from './route'
 
@@ -61,6 +62,7 @@ export function App({ store, slots, starting }: AppProps) {
         </a>
         <AppHeader {...(slots ? { slots } : {})} />
         <main id="main" className="app-main" tabIndex={-1}>
+          <TravelBanner />
           <Suspense fallback={<PageLoading>Setting up the demo board…</PageLoading>}>
             <Page starting={starting} />
           </Suspense>

@@ -10,8 +10,11 @@ export interface Notice {
 }
 
 interface NoticeApi {
-  /** Shows why something failed; Chronicle errors get a title that says what kind of failure it was. */
-  error(error: unknown): void
+  /**
+   * Shows why something failed; Chronicle errors get a title that says what kind of failure it was.
+   * `wording` replaces the title or the message where the caller can say it better.
+   */
+  error(error: unknown, wording?: { readonly title?: string; readonly message?: string }): void
   success(title: string, message?: string): void
   /** Says something to screen readers only (a polite live region). */
   announce(message: string): void
@@ -34,11 +37,14 @@ function titleOf(error: unknown): string {
   if (isChronicleError(error, 'ValidationError')) return 'Check your input'
   if (isChronicleError(error, 'Unauthorized')) return 'Not permitted'
   if (isChronicleError(error, 'StorageError')) return 'Storage problem'
+  if (isChronicleError(error, 'UndoConflict')) return 'Cannot undo that'
+  if (isChronicleError(error, 'TimeTravelActive')) return 'Read-only while you look at the past'
   return 'Something went wrong'
 }
 
 function messageOf(error: unknown): string {
   if (isChronicleError(error, 'ValidationError') && error.issues.length > 0) return error.issues.map((issue) => issue.message).join(' ')
+  if (isChronicleError(error, 'TimeTravelActive')) return 'The board shows an earlier point of its history. Go back to live to make changes.'
   return error instanceof Error ? error.message : String(error)
 }
 
@@ -57,7 +63,7 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
   }, [])
   const api = useMemo<NoticeApi>(
     () => ({
-      error: (error) => push({ tone: 'error', title: titleOf(error), message: messageOf(error) }),
+      error: (error, wording = {}) => push({ tone: 'error', title: wording.title ?? titleOf(error), message: wording.message ?? messageOf(error) }),
       success: (title, message = '') => push({ tone: 'success', title, message }),
       announce: (message) => setAnnouncement((previous) => (previous === message ? `${message}\u00a0` : message)),
     }),

@@ -69,6 +69,11 @@ export interface HistoryCommandOptions extends DispatchOptions {
 export interface DispatchOptions {
   /** Run this command as another principal than the store's (the sync server does, per request). */
   readonly principal?: Principal
+  /**
+   * `false` keeps the command off this session's undo stack (seed data, imports: work the user
+   * did not do by hand). Default true.
+   */
+  readonly undoable?: boolean
 }
 
 /** What `store.compact` did. */
@@ -429,7 +434,7 @@ export function createStore(options: StoreOptions): Store {
       correlationId: opts.correlationId ?? commandId,
       idempotent: opts.commandId !== undefined,
     })
-    if (record && receipt.eventCount > 0) history.record({ commandId, stream, definition })
+    if (record && dispatchOptions?.undoable !== false && receipt.eventCount > 0) history.record({ commandId, stream, definition })
     return receipt
   }
 

@@ -2,10 +2,12 @@ import { useQuery } from '@chronicle/react'
 import { cardById, restoreCard, type BoardView } from '../../domain'
 import { Modal } from '../Modal'
 import { useAction } from '../useAction'
+import { useIsTravelling } from '../history/useTravel'
 
 function ArchivedRow({ board, cardId, onOpen }: { board: BoardView; cardId: string; onOpen: (id: string) => void }) {
   const card = useQuery(cardById, cardId)
   const restore = useAction(restoreCard)
+  const travelling = useIsTravelling()
   if (!card) return null
   const columnName = board.columns[card.columnId]?.name ?? card.columnId
   return (
@@ -18,7 +20,7 @@ function ArchivedRow({ board, cardId, onOpen }: { board: BoardView; cardId: stri
         <button type="button" className="button button-quiet" onClick={() => onOpen(cardId)}>
           Open
         </button>
-        <button type="button" className="button" disabled={restore.pending} onClick={() => void restore.run({ boardId: board.id, cardId })}>
+        <button type="button" className="button" disabled={restore.pending || travelling} onClick={() => void restore.run({ boardId: board.id, cardId })}>
           Restore<span className="visually-hidden"> “{card.title}”</span>
         </button>
       </div>

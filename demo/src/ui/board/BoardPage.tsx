@@ -10,12 +10,14 @@ import { cardHandle, focusCard } from './focusCard'
 import { keyIntent } from './keyboard'
 import { useBoardDrag } from './useBoardDrag'
 import { useCardMoves } from './useCardMoves'
+import { useIsTravelling } from '../history/useTravel'
 
 /** The Kanban board: columns of cards, moved by drag and drop or the keyboard. */
 export function BoardPage() {
   const board = useQuery(boardById, demoBoardId)
+  const travelling = useIsTravelling()
   if (!board) {
-    return <PageLoading>Opening the board…</PageLoading>
+    return <PageLoading>{travelling ? 'The board did not exist yet at this point of its history.' : 'Opening the board…'}</PageLoading>
   }
   return <LoadedBoard boardId={board.id} />
 }
@@ -26,6 +28,7 @@ function LoadedBoard({ boardId }: { boardId: string }) {
   const [settingsFor, setSettingsFor] = useState<string | null>(null)
   const [showArchived, setShowArchived] = useState(false)
   const move = useCardMoves(board)
+  const readOnly = useIsTravelling()
 
   const onDrop = useCallback(
     (cardId: string, to: string, position: number) => {
@@ -34,7 +37,7 @@ function LoadedBoard({ boardId }: { boardId: string }) {
     },
     [move],
   )
-  const drag = useBoardDrag(board, onDrop)
+  const drag = useBoardDrag(board, onDrop, readOnly)
 
   const onCardKey = useCallback(
     (cardId: string, title: string, event: KeyboardEvent) => {
@@ -49,7 +52,7 @@ function LoadedBoard({ boardId }: { boardId: string }) {
 
   const cardCount = board.columnOrder.reduce((sum, id) => sum + (board.columns[id]?.cardIds.length ?? 0), 0)
   return (
-    <div className="board-page">
+    <div className={`board-page ${readOnly ? 'is-read-only' : ''}`}>
       <div className="page-toolbar">
         <div>
           <h1 className="page-title">{board.name}</h1>

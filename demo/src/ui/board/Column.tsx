@@ -3,6 +3,7 @@ import type { BoardView, ColumnView } from '../../domain'
 import { AddCardForm } from './AddCardForm'
 import { CardTile } from './CardTile'
 import type { BoardDrag } from './useBoardDrag'
+import { useIsTravelling } from '../history/useTravel'
 
 /** Props of `Column`. */
 export interface ColumnProps {
@@ -20,6 +21,7 @@ export function Column({ board, column, drag, onOpenCard, onCardKey, onSettings 
   const limit = column.wipLimit
   const load = limit === null ? 'none' : count > limit ? 'over' : count === limit ? 'full' : 'ok'
   const headingId = `column-${column.id}-heading`
+  const readOnly = useIsTravelling()
   const target = drag.dropTarget?.columnId === column.id ? drag.dropTarget.index : -1
   return (
     <section className={`column column-${load} ${column.done ? 'column-done' : ''}`} aria-labelledby={headingId} data-column-id={column.id}>
@@ -32,7 +34,7 @@ export function Column({ board, column, drag, onOpenCard, onCardKey, onSettings 
           {limit !== null && <span className="wip-limit"> / {limit}</span>}
           <span className="visually-hidden">{limit === null ? ' cards' : ` cards, WIP limit ${limit}`}</span>
         </span>
-        <button type="button" className="icon-button column-settings" aria-label={`Settings of column ${column.name}`} onClick={() => onSettings(column.id)}>
+        <button type="button" className="icon-button column-settings" aria-label={`Settings of column ${column.name}`} disabled={readOnly} onClick={() => onSettings(column.id)}>
           <svg viewBox="0 0 16 16" aria-hidden="true" width="16" height="16">
             <circle cx="3.5" cy="8" r="1.4" fill="currentColor" />
             <circle cx="8" cy="8" r="1.4" fill="currentColor" />
@@ -46,7 +48,7 @@ export function Column({ board, column, drag, onOpenCard, onCardKey, onSettings 
         ))}
         {count === 0 && <li className="column-empty">{column.done ? 'Finished cards land here.' : 'No cards yet.'}</li>}
       </ol>
-      <AddCardForm boardId={board.id} columnId={column.id} columnName={column.name} />
+      {!readOnly && <AddCardForm boardId={board.id} columnId={column.id} columnName={column.name} />}
     </section>
   )
 }

@@ -13,7 +13,7 @@ export interface DropTarget {
 export interface BoardDrag {
   readonly draggingId: string | null
   readonly dropTarget: DropTarget | null
-  cardProps(cardId: string, title: string): { draggable: true; onDragStart: (e: DragEvent) => void; onDragEnd: () => void }
+  cardProps(cardId: string, title: string): { draggable: boolean; onDragStart: (e: DragEvent) => void; onDragEnd: () => void }
   columnProps(columnId: string): { onDragOver: (e: DragEvent<HTMLElement>) => void; onDragLeave: (e: DragEvent<HTMLElement>) => void; onDrop: (e: DragEvent<HTMLElement>) => void }
 }
 
@@ -29,15 +29,16 @@ function indexAt(list: HTMLElement, clientY: number): number {
 
 /**
  * Drag state for the board. `onDrop(cardId, columnId, position)` gets the position the card takes
- * after the move (its own old slot excluded), which is what `moveCard` expects.
+ * after the move (its own old slot excluded), which is what `moveCard` expects. Nothing is
+ * draggable while `readOnly`.
  */
-export function useBoardDrag(board: BoardView, onDrop: (cardId: string, columnId: string, position: number) => void): BoardDrag {
+export function useBoardDrag(board: BoardView, onDrop: (cardId: string, columnId: string, position: number) => void, readOnly = false): BoardDrag {
   const [draggingId, setDraggingId] = useState<string | null>(null)
   const [dropTarget, setDropTarget] = useState<DropTarget | null>(null)
 
   const cardProps = useCallback(
     (cardId: string, title: string) => ({
-      draggable: true as const,
+      draggable: !readOnly,
       onDragStart: (e: DragEvent) => {
         e.dataTransfer.setData(cardType, cardId)
         e.dataTransfer.setData('text/plain', title)
@@ -49,7 +50,7 @@ export function useBoardDrag(board: BoardView, onDrop: (cardId: string, columnId
         setDropTarget(null)
       },
     }),
-    [],
+    [readOnly],
   )
 
   const columnProps = useCallback(

@@ -10,12 +10,14 @@ import { CardHistory } from './CardHistory'
 import { ChecklistSection } from './ChecklistSection'
 import { CommentsSection } from './CommentsSection'
 import { MoveSection } from './MoveSection'
+import { useIsTravelling } from '../history/useTravel'
 
 /** Everything about one card: edit, checklist, comments, assignee, move, archive, history. */
 export function CardDialog({ board, cardId, onClose }: { board: BoardView; cardId: string; onClose: () => void }) {
   const card = useQuery(cardById, cardId)
   const archive = useAction(archiveCard)
   const restore = useAction(restoreCard)
+  const travelling = useIsTravelling()
   if (!card) return null
   const column = board.columns[card.columnId]
   const ids = { boardId: board.id, cardId }
@@ -30,10 +32,12 @@ export function CardDialog({ board, cardId, onClose }: { board: BoardView; cardI
               Added by {personName(card.createdBy)} · {formatDateTime(card.createdAt)}
             </span>
           </p>
-          {card.archived && (
-            <p className="inline-alert">This card is archived: it is read-only until you restore it.</p>
+          {travelling ? (
+            <p className="inline-alert">You are looking at the past: this card is shown as it was then, read-only.</p>
+          ) : (
+            card.archived && <p className="inline-alert">This card is archived: it is read-only until you restore it.</p>
           )}
-          <fieldset className="plain-fieldset stack-large" disabled={card.archived}>
+          <fieldset className="plain-fieldset stack-large" disabled={card.archived || travelling}>
             <legend className="visually-hidden">Card details</legend>
             <CardDetails key={cardId} card={card} />
             <ChecklistSection card={card} inDone={column?.done === true} />
@@ -41,18 +45,18 @@ export function CardDialog({ board, cardId, onClose }: { board: BoardView; cardI
           </fieldset>
         </div>
         <aside className="card-dialog-side" aria-label="Card actions">
-          <fieldset className="plain-fieldset stack" disabled={card.archived}>
+          <fieldset className="plain-fieldset stack" disabled={card.archived || travelling}>
             <legend className="visually-hidden">Assign and move</legend>
             <AssigneeField card={card} />
             <MoveSection board={board} card={card} />
           </fieldset>
           <div className="side-section">
             {card.archived ? (
-              <button type="button" className="button button-primary full-width" disabled={restore.pending} onClick={() => void restore.run(ids)}>
+              <button type="button" className="button button-primary full-width" disabled={restore.pending || travelling} onClick={() => void restore.run(ids)}>
                 Restore to {column?.name ?? 'the board'}
               </button>
             ) : (
-              <button type="button" className="button button-danger full-width" disabled={archive.pending} onClick={() => void archive.run(ids).then((r) => r && onClose())}>
+              <button type="button" className="button button-danger full-width" disabled={archive.pending || travelling} onClick={() => void archive.run(ids).then((r) => r && onClose())}>
                 Archive card
               </button>
             )}

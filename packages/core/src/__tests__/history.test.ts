@@ -81,6 +81,16 @@ describe('undo and redo', () => {
     expect(store.history.canRedo).toBe(false)
   })
 
+  it('keeps commands dispatched with undoable: false off the undo stack', async () => {
+    const store = open()
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'seed', title: 'seeded' }), { undoable: false })
+    expect(store.history.canUndo).toBe(false)
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'mine' }))
+    await store.history.undo()
+    expect(store.history.canUndo).toBe(false)
+    expect(store.read(titles)).toEqual({ seed: 'seeded' })
+  })
+
   it('refolds from the nearest snapshot, not from the start of the log', async () => {
     const { projection, calls } = countedTitles()
     const store = open(memoryStorage(), { projections: [projection], snapshotEvery: 10 })
