@@ -302,9 +302,15 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     if (outboxEvents.length > 0) {
       const overlaid = computeOverlay()
       if (overlaid) {
-        void overlaid.then(() => {
-          if (travelling === null) for (const model of models) model.changed.next()
-        })
+        overlaid.then(
+          () => {
+            if (travelling === null) for (const model of models) model.changed.next()
+          },
+          // Older events could not be read: the overlay stays as it was, and the store hears why.
+          (error: unknown) => {
+            if (error instanceof ChronicleError) errors.next(error)
+          },
+        )
         return
       }
       which = models

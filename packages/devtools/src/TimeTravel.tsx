@@ -45,21 +45,23 @@ export function TimeTravel({ store, onStep, onError }: TimeTravelProps) {
   })
   // While a travel is under way the slider shows where it was asked to go.
   const position = requested !== null && requested !== travelling ? requested : (travelling ?? head)
+  // Positions before a compaction horizon are gone from the log: the slider starts there.
+  const first = store.horizon
   const go = (target: number) => {
-    const clamped = Math.min(head, Math.max(0, target))
+    const clamped = Math.min(head, Math.max(first, target))
     setRequested(clamped)
     travel(clamped)
     onStep(clamped)
   }
   return (
     <div className="chr-dt-travel" role="group" aria-label="Time travel">
-      <button type="button" aria-label="Step back" title="Step back one event" disabled={position <= 0} onClick={() => go(position - 1)}>
+      <button type="button" aria-label="Step back" title="Step back one event" disabled={position <= first} onClick={() => go(position - 1)}>
         ◀
       </button>
       <input
         type="range"
         aria-label="Log position"
-        min={0}
+        min={first}
         max={head}
         step={1}
         value={position}

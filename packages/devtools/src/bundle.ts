@@ -31,7 +31,10 @@ export interface ReproBundle {
 
 /** Which part of the log `exportBundle` takes. */
 export interface BundleRange {
-  /** Events after this position (default 0: from the start, which replays exactly). */
+  /**
+   * Events after this position (default 0: from the start, which replays exactly). A compacted
+   * log starts at its horizon, and so does the slice.
+   */
   readonly after?: number
   /** Events up to this position (default: the store's position). */
   readonly to?: number
@@ -48,7 +51,8 @@ const pageSize = 10_000
  */
 export async function exportBundle(store: Store, range: BundleRange = {}): Promise<ReproBundle> {
   await store.ready
-  const after = range.after ?? 0
+  // Events before a compaction horizon are gone: the slice starts there at the earliest.
+  const after = Math.max(range.after ?? 0, store.horizon)
   const to = range.to ?? store.position
   const events: EventEnvelope[] = []
   for (let from = after; from < to; ) {

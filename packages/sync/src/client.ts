@@ -18,6 +18,8 @@ export interface SyncClientOptions {
   readonly WebSocket?: WebSocketConstructor
   /** Milliseconds a push or pull may take before it fails with `timeout` (default 30 000). */
   readonly timeout?: number
+  /** Aborts every request in flight, and every later one, when it fires (a connection that stops). */
+  readonly signal?: AbortSignal
 }
 
 /** A batch of commands for `push`; the client adds the protocol version. */
@@ -65,10 +67,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       response = await doFetch(`${base}${path}`, {
         ...init,
         headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${await token()}` },
-        signal: AbortSignal.timeout(timeout),
+        signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(timeout)]) : AbortSignal.timeout(timeout),
       })
       text = await response.text()
     } catch (error) {
+      if (options.signal?.aborted) throw new SyncError('network', `The request to ${path} was cancelled: the sync client was stopped.`, { cause: error })
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
       throw timedOut
         ? new SyncError('timeout', `The sync server did not answer ${path} within ${timeout} ms; try again.`, { cause: error })

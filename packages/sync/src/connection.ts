@@ -62,6 +62,9 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
     if (next.online !== current.online || next.pushing !== current.pushing || next.pulling !== current.pulling || next.lastError !== current.lastError) status.next(next)
   }
 
+  /** A request got the server's answer: online, and the last failure is behind us. */
+  const answered = () => update({ online: true, lastError: undefined })
+
   let stopped = false
   let batchSize = setup.batchSize
   let failures = 0
@@ -102,12 +105,13 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
       for (;;) {
         const more = await serial(async () => {
           if (stopped) return false
-          const page = await client.pull(await host.position(), { limit: setup.pullLimit })
-          update({ online: true })
+          const after = await host.position()
+          const page = await client.pull(after, { limit: setup.pullLimit })
+          answered()
           if (stopped) return false
           const settled = unsettled.filter((c) => c.position <= page.next)
           unsettled = unsettled.filter((c) => c.position > page.next)
-          if (page.events.length > 0 || settled.length > 0 || rejected.length > 0 || page.next > (await host.position())) {
+          if (page.events.length > 0 || settled.length > 0 || rejected.length > 0 || page.next > after) {
             await host.receive({ events: page.events.map(toConfirmed), settled: settled.map((c) => c.commandId), rejected, position: page.next })
           }
           rejected = []
@@ -131,7 +135,7 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
       response = await client.push({ clientId: setup.clientId, lastConfirmed: await host.position(), commands: batch.map(toPush) })
     } catch (error) {
       if (!isSyncError(error) || error.code !== 'payload-too-large') throw error
-      update({ online: true })
+      answered()
       if (batch.length > 1) {
         batchSize = Math.max(1, Math.floor(batch.length / 2))
         return
@@ -144,7 +148,7 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
     } finally {
       update({ pushing: false })
     }
-    update({ online: true })
+    answered()
     if (response.results.length === 0 && !response.incomplete) throw new SyncError('bad-response', 'The sync server answered a push with no results.')
     const accepted: { commandId: string; position: number }[] = []
     const rejected: { commandId: string; error: SerializedChronicleError }[] = []
@@ -180,6 +184,8 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
         events: (events, next) =>
           serial(async () => {
             if (stopped || live !== subscription) return
+            // Events came: over the socket or by polling, the server answered.
+            answered()
             const position = await host.position()
             // A gap (a page was skipped below) or this client's own commands (settled only with
             // the push's answer): a round pulls them instead.
@@ -189,7 +195,7 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
             liveFrom = next
           }),
         status: (state) => {
-          if (state === 'live') update({ online: true })
+          if (state === 'live') answered()
         },
         error: (error) => update({ lastError: error.message }),
       },
@@ -207,7 +213,6 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
       try {
         await round()
         failures = 0
-        update({ lastError: undefined })
       } catch (caught) {
         if (stopped) return
         const error = asSyncError(caught)

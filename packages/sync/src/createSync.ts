@@ -51,17 +51,20 @@ export function createSync(options: SyncOptions): SyncConnector {
   }
   const pullLimit = options.pullLimit ?? 500
   if (!Number.isInteger(pullLimit) || pullLimit < 1) throw new TypeError(`createSync({ pullLimit }) takes a positive integer, got ${String(pullLimit)}`)
-  const client = createSyncClient({
-    url: options.url,
-    token: options.auth,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
-    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-  })
   return {
     connect(host) {
+      // Each connection has its own client, whose requests in flight its stop() aborts.
+      const stopped = new AbortController()
+      const client = createSyncClient({
+        url: options.url,
+        token: options.auth,
+        signal: stopped.signal,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+      })
       const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
-      return startConnection(host, {
+      const connection = startConnection(host, {
         client,
         clientId: options.clientId ?? `${host.storeName.slice(0, protocolLimits.idLength - suffix.length - 1)}-${suffix}`,
         batchSize,
@@ -69,6 +72,13 @@ export function createSync(options: SyncOptions): SyncConnector {
         retry: options.retry ?? {},
         live: options.live ?? {},
       })
+      return {
+        status$: connection.status$,
+        stop() {
+          connection.stop()
+          stopped.abort()
+        },
+      }
     },
   }
 }

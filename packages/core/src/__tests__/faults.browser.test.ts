@@ -1,31 +1,16 @@
 // Fault injection in real Chromium: each failure gives its typed error, nothing already stored
 // changes, and the store keeps working or refuses clearly.
 import { afterEach, describe, expect, it } from 'vitest'
+import { idbHarness } from './idbHarness'
 import * as v from 'valibot'
 import { createStore, defineAggregate, defineCommand, defineEvent, defineProjection, indexedDbStorage, isChronicleError, type ChronicleError, type Store } from '../index'
 import { addCard, boardView, commands } from './fixtures'
 
-const stores: Store[] = []
-let counter = 0
-const uniqueName = () => `faults-${Date.now()}-${counter++}`
-const open = (name: string) => {
-  const store = createStore({ name, commands, projections: [boardView], storage: indexedDbStorage() })
-  stores.push(store)
-  return store
-}
-const readAll = async (name: string) => {
-  const log = await indexedDbStorage().open(name)
-  try {
-    return await log.readLog(0)
-  } finally {
-    log.close()
-  }
-}
+const { stores, uniqueName, open, readAll } = idbHarness('faults')
 const originalAdd = IDBObjectStore.prototype.add
 
-afterEach(async () => {
+afterEach(() => {
   IDBObjectStore.prototype.add = originalAdd
-  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)))
 })
 
 const Logged = defineEvent('Logged', v.object({ n: v.number() }))

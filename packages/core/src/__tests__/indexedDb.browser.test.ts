@@ -1,28 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { idbHarness } from './idbHarness'
 import * as v from 'valibot'
 import { createStore, defineAggregate, defineCommand, defineEvent, indexedDbStorage, isChronicleError, type Store } from '../index'
 import { addCard, boardView, commands, moveCard } from './fixtures'
 
-const stores: Store[] = []
-let dbCounter = 0
-const uniqueName = () => `test-${Date.now()}-${dbCounter++}`
-const open = (name: string) => {
-  const store = createStore({ name, commands, projections: [boardView], storage: indexedDbStorage() })
-  stores.push(store)
-  return store
-}
-const readAll = async (name: string) => {
-  const log = await indexedDbStorage().open(name)
-  try {
-    return await log.readLog(0)
-  } finally {
-    log.close()
-  }
-}
+const { stores, uniqueName, open, readAll } = idbHarness('test')
 
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)))
-})
 
 describe('IndexedDB event log (real Chromium)', () => {
   it('keeps every acknowledged event across close and reopen', async () => {

@@ -15,6 +15,8 @@ describe('sync outbox in IndexedDB (real Chromium)', () => {
     const link = client()
     const second = createStore({ name, commands, projections: [boardView], storage: indexedDbStorage(), sync: link })
     await second.ready
+    // Only the leading tab connects; leadership (Web Locks) settles just after ready.
+    await expect.poll(() => second.sync?.status.connected).toBe(true)
     expect(second.read(boardView).columns).toEqual({ todo: [], doing: ['c1'] })
     expect(second.sync?.status.pending).toBe(2)
     await link.round()

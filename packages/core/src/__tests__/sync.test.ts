@@ -147,4 +147,22 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
     await b.link.round()
     expect(b.store.read(boardView)).toEqual(a.store.read(boardView))
   })
+
+  it('shows an undo from the outbox of a command older than the events in memory (a cold start from a checkpoint)', async () => {
+    const { open } = setup()
+    const storage = memoryStorage()
+    const first = open(storage)
+    await first.store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
+    const old = await first.store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'two' }))
+    await first.link.round()
+    await first.store.close()
+    // Reopened from the checkpoint at position 2: c2's events are in the log, not in memory.
+    const second = open(storage)
+    await second.store.ready
+    await second.store.undoCommand(old.commandId)
+    expect(second.store.read(boardView)).toEqual({ columns: { todo: ['c1'] }, count: 1 })
+    await second.link.round()
+    expect(second.store.read(boardView)).toEqual({ columns: { todo: ['c1'] }, count: 1 })
+    expect(second.store.sync?.status.pending).toBe(0)
+  })
 })

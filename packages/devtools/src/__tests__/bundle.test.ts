@@ -63,6 +63,14 @@ describe('repro bundles', () => {
     expect(replay.position).toBe(3)
   })
 
+  it('starts the slice of a compacted log at its horizon', async () => {
+    const source = await history()
+    await source.compact({ before: 5 })
+    const bundle = await exportBundle(source)
+    expect(bundle.range.after).toBe(4)
+    expect(bundle.events[0]!.seq).toBe(5)
+  })
+
   it('refuses files that are not bundles, and logs that are not empty', async () => {
     const code = (fn: () => unknown) => {
       try {

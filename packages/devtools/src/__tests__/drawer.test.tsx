@@ -88,6 +88,24 @@ describe('the devtools drawer', () => {
     await waitFor(() => expect(store.travelling).toBeNull())
   })
 
+  it('starts the timeline and the slider at the horizon of a compacted log', async () => {
+    const store = openStore()
+    await addCards(store, 6)
+    await store.compact({ before: 4 })
+    render(<ChronicleDevtools store={store} initialIsOpen />)
+    await waitFor(() => expect(shownRows()).toEqual([4, 5, 6]))
+    const slider = screen.getByRole('slider', { name: 'Log position' })
+    expect(slider.getAttribute('min')).toBe('3')
+    fireEvent.change(slider, { target: { value: '3' } })
+    await waitFor(() => expect(store.travelling).toBe(3))
+    expect(store.read(boardView).count).toBe(3)
+    expect(screen.getByRole('button', { name: 'Step back' })).toHaveProperty('disabled', true)
+    // The first event after the horizon still has a state before it: the horizon's.
+    fireEvent.click(document.querySelector('[data-seq="4"]')!)
+    fireEvent.click(screen.getByRole('tab', { name: 'Read models' }))
+    await waitFor(() => expect(screen.getByRole('region', { name: 'Read model boardView' }).textContent).toContain('count 3 → 4'))
+  })
+
   it('exports the log up to the selected event and imports a bundle into a replay store', async () => {
     const downloads = captureDownloads()
     try {

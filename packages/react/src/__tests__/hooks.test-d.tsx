@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { defineQuery, type ChronicleError, type CommandOptions, type Receipt, type Store } from '@chronicle/core'
-import { useCommand, useIsReady, useProjection, useQuery, useStore, type CommandHandle } from '../index'
+import { defineQuery, type ChronicleError, type CommandOptions, type Receipt, type Store, type SyncRejection, type SyncStatus } from '@chronicle/core'
+import { useCommand, useIsReady, useProjection, useQuery, useStore, useSyncRejections, useSyncStatus, type CommandHandle } from '../index'
 import { addCard, boardView, moveCard, titles } from '../../../core/src/__tests__/fixtures'
 
 const cardsIn = defineQuery({ projection: boardView, select: (s, column: string) => s.columns[column] ?? [] })
@@ -67,5 +67,11 @@ describe('hook types', () => {
   it('types useStore and useIsReady', () => {
     expectTypeOf(useStore()).toEqualTypeOf<Store>()
     expectTypeOf(useIsReady()).toEqualTypeOf<boolean>()
+  })
+
+  it('types the sync hooks: the status or undefined, rejections with their SyncRejected', () => {
+    expectTypeOf(useSyncStatus()).toEqualTypeOf<SyncStatus | undefined>()
+    expectTypeOf(useSyncRejections).parameter(0).parameter(0).toEqualTypeOf<SyncRejection>()
+    useSyncRejections((rejection) => expectTypeOf(rejection.error.reason).toEqualTypeOf<ChronicleError>())
   })
 })

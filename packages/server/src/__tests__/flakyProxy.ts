@@ -34,6 +34,8 @@ export interface FlakyProxy {
    * unreachable) or brings it back up with the faults it had.
    */
   setDown(down: boolean): void
+  /** WebSocket connections piped through now. */
+  readonly sockets: number
   /** Cuts every piped WebSocket connection now. */
   cutSockets(): void
   close(): Promise<void>
@@ -110,6 +112,9 @@ export async function startFlakyProxy(target: string, options: { seed: number; w
     url: '',
     stats,
     upgrades: 'pipe',
+    get sockets() {
+      return piped.size
+    },
     setWeights(changed) {
       weights = { ...weights, ...changed }
       total = Object.values(weights).reduce((a, b) => a + b, 0)

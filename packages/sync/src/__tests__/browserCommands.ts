@@ -29,7 +29,10 @@ const startSyncServer: BrowserCommand<[]> = async () => {
   built ??= buildTestServer(buildDir)
   await built
   const dir = tempDir('browser-sync')
-  const server = await startServer({ db: `${dir.path}/data.sqlite` }, { cli: resolve(buildDir, 'cli.js'), domain: resolve(buildDir, 'kanban.js'), args: ['--cors', '*'] })
+  const server = await startServer({ db: `${dir.path}/data.sqlite` }, { cli: resolve(buildDir, 'cli.js'), domain: resolve(buildDir, 'kanban.js'), args: ['--cors', '*'] }).catch((error: unknown) => {
+    dir.remove()
+    throw error
+  })
   servers.set(server.url, { process: server, remove: dir.remove })
   return server.url
 }

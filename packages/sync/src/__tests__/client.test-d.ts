@@ -1,7 +1,7 @@
 import { expectTypeOf, test } from 'vitest'
 import { WebSocket } from 'ws'
-import type { SerializedChronicleError } from '@chronicle/core'
-import { createSyncClient, type CommandResult, type PullResponse, type PushResponse, type WebSocketConstructor } from '../index'
+import type { SerializedChronicleError, SyncConnector } from '@chronicle/core'
+import { createSync, createSyncClient, type CommandResult, type PullResponse, type PushResponse, type WebSocketConstructor } from '../index'
 
 test('Node’s ws and the browser’s WebSocket both fit the client', () => {
   expectTypeOf(WebSocket).toExtend<WebSocketConstructor>()
@@ -19,4 +19,12 @@ test('a result narrows by status', () => {
   const result = {} as CommandResult
   if (result.status === 'ok') expectTypeOf(result.position).toEqualTypeOf<number>()
   else expectTypeOf(result.error).toEqualTypeOf<SerializedChronicleError>()
+})
+
+test('createSync plugs into createStore({ sync }) and takes a token, a function or an async function', () => {
+  expectTypeOf(createSync({ url: 'http://localhost', auth: 'token' })).toEqualTypeOf<SyncConnector>()
+  expectTypeOf(createSync).parameter(0).toHaveProperty('auth').toEqualTypeOf<string | (() => string | Promise<string>)>()
+  createSync({ url: 'http://localhost', auth: async () => 'token', WebSocket, live: false, retry: { maxDelay: 5000 } })
+  // @ts-expect-error a token is a string
+  createSync({ url: 'http://localhost', auth: 42 })
 })

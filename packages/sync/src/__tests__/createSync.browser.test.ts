@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { commands as node } from 'vitest/browser'
 import { indexedDbStorage, isChronicleError, type Store, type SyncRejection } from '@chronicle/core'
-import { createSyncClient } from '../index'
+import { createSyncClient, type RetryOptions } from '../index'
 import { addCard, boardView, moveCard } from '../../../core/src/__tests__/fixtures'
 import { kanbanTokens } from '../../../server/src/__tests__/kanban'
 import { openDevice, synced } from './devices'
@@ -27,8 +27,8 @@ async function link(target: string, seed?: number) {
 
 let databases = 0
 /** A device with its own IndexedDB log (`name` reopens an earlier one), closed after the test. */
-function device(url: string, name = `sync-device-${Date.now()}-${++databases}`): Store {
-  const store = openDevice({ url, storage: indexedDbStorage(), name })
+function device(url: string, name = `sync-device-${Date.now()}-${++databases}`, retry?: RetryOptions): Store {
+  const store = openDevice({ url, storage: indexedDbStorage(), name, ...(retry ? { retry } : {}) })
   cleanup.push(() => store.close())
   return store
 }
@@ -140,5 +140,22 @@ describe('createSync in the browser (IndexedDB, real server processes)', () => {
     expect(stats['drop-after'] + stats['error-after'], 'answers lost after the server ran the request').toBeGreaterThan(0)
     expect((await store.log()).map((e) => e.id)).toEqual(events.map((e) => e.id))
     expect(store.read(boardView).count).toBe(ids.length)
+  })
+
+  it("goes offline on the browser's offline event and retries at once on its online event, whatever the backoff", async () => {
+    const url = await server()
+    const flaky = await link(url)
+    // A backoff of a minute: only the online event can bring this device back within the test.
+    const store = device(flaky, undefined, { initialDelay: 60_000, maxDelay: 60_000 })
+    await synced(store, 0)
+    await node.setLink(flaky, { down: true })
+    window.dispatchEvent(new Event('offline'))
+    expect(store.sync!.status.online).toBe(false)
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'e1', title: 'while offline' }))
+    await until(() => expect(store.sync!.status.lastError).toMatch(/reach the sync server/))
+    await node.setLink(flaky, { down: false })
+    window.dispatchEvent(new Event('online'))
+    await synced(store, 1)
+    expect(store.sync!.status).toMatchObject({ online: true, lastError: undefined })
   })
 })

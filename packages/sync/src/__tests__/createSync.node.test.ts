@@ -2,8 +2,10 @@
 // with stores over in-memory logs: the browser's IndexedDB side is in createSync.browser.test.ts.
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { isChronicleError, memoryStorage, type Store, type SyncRejection } from '@chronicle/core'
-import { addCard, boardView, moveCard } from '../../../core/src/__tests__/fixtures'
+import { createStore, isChronicleError, memoryStorage, type Store, type SyncConnection, type SyncConnectionStatus, type SyncConnector, type SyncRejection } from '@chronicle/core'
+import { createSync } from '../index'
+import { addCard, boardView, commands, moveCard } from '../../../core/src/__tests__/fixtures'
+import { kanbanTokens } from '../../../server/src/__tests__/kanban'
 import { startFlakyProxy, type FlakyProxy } from '../../../server/src/__tests__/flakyProxy'
 import { eventually, kanbanDomainPath, startServer, storedEvents, tempDir, type ServerProcess } from '../../../server/src/__tests__/harness'
 import { openDevice, synced } from './devices'
@@ -30,6 +32,16 @@ async function proxyTo(url: string, seed = 1): Promise<FlakyProxy> {
   return proxy
 }
 
+/** The connections a connector started (a pass-through, so a test can watch one). */
+const connections: SyncConnection[] = []
+const watched = (connector: SyncConnector): SyncConnector => ({
+  connect(host) {
+    const connection = connector.connect(host)
+    connections.push(connection)
+    return connection
+  },
+})
+
 /** A device with its own in-memory log, closed after the test. */
 function device(url: string): Store {
   const store = openDevice({ url, storage: memoryStorage(), WebSocket })
@@ -42,8 +54,12 @@ describe('createSync against a real server', () => {
     const { url, db } = await server()
     const a = device(url)
     const b = device(url)
+    await synced(b, 0)
     const first = await a.dispatch(addCard({ boardId: 'b', cardId: 'a1', title: 'from a' }))
     await a.sync!.confirmation(first.commandId)
+    // b, idle, hears of a's command live.
+    await synced(b, 1)
+    expect(b.read(boardView).columns.todo).toEqual(['a1'])
     await b.dispatch(addCard({ boardId: 'b', cardId: 'b1', title: 'from b' }))
     await synced(b, 2)
     await synced(a, 2)
@@ -148,5 +164,31 @@ describe('createSync against a real server', () => {
     expect((await storedEvents({ db })).map((e) => e.payload.cardId)).toEqual(['s1', 's2', 's3', 's4', 's5', 's6'])
     expect(a.read(boardView).columns.todo).toEqual(['s1', 's2', 's3', 's4', 's5', 's6'])
     expect([...errors].some((e) => e.startsWith('Too many commands'))).toBe(true)
+  })
+
+  it('stops cleanly when the store closes: no request after, the live socket closed, the status completed', async () => {
+    const { url } = await server()
+    const link = await proxyTo(url)
+    const store = createStore({ name: 'kanban', commands, storage: memoryStorage(), sync: watched(createSync({ url: link.url, auth: kanbanTokens.ann, WebSocket })) })
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
+    await synced(store, 1)
+    await eventually(() => expect(link.sockets).toBe(1), 'the live socket')
+    const statuses: SyncConnectionStatus[] = []
+    let completed = false
+    connections.at(-1)!.status$.subscribe({ next: (s) => statuses.push(s), complete: () => (completed = true) })
+    await store.close()
+    expect(completed).toBe(true)
+    expect(statuses.at(-1)).toEqual({ online: false, pushing: false, pulling: false, lastError: undefined })
+    // Another device keeps the server busy (live events the closed one would have pulled).
+    const total = () => Object.values(link.stats).reduce((a, b) => a + b, 0)
+    const other = device(url)
+    await other.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'two' }))
+    await synced(other, 2)
+    await eventually(() => expect(link.sockets).toBe(0), 'the live socket to close')
+    // (A request the closed device had on the wire when it stopped has arrived by now.)
+    const requests = total()
+    await other.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 'three' }))
+    await synced(other, 3)
+    expect(total()).toBe(requests)
   })
 })

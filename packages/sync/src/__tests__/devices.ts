@@ -2,7 +2,7 @@
 // server through createSync, retrying fast so tests do not wait on production backoff.
 import { filter, firstValueFrom } from 'rxjs'
 import { createStore, type StorageBackend, type Store } from '@chronicle/core'
-import { createSync, type WebSocketConstructor } from '../index'
+import { createSync, type RetryOptions, type WebSocketConstructor } from '../index'
 import { boardView, commands } from '../../../core/src/__tests__/fixtures'
 import { kanbanTokens } from '../../../server/src/__tests__/kanban'
 
@@ -12,6 +12,8 @@ export interface DeviceOptions {
   /** The store's name (default `kanban`): stores of one name on one storage share a log. */
   readonly name?: string
   readonly WebSocket?: WebSocketConstructor
+  /** Backoff (default: 10 ms doubling up to 100 ms). */
+  readonly retry?: RetryOptions
 }
 
 /** A store syncing with the server at `url`. */
@@ -25,7 +27,7 @@ export function openDevice(options: DeviceOptions): Store {
       url: options.url,
       auth: kanbanTokens.ann,
       timeout: 5000,
-      retry: { initialDelay: 10, maxDelay: 100 },
+      retry: options.retry ?? { initialDelay: 10, maxDelay: 100 },
       live: { pollInterval: 50, reconnectDelay: 20, maxReconnectDelay: 100 },
       ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     }),
