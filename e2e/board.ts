@@ -46,6 +46,8 @@ export async function addCard(page: Page, columnName: string, title: string): Pr
   await page.keyboard.press('Enter')
   await expect(cardButton(page, title)).toBeVisible()
   await page.keyboard.press('Escape')
+  // The form gives focus back to its button in the next frame: wait, so it cannot take it from what the test focuses next.
+  await expect(column(page, columnName).getByRole('button', { name: `Add a card to ${columnName}` })).toBeFocused()
 }
 
 /** Drags a card onto a column's list, near its bottom (so it lands last). */
