@@ -218,7 +218,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         retry.push(p)
       } else p.reject(error)
     }
-    if (retry.length > 0) queue.unshift(...retry)
+    if (retry.length > 0) {
+      queue.unshift(...retry)
+      await backOff(retry)
+    }
   }
 
   async function append(appends: AppendCommand[], owners: Pending[], dirty: Set<string>, mayRetrySingly: boolean) {
@@ -268,7 +271,21 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (applied) await applied
     }
     for (const answer of answers) answer()
-    if (retry.length > 0) queue.unshift(...retry)
+    if (retry.length > 0) {
+      queue.unshift(...retry)
+      await backOff(retry)
+    }
+  }
+
+  /**
+   * A command that lost its stream's race twice is up against another writer (a tab, a server
+   * process) retrying in step with it: wait a random few milliseconds, growing with each loss,
+   * so one of them gets through instead of both losing again.
+   */
+  async function backOff(retry: Pending[]): Promise<void> {
+    const losses = Math.max(...retry.map((p) => p.attempts))
+    if (losses < 2) return
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** losses)))
   }
 
   return {

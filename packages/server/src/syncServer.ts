@@ -41,6 +41,8 @@ export interface SyncServerOptions {
   readonly heartbeat?: number
   /** Recent events kept in memory for live updates (default 10 000). */
   readonly recentEvents?: number
+  /** Attempts of a command whose stream keeps being written by another process first (default 20). */
+  readonly maxAttempts?: number
 }
 
 /** A sync server; `listen` opens the store and starts serving. */
@@ -160,6 +162,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
             storage: { kind: options.store.kind, open: async () => ({ ...log, close: () => undefined }) },
             origin: options.origin ?? 'server',
             persist: false,
+            // Server processes sharing one database race for hot streams far more than tabs do.
+            maxAttempts: options.maxAttempts ?? 20,
           })
           await store.ready
           const tail = await createTail(log, { keep: options.recentEvents ?? 10_000, report })
