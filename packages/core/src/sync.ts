@@ -2,7 +2,7 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs'
 import type { AnyCommandDefinition } from './command'
 import { errorFromJSON, SyncRejected, type SerializedChronicleError } from './errors'
 import type { EventEnvelope } from './event'
-import type { ConfirmedEvent, PendingCommand } from './storage/storage'
+import type { ConfirmedEvent, NewEvent, PendingCommand } from './storage/storage'
 
 /** What the network side of sync reports about its connection. */
 export interface SyncConnectionStatus {
@@ -30,8 +30,19 @@ export interface PendingCommandInfo {
   /** The payload as dispatched (null for an undo or redo). */
   readonly payload: unknown
   readonly at: number
+  /** The stream the command writes to. */
+  readonly stream: string
+  /** Its provisional events, as last decided (on dispatch, then on every rebase); not yet in the log. */
+  readonly events: readonly PendingEventInfo[]
   /** Set for an undo or redo: which command it takes back or brings back. */
   readonly history?: { readonly kind: 'undo' | 'redo'; readonly target: string }
+}
+
+/** A provisional event of a pending command. */
+export interface PendingEventInfo {
+  readonly type: string
+  readonly stream: string
+  readonly payload: unknown
 }
 
 /** One command the server refused, already rolled back locally. */
@@ -131,8 +142,16 @@ export function createSyncState() {
     outbox(commands: readonly Omit<PendingCommand, 'order'>[], mode: 'replace' | 'append') {
       const current = pendingCommands.value
       // A rebase after every server answer usually finds the outbox as it was: say nothing then.
-      if (mode === 'replace' && commands.length === current.length && commands.every((c, i) => c.commandId === current[i]!.commandId)) return
-      const infos = commands.map(({ commandId, type, payload, at, history }): PendingCommandInfo => ({ commandId, type, payload, at, ...(history ? { history } : {}) }))
+      if (mode === 'replace' && commands.length === current.length && commands.every((c, i) => c.commandId === current[i]!.commandId && sameEvents(c.events, current[i]!.events))) return
+      const infos = commands.map(({ commandId, type, payload, at, stream, events, history }): PendingCommandInfo => ({
+        commandId,
+        type,
+        payload,
+        at,
+        stream,
+        events: events.map((event) => ({ type: event.type, stream: event.stream, payload: event.payload })),
+        ...(history ? { history } : {}),
+      }))
       pendingCommands.next(mode === 'replace' ? infos : [...current, ...infos])
     },
     /** The outbox changed: commands no longer in it are settled (confirmed) unless rejected. */
@@ -154,6 +173,11 @@ export function createSyncState() {
       pendingCommands.complete()
     },
   }
+}
+
+/** Whether a rebase left a pending command's provisional events as they were (same types and streams, same payload objects or equal JSON). */
+function sameEvents(next: readonly NewEvent[], shown: readonly PendingEventInfo[]): boolean {
+  return next.length === shown.length && next.every((e, i) => e.type === shown[i]!.type && e.stream === shown[i]!.stream && (e.payload === shown[i]!.payload || JSON.stringify(e.payload) === JSON.stringify(shown[i]!.payload)))
 }
 
 /** Provisional envelopes get positions after the confirmed head, in outbox order. */

@@ -105,7 +105,7 @@ function StoreView({ store, status, onClose, onImported }: StoreViewProps) {
       )}
       {index.error !== undefined && <div role="alert" className="chr-dt-alert">{`The log could not be read: ${describe(index.error)}`}</div>}
       <div className="chr-dt-main">
-        <Timeline store={store} index={index} cache={cache} rows={rows} selected={selected} onSelect={setSelected} travelling={travelling} status={status} />
+        <Timeline store={store} index={index} cache={cache} rows={rows} selected={selected} onSelect={setSelected} travelling={travelling} status={status} filter={applied} />
         <Inspector store={store} index={index} cache={cache} selected={selected} status={status} onSelect={setSelected} onTravel={travelTo} />
       </div>
     </>

@@ -2,11 +2,11 @@ import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from
 import type { EventEnvelope, Store } from '@chronicle/core'
 import type { EnvelopeCache } from './envelopeCache'
 import { useVersion } from './hooks'
-import type { LogIndex } from './logIndex'
+import type { LogFilter, LogIndex } from './logIndex'
+import { PendingCommands } from './PendingCommands'
+import { rowHeight, short, time } from './rowFormat'
 import type { EventStatusFunction } from './status'
 
-/** Row height in pixels: fixed, so the list can place any row without measuring. */
-export const rowHeight = 22
 /** Rows rendered above and below the visible ones. */
 const overscan = 8
 /** The viewport height assumed before it can be measured (or where there is no layout, as in jsdom). */
@@ -23,16 +23,9 @@ export interface TimelineProps {
   /** The position the store travels at (later rows are dimmed), or null when live. */
   readonly travelling: number | null
   readonly status: EventStatusFunction
+  /** The filter the rows come from (the pending commands under the list use it too). */
+  readonly filter: LogFilter
 }
-
-const time = (at: number) => {
-  const d = new Date(at)
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0')
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
-}
-
-/** A long id as its first and last four characters (the whole id is in the row's tooltip and the inspector). */
-const short = (id: string) => (id.length > 10 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id)
 
 /** Tracks an element's height (ResizeObserver where there is one). */
 function useHeight(element: HTMLElement | null) {
@@ -54,7 +47,7 @@ function useHeight(element: HTMLElement | null) {
  * envelopes are read from the log (by range, through the cache). It sticks to the newest event
  * while scrolled to the bottom.
  */
-export function Timeline({ store, index, cache, rows, selected, onSelect, travelling, status }: TimelineProps) {
+export function Timeline({ store, index, cache, rows, selected, onSelect, travelling, status, filter }: TimelineProps) {
   useVersion(cache)
   const [viewport, setViewport] = useState<HTMLDivElement | null>(null)
   const height = useHeight(viewport)
@@ -147,6 +140,7 @@ export function Timeline({ store, index, cache, rows, selected, onSelect, travel
           })}
         </div>
       </div>
+      <PendingCommands store={store} filter={filter} />
     </div>
   )
 }

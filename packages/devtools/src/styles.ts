@@ -33,6 +33,10 @@ export const styles = `
 .chr-dt-undone > span:nth-child(3) { text-decoration: line-through; }
 .chr-dt-undone .chr-dt-status { color: #d08770; }
 .chr-dt-pending .chr-dt-status { color: #ebcb8b; }
+.chr-dt-pending-list { border-top: 1px solid #3b4252; flex: none; }
+.chr-dt-pending-title { padding: 4px 10px; color: #ebcb8b; font-weight: 600; }
+.chr-dt-pending-rows { overflow-y: auto; }
+.chr-dt-pending-rows .chr-dt-row { cursor: default; }
 .chr-dt-confirmed .chr-dt-status { color: #a3be8c; }
 .chr-dt-inspector { flex: 2; display: flex; flex-direction: column; min-width: 0; }
 .chr-dt-tabs { display: flex; gap: 2px; padding: 4px 8px 0; border-bottom: 1px solid #2e3440; }

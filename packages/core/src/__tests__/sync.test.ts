@@ -110,9 +110,31 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
     const move = await first.store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
     await first.store.history.undo()
     expect(first.store.sync!.pendingCommands).toEqual([
-      { commandId: add.commandId, type: 'addCard', payload: { boardId: 'b', cardId: 'c1', title: 'offline' }, at: expect.any(Number) },
-      { commandId: move.commandId, type: 'moveCard', payload: { boardId: 'b', cardId: 'c1', to: 'doing' }, at: expect.any(Number) },
-      { commandId: expect.any(String), type: 'moveCard', payload: null, at: expect.any(Number), history: { kind: 'undo', target: move.commandId } },
+      {
+        commandId: add.commandId,
+        type: 'addCard',
+        payload: { boardId: 'b', cardId: 'c1', title: 'offline' },
+        at: expect.any(Number),
+        stream: 'board-b',
+        events: [{ type: 'CardAdded', stream: 'board-b', payload: { cardId: 'c1', title: 'offline', column: 'todo' } }],
+      },
+      {
+        commandId: move.commandId,
+        type: 'moveCard',
+        payload: { boardId: 'b', cardId: 'c1', to: 'doing' },
+        at: expect.any(Number),
+        stream: 'board-b',
+        events: [{ type: 'CardMoved', stream: 'board-b', payload: { cardId: 'c1', from: 'todo', to: 'doing' } }],
+      },
+      {
+        commandId: expect.any(String),
+        type: 'moveCard',
+        payload: null,
+        at: expect.any(Number),
+        stream: 'board-b',
+        events: [{ type: 'Undone', stream: 'board-b', payload: { commandId: move.commandId } }],
+        history: { kind: 'undo', target: move.commandId },
+      },
     ])
     expect(lists).toEqual([[], ['addCard'], ['addCard', 'moveCard'], ['addCard', 'moveCard', 'moveCard']])
     await first.store.close()

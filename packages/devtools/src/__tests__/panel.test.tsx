@@ -1,11 +1,12 @@
 import { StrictMode } from 'react'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
-import { memoryStorage, type Store } from '@chronicle/core'
+import { createStore, memoryStorage, type Store } from '@chronicle/core'
+import { loopbackServer } from '../../../core/src/__tests__/loopback'
 import { ChronicleProvider } from '@chronicle/react'
 import { guardConsole } from '../../../react/src/__tests__/harness'
 import { ChronicleDevtools } from '../index'
-import { addCard, addCards, boardView, lastEventIs, moveCard, openStore } from './fixtures'
+import { addCard, addCards, boardView, commands, lastEventIs, moveCard, openStore, projections } from './fixtures'
 
 // Fails a test on any console.error or console.warn (act warnings, updates after unmount...).
 guardConsole()
@@ -183,6 +184,37 @@ describe.each([false, true])('<ChronicleDevtools /> (StrictMode: %s)', (strictMo
     expect(chain.textContent).not.toContain('#1 CardAdded')
     fireEvent.click(within(chain).getByRole('button', { name: '#2 CardMoved · board-b0' }))
     expect(row(2)!.getAttribute('aria-selected')).toBe('true')
+  })
+
+  it('lists the commands waiting for the server as pending, under the log, until the server confirms them', async () => {
+    const { client } = loopbackServer(commands)
+    const link = client()
+    const store = createStore({ name: 'kanban', commands, projections, storage: memoryStorage(), sync: link })
+    await store.ready
+    await store.dispatch(addCard({ boardId: 'b0', cardId: 'c0', title: 'synced' }))
+    await link.round()
+    const move = await store.dispatch(moveCard({ boardId: 'b0', cardId: 'c0', to: 'doing' }))
+    await store.dispatch(addCard({ boardId: 'b1', cardId: 'c1', title: 'offline' }))
+    await openPanel(store)
+    expect(shownRows()).toEqual([1])
+    const waiting = screen.getByRole('region', { name: 'Waiting for the server' })
+    expect(waiting.textContent).toContain('Waiting for the server: 2 commands')
+    const pendingRows = [...waiting.querySelectorAll<HTMLElement>('.chr-dt-row')]
+    expect(pendingRows.map((r) => [r.dataset.command, r.children[2]!.textContent, r.children[3]!.textContent, r.children[6]!.textContent])).toEqual([
+      [move.commandId, 'CardMoved', 'board-b0', 'pending'],
+      [expect.any(String), 'CardAdded', 'board-b1', 'pending'],
+    ])
+
+    // The timeline's filter applies to them too.
+    fireEvent.change(screen.getByLabelText('Filter by stream'), { target: { value: 'b1' } })
+    await waitFor(() => expect(waiting.querySelectorAll('.chr-dt-row')).toHaveLength(1))
+
+    await link.round()
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Waiting for the server' })).toBeNull())
+    fireEvent.change(screen.getByLabelText('Filter by stream'), { target: { value: '' } })
+    await waitFor(() => expect(shownRows()).toEqual([1, 2, 3]))
+    expect(row(2)!.textContent).toContain('confirmed')
+    await store.close()
   })
 
   it('moves the selection with the arrow keys and travels to the selected event', async () => {
