@@ -272,19 +272,50 @@ export function createStore(options: StoreOptions): Store {
     }
     return enqueue(async () => {
       if (first.seq > readModels.position + 1) {
-        for await (const page of readFrom(readModels.position)) {
-          await readModels.apply(page.filter((e) => e.seq < first.seq))
-          if (page.at(-1)!.seq >= first.seq - 1) break
+        // Another writer came first; it may also have compacted away what lies in between.
+        if (sharedLog) await followHorizon()
+        if (first.seq > readModels.position + 1) {
+          for await (const page of readFrom(readModels.position)) {
+            await readModels.apply(page.filter((e) => e.seq < first.seq))
+            if (page.at(-1)!.seq >= first.seq - 1) break
+          }
         }
       }
-      await readModels.apply(events)
+      const fresh = events.filter((e) => e.seq > readModels.position)
+      if (fresh.length > 0) await readModels.apply(fresh)
       applied(events, live)
     })
   }
 
+  /**
+   * Another tab may have compacted the shared log. Learns its horizon: every cached stream state
+   * is dropped (it may predate versions that were compacted away), and read models that are
+   * behind the horizon, whose next events are gone, start again from the stored checkpoints and
+   * horizon states, exactly as on a cold start. Runs in the ingest chain (`enqueue`).
+   */
+  async function followHorizon(): Promise<void> {
+    const storage = log()
+    const stored = await storage.loadHorizon?.()
+    if (!stored || stored.position <= readModels.origin) return
+    writeModel.clear()
+    if (readModels.position >= stored.position) return readModels.setHorizon(stored)
+    if (readModels.travelling !== null) {
+      await readModels.travel(null)
+      travelling$.next(null)
+    }
+    let checkpoints: Awaited<ReturnType<EventLogStorage['loadCheckpoints']>> = []
+    try {
+      checkpoints = await storage.loadCheckpoints()
+    } catch (error) {
+      errors.next(asChronicleError(error))
+    }
+    await readModels.start(checkpoints, readFrom, await storage.head(), stored)
+    position$.next(readModels.position)
+  }
+
   const dispatcher = createDispatcher({
     // With sync on, commands go to the outbox; the log only takes what the server confirmed.
-    append: (batch, admitted) => (outbox ? outbox.append(batch, admitted) : log().append(batch)),
+    append: (batch, admitted) => (outbox ? outbox.append(batch, admitted) : log().append(batch, { horizon: readModels.origin })),
     writeModel,
     origin,
     head: () => readModels.position,
@@ -296,7 +327,9 @@ export function createStore(options: StoreOptions): Store {
     },
     maxBatch: options.maxBatch ?? 1000,
     maxAttempts: options.maxAttempts ?? 5,
-    streamChanged: async (stream, version) => (await log().readStream(stream, version)).length > 0,
+    // Changed since `version`: newer events, or (another tab compacted) a snapshot beyond it.
+    streamChanged: async (stream, version) =>
+      (await log().readStream(stream, version)).length > 0 || ((await log().loadStreamSnapshot?.(stream))?.version ?? 0) > version,
     findCommand: async (commandId) => (await log().readCommand(commandId)).at(-1)?.seq,
     // Fold the read models while the transaction commits, on the positions the events will get if
     // nobody else writes in between (checked when they are published).
@@ -515,6 +548,7 @@ export function createStore(options: StoreOptions): Store {
     await storage.compact(record, snapshots)
     readModels.setHorizon(record)
     writeModel.clear()
+    tabs?.announceCompaction()
     return { horizon, removed: removed.length, streams: snapshots.length }
   }
 
@@ -527,6 +561,7 @@ export function createStore(options: StoreOptions): Store {
         position: () => readModels.position,
         head: () => log().head(),
         readLog: readDecoded,
+        followHorizon: () => enqueue(followHorizon),
         apply(events) {
           // Another tab wrote these streams: the next command on them reads the new events first.
           for (const event of events) if (event.meta.origin !== origin) writeModel.drop(event.stream)

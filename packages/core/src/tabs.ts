@@ -14,6 +14,8 @@ export interface TabChannelHost {
   head(): Promise<number>
   /** Reads the log (decoded events). */
   readonly readLog: ReadLog
+  /** Learns a compaction another tab made (drops cached streams; read models behind it start again). */
+  followHorizon(): Promise<void>
   /** Applies other tabs' events, which directly follow `position()`, without running reactions. */
   apply(events: EventEnvelope[]): void | Promise<void>
   report(error: ChronicleError): void
@@ -25,7 +27,9 @@ export interface TabChannelHost {
 export interface TabChannel {
   /** Tells the other tabs that the log reached `head` (the last position of a commit). */
   announce(head: number): void
-  /** Reads and applies the log up to `head` (default: the head in storage). */
+  /** Tells the other tabs that this one compacted the log. */
+  announceCompaction(): void
+  /** Reads and applies the log up to `head` (default: the head in storage, after checking for a compaction). */
   catchUp(head?: number): Promise<void>
   dispose(): void
 }
@@ -33,6 +37,10 @@ export interface TabChannel {
 interface HeadMessage {
   readonly kind: 'head'
   readonly head: number
+}
+
+interface CompactedMessage {
+  readonly kind: 'compacted'
 }
 
 /**
@@ -44,6 +52,10 @@ interface HeadMessage {
  * Messages are lost when a tab is frozen, discarded from the back/forward cache, or has no
  * BroadcastChannel; such a tab reads the log up to the stored head when it comes back (focus,
  * visibility, `resume`, `pageshow`), and its own next commit reads any gap before its events.
+ *
+ * A compaction is announced too (`compacted`). Whoever hears it, or comes back from being away,
+ * checks the stored horizon before reading: cached stream states are dropped, and read models
+ * behind the horizon (whose next events are gone) start again from the stored checkpoints.
  */
 export function createTabChannel(host: TabChannelHost): TabChannel {
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`chronicle:${host.name}`) : undefined
@@ -53,6 +65,8 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
   let target = 0
   /** A catch-up to the stored head was asked for. */
   let toStoredHead = false
+  /** Another tab may have compacted the log since this one last looked (a message, or this tab was away). */
+  let checkHorizon = false
   let busy = false
   let running: Promise<void> = Promise.resolve()
 
@@ -65,7 +79,11 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
       return
     }
     try {
-      while (!disposed && (toStoredHead || target > host.position())) {
+      while (!disposed && (toStoredHead || checkHorizon || target > host.position())) {
+        if (checkHorizon) {
+          checkHorizon = false
+          await host.followHorizon()
+        }
         let goal = target
         if (toStoredHead) {
           toStoredHead = false
@@ -92,7 +110,7 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
 
   function catchUp(head?: number): Promise<void> {
     if (disposed) return Promise.resolve()
-    if (head === undefined) toStoredHead = true
+    if (head === undefined) toStoredHead = checkHorizon = true
     else target = Math.max(target, head)
     if (!busy) {
       busy = true
@@ -103,8 +121,9 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
 
   if (channel) {
     channel.onmessage = (event: MessageEvent<unknown>) => {
-      const message = event.data as Partial<HeadMessage> | null
+      const message = event.data as Partial<HeadMessage | CompactedMessage> | null
       if (message?.kind === 'head' && typeof message.head === 'number' && message.head > host.position()) void catchUp(message.head)
+      else if (message?.kind === 'compacted') void catchUp()
     }
   }
 
@@ -120,6 +139,10 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
     announce(head) {
       if (disposed || !channel) return
       channel.postMessage({ kind: 'head', head } satisfies HeadMessage)
+    },
+    announceCompaction() {
+      if (disposed || !channel) return
+      channel.postMessage({ kind: 'compacted' } satisfies CompactedMessage)
     },
     catchUp,
     dispose() {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { filter, firstValueFrom } from 'rxjs'
 import * as v from 'valibot'
 import { createStore, defineAggregate, defineCommand, defineEvent, defineProjection, defineReaction, indexedDbStorage, type Store, type StoreOptions } from '../index'
-import { addCard, boardView, commands } from './fixtures'
+import { addCard, boardView, commands, moveCard } from './fixtures'
 
 const stores: Store[] = []
 let counter = 0
@@ -11,6 +11,19 @@ const open = (options: StoreOptions) => {
   const store = createStore({ storage: indexedDbStorage(), ...options })
   stores.push(store)
   return store
+}
+/** A store without a BroadcastChannel (an old browser, a sandbox): it hears no other tab. */
+async function openDeaf(options: StoreOptions): Promise<Store> {
+  const channel = globalThis.BroadcastChannel
+  try {
+    // @ts-expect-error: the channel is unavailable to this store.
+    delete globalThis.BroadcastChannel
+    const store = open(options)
+    await store.ready
+    return store
+  } finally {
+    globalThis.BroadcastChannel = channel
+  }
 }
 const reached = (store: Store, position: number) => firstValueFrom(store.position$.pipe(filter((p) => p >= position)))
 
@@ -87,16 +100,7 @@ describe('tabs on one database (real Chromium)', () => {
     const name = uniqueName()
     const a = open({ name, commands, projections: [boardView] })
     await a.ready
-    const channel = globalThis.BroadcastChannel
-    let deaf: Store
-    try {
-      // @ts-expect-error: the channel is unavailable to this store (an old browser, a sandbox).
-      delete globalThis.BroadcastChannel
-      deaf = open({ name, commands, projections: [boardView] })
-      await deaf.ready
-    } finally {
-      globalThis.BroadcastChannel = channel
-    }
+    const deaf = await openDeaf({ name, commands, projections: [boardView] })
     await a.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }))
     const second = await a.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 't' }))
     // Nothing told the deaf store; it has read nothing since it opened.
@@ -110,5 +114,53 @@ describe('tabs on one database (real Chromium)', () => {
     // Its own commit lands after c3 and reads the gap first: the receipt means both are applied.
     await deaf.dispatch(addCard({ boardId: 'b', cardId: 'c4', title: 't' }))
     expect(deaf.read(boardView).columns.todo).toEqual(['c1', 'c2', 'c3', 'c4'])
+  })
+
+  it('a compaction in one tab reaches the others: their horizon moves and their commands decide on fresh state', async () => {
+    const name = uniqueName()
+    const a = open({ name, commands, projections: [boardView] })
+    const b = open({ name, commands, projections: [boardView] })
+    await Promise.all([a.ready, b.ready])
+    await b.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }))
+    const last = await a.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 't' }))
+    await reached(b, last.position)
+    await a.compact({ before: last.position + 1 })
+    await expect.poll(() => b.horizon).toBe(last.position)
+    await expect(b.travel(1)).rejects.toMatchObject({ code: 'compacted' })
+    await expect(b.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'again' }))).rejects.toMatchObject({ code: 'card-exists' })
+    const third = await b.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 't' }))
+    await reached(a, third.position)
+    expect(a.read(boardView)).toEqual(b.read(boardView))
+    expect(a.read(boardView).columns.todo).toEqual(['c1', 'c2', 'c3'])
+  })
+
+  it('a tab that missed a compaction never writes or refuses on the state it cached before it', async () => {
+    const name = uniqueName()
+    const a = open({ name, commands, projections: [boardView] })
+    await a.ready
+    // It hears no announcement (a frozen or discarded tab misses them too).
+    const deaf = await openDeaf({ name, commands, projections: [boardView] })
+    // The deaf tab caches board-b with three cards in doing, at WIP limit 3.
+    for (const id of ['c1', 'c2', 'c3', 'c4']) await deaf.dispatch(addCard({ boardId: 'b', cardId: id, title: id }))
+    for (const id of ['c1', 'c2', 'c3']) await deaf.dispatch(moveCard({ boardId: 'b', cardId: id, to: 'doing' }))
+    // Meanwhile the other tab frees a place in doing, adds c5, and compacts all of it away.
+    await a.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'todo' }))
+    const added = await a.dispatch(addCard({ boardId: 'b', cardId: 'c5', title: 'c5' }))
+    await a.compact({ before: added.position + 1 })
+    expect(deaf.horizon).toBe(0)
+
+    // On its stale cache c5 does not exist and doing is full; the log says otherwise.
+    await expect(deaf.dispatch(addCard({ boardId: 'b', cardId: 'c5', title: 'stale' }))).rejects.toMatchObject({ code: 'card-exists' })
+    const moved = await deaf.dispatch(moveCard({ boardId: 'b', cardId: 'c4', to: 'doing' }))
+    expect(moved.eventCount).toBe(1)
+    // Its read models were behind the horizon: they started again from the stored checkpoints.
+    expect(deaf.horizon).toBe(added.position)
+    expect(deaf.read(boardView).columns).toEqual({ todo: ['c1', 'c5'], doing: ['c2', 'c3', 'c4'] })
+    await a.settled()
+    await reached(a, moved.position)
+    expect(a.read(boardView)).toEqual(deaf.read(boardView))
+    // One event per version: nothing was written on a version the compaction removed.
+    const events = await a.log({ after: added.position })
+    expect(events.map((e) => [e.type, e.version])).toEqual([['CardMoved', 10]])
   })
 })

@@ -231,15 +231,27 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
    * ran at ~0.45x of raw `idb` without it (the indexes themselves cost little), and Chronicle's
    * durable dispatch one at a time went from ~700 to ~1,100 commands/s.
    */
-  const appendTrusting = async (commands: readonly AppendCommand[]): Promise<AppendOutcome[] | undefined> => {
-    const tx = db.transaction('events', 'readwrite', { durability })
+  const appendTrusting = async (commands: readonly AppendCommand[], horizon: number): Promise<AppendOutcome[] | undefined> => {
+    const tx = db.transaction(['events', 'meta'], 'readwrite', { durability })
     const keys: Promise<number>[] = []
+    // Versions are gapless only above the compaction horizon the writer knows: another tab that
+    // compacted since may have removed the very versions this batch would collide with. The
+    // horizon is read in the same transaction, ahead of the adds and without waiting for it (no
+    // extra round trip); if it moved, the transaction aborts and the batch goes the checked way.
+    let horizonMoved = false
+    const horizonRead = tx.objectStore('meta').get('horizon').then((stored) => {
+      if (((stored as Horizon | undefined)?.position ?? 0) === horizon) return
+      horizonMoved = true
+      tx.abort()
+    })
     const settle = () => {
       tx.done.catch(() => undefined)
+      horizonRead.catch(() => undefined)
       for (const key of keys) key.catch(() => undefined)
     }
     try {
-      for (const command of commands) for (const event of command.events) keys.push(tx.store.add(event as EventEnvelope))
+      const events = tx.objectStore('events')
+      for (const command of commands) for (const event of command.events) keys.push(events.add(event as EventEnvelope))
     } catch (error) {
       // A synchronous failure (an uncloneable payload): nothing of the batch may commit.
       try {
@@ -252,9 +264,9 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     }
     settle()
     try {
-      await Promise.all([tx.done, ...keys])
+      await Promise.all([tx.done, horizonRead, ...keys])
     } catch (error) {
-      if ((error instanceof DOMException || error instanceof Error) && error.name === 'ConstraintError') return undefined
+      if (horizonMoved || ((error instanceof DOMException || error instanceof Error) && error.name === 'ConstraintError')) return undefined
       throw error
     }
     const seqs = await Promise.all(keys)
@@ -269,8 +281,8 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         return cursor ? cursor.key : 0
       }),
 
-    append: (commands) =>
-      guard('Appending events', async () => (commands.some((c) => c.idempotent) ? undefined : await appendTrusting(commands)) ?? appendChecked(commands)),
+    append: (commands, options = {}) =>
+      guard('Appending events', async () => (commands.some((c) => c.idempotent) ? undefined : await appendTrusting(commands, options.horizon ?? 0)) ?? appendChecked(commands)),
 
     readStream: (stream, afterVersion) =>
       guard(`Reading stream ${stream}`, () =>

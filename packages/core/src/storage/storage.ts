@@ -14,6 +14,17 @@ export interface AppendCommand {
   readonly events: readonly NewEvent[]
 }
 
+/** What the writer knew when it decided a batch. */
+export interface AppendOptions {
+  /**
+   * The compaction horizon the writer's cached stream states were loaded under. Another tab may
+   * compact the shared log in between; a storage that skips reading stream heads (IndexedDB)
+   * checks the horizon in the same transaction and, when it moved, checks every stream's head
+   * instead, so a cache older than the compaction never writes a version that was compacted away.
+   */
+  readonly horizon?: number
+}
+
 /** The outcome of one command in an append batch. */
 export type AppendOutcome =
   | { readonly status: 'ok'; readonly events: readonly EventEnvelope[] }
@@ -92,7 +103,7 @@ export interface EventLogStorage {
   /** The position of the last event in the log (0 when empty). */
   head(): Promise<number>
   /** Appends a batch of commands in one transaction (group commit). Rejects with StorageError when the transaction fails; then nothing of the batch was written. */
-  append(commands: readonly AppendCommand[]): Promise<AppendOutcome[]>
+  append(commands: readonly AppendCommand[], options?: AppendOptions): Promise<AppendOutcome[]>
   /** A stream's events with `version > afterVersion`, in order. */
   readStream(stream: string, afterVersion: number): Promise<EventEnvelope[]>
   /** Log events with `seq > after` (and `<= to` when given), in order, at most `limit`. */
