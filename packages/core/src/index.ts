@@ -4,7 +4,7 @@ export { defineCommand, type CommandDefinition, type AnyCommandDefinition, type 
 export { defineProjection, type ProjectionDefinition, type AnyProjectionDefinition, type ProjectionHandlers, type ProjectionState } from './projection'
 export { defineQuery, type QueryDefinition, type AnyQueryDefinition } from './query'
 export { defineReaction, type ReactionDefinition, type AnyReactionDefinition, type ReactionContext, type ReactionHandlers, type ReactionResult } from './reaction'
-export { createStore, type Store, type StoreOptions, type DispatchOptions, type HistoryCommandOptions, type CompactionResult, type StorageInfo, type ParamsOf, type ResultOf } from './store'
+export { createStore, type Store, type StoreOptions, type DispatchOptions, type HistoryCommandOptions, type CompactionResult, type CompactionPolicy, type StorageInfo, type ParamsOf, type ResultOf } from './store'
 export type { LeadershipOptions } from './leader'
 export { createEventDecoder } from './event'
 export { newId } from './ids'

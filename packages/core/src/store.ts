@@ -55,6 +55,21 @@ export interface StoreOptions {
   readonly persist?: boolean
   /** Heartbeat and takeover timing of the leadership among tabs (docs/tabs.md). */
   readonly leadership?: LeadershipOptions
+  /**
+   * Automatic compaction, so the log never grows without bound (docs/history.md). The leading tab
+   * compacts when more than `keep + slack` events lie after the horizon, keeping the newest `keep`
+   * (undo, redo and time travel reach that far back). Default `{ keep: 100_000 }`, `slack` 10% of
+   * `keep`; `false` turns it off (then call `store.compact` yourself).
+   */
+  readonly compaction?: false | CompactionPolicy
+}
+
+/** When a store compacts its log by itself (`createStore({ compaction })`). */
+export interface CompactionPolicy {
+  /** Events kept after the horizon (at least 1). */
+  readonly keep: number
+  /** Events gathered beyond `keep` before the next compaction (default 10% of `keep`, at least 1). */
+  readonly slack?: number
 }
 
 /** Options of `store.undoCommand`. */
@@ -211,6 +226,10 @@ export function createStore(options: StoreOptions): Store {
   let isReady = false
   let checkpointTimer: ReturnType<typeof setTimeout> | undefined
   let lastCheckpoint = 0
+  const autoCompaction = compactionPolicy(options.compaction)
+  let compactionTimer: ReturnType<typeof setTimeout> | undefined
+  /** Where the last automatic compaction was tried: a failed one is tried again `slack` events later. */
+  let compactionTriedAt = 0
 
   const decodeAll = (events: EventEnvelope[]) => events.map(decode)
   const log = () => {
@@ -250,6 +269,7 @@ export function createStore(options: StoreOptions): Store {
   const applied = (events: EventEnvelope[], live: boolean) => {
     position$.next(readModels.position)
     scheduleCheckpoint()
+    scheduleCompaction()
     if (live) reactions.handle(events)
   }
   const enqueue = (work: () => Promise<void>) => {
@@ -376,6 +396,7 @@ export function createStore(options: StoreOptions): Store {
     closed = error
     dispatcher.close(error)
     clearTimeout(checkpointTimer)
+    clearTimeout(compactionTimer)
     connection?.stop()
     connection = undefined
     outboxChannel?.close()
@@ -393,6 +414,24 @@ export function createStore(options: StoreOptions): Store {
       checkpointTimer = undefined
       void saveCheckpoints().catch((error: unknown) => errors.next(asChronicleError(error)))
     }, wait)
+  }
+
+  /** Compacts in the background once enough events gathered after the horizon (leading tab only). */
+  function scheduleCompaction() {
+    if (!autoCompaction || compactionTimer !== undefined || closed || !storage?.compact) return
+    const { keep, slack } = autoCompaction
+    const position = readModels.position
+    if (position - readModels.origin <= keep + slack || position - compactionTriedAt <= slack) return
+    if (readModels.travelling !== null || !leadership.isLeader) return
+    compactionTimer = setTimeout(() => {
+      compactionTriedAt = readModels.position
+      compact(readModels.position - keep + 1)
+        .catch((error: unknown) => {
+          // Travelling or closing meanwhile is no failure: it is tried again later.
+          if (!closed && !(error instanceof TimeTravelActive)) errors.next(asChronicleError(error))
+        })
+        .finally(() => (compactionTimer = undefined))
+    }, 0)
   }
 
   async function saveCheckpoints() {
@@ -722,4 +761,15 @@ export function createStore(options: StoreOptions): Store {
 
 function asChronicleError(error: unknown): ChronicleError {
   return error instanceof ChronicleError ? error : new StorageError('failed', String(error), { cause: error })
+}
+
+/** The store's compaction policy, checked: `undefined` when it is off. */
+function compactionPolicy(option: StoreOptions['compaction']): Required<CompactionPolicy> | undefined {
+  if (option === false) return undefined
+  const keep = option?.keep ?? 100_000
+  const slack = option?.slack ?? Math.max(1, Math.floor(keep / 10))
+  if (!Number.isInteger(keep) || keep < 1 || !Number.isInteger(slack) || slack < 1) {
+    throw new ValidationError('invalid-option', `createStore({ compaction }) takes { keep, slack? } with whole numbers of at least 1 (or false), got ${JSON.stringify(option)}.`)
+  }
+  return { keep, slack }
 }

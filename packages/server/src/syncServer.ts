@@ -164,6 +164,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
             persist: false,
             // Server processes sharing one database race for hot streams far more than tabs do.
             maxAttempts: options.maxAttempts ?? 20,
+            // Clients pull the whole log from the server: it never compacts on its own.
+            compaction: false,
           })
           await store.ready
           const tail = await createTail(log, { keep: options.recentEvents ?? 10_000, report })

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { createStore, defineProjection, isChronicleError, memoryStorage, type ChronicleError, type StorageBackend } from '../index'
+import { describe, expect, it, vi } from 'vitest'
+import { createStore, defineProjection, isChronicleError, memoryStorage, type ChronicleError, type StorageBackend, type StoreOptions } from '../index'
 import { addCard, boardView, CardAdded, commands, moveCard, titles } from './fixtures'
 
 const open = (storage: StorageBackend) => createStore({ name: 'kanban', commands, projections: [boardView, titles], storage, checkpointInterval: 60_000 })
@@ -85,5 +85,56 @@ describe('compaction', () => {
     await expect(store.compact({ before: 100 })).rejects.toMatchObject({ code: 'invalid-position' })
     await store.travel(3)
     await expect(store.compact({ before: 2 })).rejects.toMatchObject({ name: 'TimeTravelActive' })
+  })
+})
+
+describe('automatic compaction', () => {
+  const openWith = (storage: StorageBackend, compaction: NonNullable<StoreOptions['compaction']>) =>
+    createStore({ name: 'kanban', commands, projections: [boardView, titles], storage, checkpointInterval: 60_000, compaction })
+
+  it('keeps the newest events once enough gathered, and what the older ones built', async () => {
+    const storage = memoryStorage()
+    const store = openWith(storage, { keep: 20, slack: 5 })
+    const horizons: number[] = []
+    for (let i = 0; i < 80; i++) {
+      await store.dispatch(addCard({ boardId: `b${i % 4}`, cardId: `c${i}`, title: `t${i}` }))
+      // An app yields to the event loop now and then; compaction runs in such a gap.
+      if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 5))
+      if (store.horizon !== horizons.at(-1)) horizons.push(store.horizon)
+    }
+    await vi.waitFor(() => expect(store.position - store.horizon).toBeLessThanOrEqual(25))
+    // Never more than keep + slack events after the horizon (give or take the commands in flight), never fewer than keep.
+    expect(horizons.length).toBeGreaterThan(2)
+    expect(store.position - store.horizon).toBeGreaterThanOrEqual(20)
+    const log = await storage.open('kanban')
+    expect((await log.readLog(0)).length).toBe(store.position - store.horizon)
+    expect(store.read(boardView).count).toBe(80)
+    // Business rules see every card, compacted or not.
+    await expect(store.dispatch(addCard({ boardId: 'b0', cardId: 'c0', title: 'again' }))).rejects.toMatchObject({ code: 'card-exists' })
+    const cold = openWith(storage, { keep: 20, slack: 5 })
+    await cold.ready
+    expect(cold.read(boardView)).toEqual(store.read(boardView))
+    expect(cold.read(titles)).toEqual(store.read(titles))
+  })
+
+  it('waits while the store travels, and is off with `compaction: false`', async () => {
+    const storage = memoryStorage()
+    const store = openWith(storage, { keep: 5, slack: 1 })
+    for (let i = 0; i < 3; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: 't' }))
+    await store.travel(1)
+    // Events keep arriving while travelling (here: another writer's, through the log).
+    const other = openWith(storage, false)
+    for (let i = 3; i < 12; i++) await other.dispatch(addCard({ boardId: 'o', cardId: `c${i}`, title: 't' }))
+    expect(other.horizon).toBe(0)
+    await store.travel(null)
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'last', title: 't' }))
+    await vi.waitFor(() => expect(store.horizon).toBeGreaterThan(0))
+    expect(store.position - store.horizon).toBe(5)
+  })
+
+  it('refuses a policy it cannot follow', () => {
+    for (const compaction of [{ keep: 0 }, { keep: 1.5 }, { keep: 10, slack: 0 }] as const) {
+      expect(() => openWith(memoryStorage(), compaction)).toThrow(expect.objectContaining({ name: 'ValidationError', code: 'invalid-option' }))
+    }
   })
 })

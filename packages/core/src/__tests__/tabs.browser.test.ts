@@ -134,6 +134,26 @@ describe('tabs on one database (real Chromium)', () => {
     expect(a.read(boardView).columns.todo).toEqual(['c1', 'c2', 'c3'])
   })
 
+  it('automatic compaction: the leading tab compacts what every tab writes, and the others follow', async () => {
+    const name = uniqueName()
+    const compaction = { keep: 10, slack: 3 }
+    const a = open({ name, commands, projections: [boardView], compaction })
+    const b = open({ name, commands, projections: [boardView], compaction })
+    await Promise.all([a.ready, b.ready])
+    let last = 0
+    for (let i = 0; i < 40; i++) {
+      last = (await (i % 2 ? a : b).dispatch(addCard({ boardId: `b${i % 3}`, cardId: `c${i}`, title: 't' }))).position
+      if (i % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await reached(a, last)
+    await reached(b, last)
+    await expect.poll(() => [a.horizon > 0, a.horizon === b.horizon]).toEqual([true, true])
+    expect(last - a.horizon).toBeLessThanOrEqual(compaction.keep + compaction.slack)
+    expect((await a.log({ after: 0 })).length).toBe(last - a.horizon)
+    expect(a.read(boardView)).toEqual(b.read(boardView))
+    expect(a.read(boardView).count).toBe(40)
+  })
+
   it('a tab that missed a compaction never writes or refuses on the state it cached before it', async () => {
     const name = uniqueName()
     const a = open({ name, commands, projections: [boardView] })
