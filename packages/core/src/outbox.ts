@@ -53,6 +53,10 @@ export function createOutbox(deps: {
   const own = new Set<string>()
   let byStream = new Map<string, DecidedEvent[]>()
   let ordered: DecidedEvent[] = []
+  /** The outbox as this tab last read or wrote it, in order. */
+  let outboxNow: Omit<PendingCommand, 'order'>[] = []
+  /** Commands of the outbox whose provisional events are shown (decided on the current state). */
+  const decidedIds = new Set<string>()
 
   const log = () => {
     const storage = deps.log()
@@ -76,9 +80,12 @@ export function createOutbox(deps: {
     deps.writeModel.clear()
     byStream = new Map()
     ordered = []
+    outboxNow = pending
+    decidedIds.clear()
     for (const command of pending) {
       const definition = deps.commands.get(command.type)
-      if (!definition) continue
+      // Unknown here, or a damaged record: shown as nothing; the connection and the server decide.
+      if (!definition || !wellFormed(command)) continue
       const entry = await deps.writeModel.load(command.stream, definition.aggregate)
       let decided: DecidedEvent[]
       try {
@@ -110,10 +117,55 @@ export function createOutbox(deps: {
         entry.version += decided.length
       }
       track(decided)
+      decidedIds.add(command.commandId)
     }
     await show()
     state.outbox(pending, 'replace')
     state.update({ pending: pending.length })
+  }
+
+  /**
+   * Whether the server confirmed the oldest outbox commands exactly as they are shown: `settled`
+   * is a prefix of the outbox, and `events` are precisely their provisional events (same streams,
+   * versions, types and payloads), nothing else. Then the cached aggregate states (confirmed plus
+   * provisional) and every later command's provisional events stay right, and the rebase, which
+   * folds every stream with pending commands from the log again, can be skipped: with a steady
+   * stream of commands it made each server answer cost as much as all those streams' events.
+   */
+  const confirmedAsShown = (events: readonly EventEnvelope[], settled: readonly string[]) => {
+    if (settled.length === 0 || settled.some((commandId, i) => outboxNow[i]?.commandId !== commandId || !decidedIds.has(commandId))) return false
+    const settledSet = new Set(settled)
+    const predicted = ordered.filter((event) => settledSet.has(event.meta.commandId))
+    return (
+      events.length === predicted.length &&
+      events.every((event, i) => {
+        const expected = predicted[i]!
+        return (
+          event.meta.commandId === expected.meta.commandId &&
+          event.stream === expected.stream &&
+          event.version === expected.version &&
+          event.type === expected.type &&
+          JSON.stringify(event.payload) === JSON.stringify(expected.payload)
+        )
+      })
+    )
+  }
+
+  /** The settled commands leave the outbox as confirmed; the others stay as they are shown. */
+  const forget = async (settled: readonly string[]) => {
+    const gone = new Set(settled)
+    outboxNow = outboxNow.filter((command) => !gone.has(command.commandId))
+    for (const commandId of settled) decidedIds.delete(commandId)
+    ordered = ordered.filter((event) => !gone.has(event.meta.commandId))
+    byStream = new Map()
+    for (const event of ordered) {
+      const list = byStream.get(event.stream) ?? []
+      list.push(event)
+      byStream.set(event.stream, list)
+    }
+    await show()
+    state.outbox(outboxNow, 'replace')
+    state.update({ pending: outboxNow.length })
   }
 
   const host: SyncHost = {
@@ -127,7 +179,8 @@ export function createOutbox(deps: {
       const appended = await deps.exclusive(async () => {
         const events = (await log().receive({ events: update.events, settled, position: update.position })).map(deps.decode)
         if (events.length > 0) await deps.ingest(events)
-        await rebase()
+        if (update.rejected.length === 0 && confirmedAsShown(events, update.settled)) await forget(update.settled)
+        else await rebase()
         return events
       })
       state.update({ confirmedPosition: Math.max(state.api.status.confirmedPosition, update.position) })
@@ -167,6 +220,8 @@ export function createOutbox(deps: {
       await log().putPending(entries)
       for (const entry of entries) own.add(entry.commandId)
       for (const append of batch) track(append.events)
+      outboxNow = [...outboxNow, ...entries]
+      for (const entry of entries) decidedIds.add(entry.commandId)
       await show()
       state.outbox(entries, 'append')
       state.update({ pending: state.api.status.pending + entries.length })
@@ -176,4 +231,21 @@ export function createOutbox(deps: {
       return batch.map((append) => ({ status: 'ok' as const, events: append.events.map((e) => ({ ...e, seq: head })) }))
     },
   }
+}
+
+/**
+ * Whether an outbox record has what a rebase reads (storage hands back whatever the record holds).
+ * A record without it is not shown; it is still pushed, and refused there when it cannot be sent.
+ */
+function wellFormed(command: PendingCommand): boolean {
+  const { history } = command
+  return (
+    typeof command.stream === 'string' &&
+    Array.isArray(command.events) &&
+    typeof command.commandId === 'string' &&
+    Number.isFinite(command.at) &&
+    typeof command.causationId === 'string' &&
+    typeof command.correlationId === 'string' &&
+    (history === undefined || (typeof history === 'object' && history !== null && (history.kind === 'undo' || history.kind === 'redo') && typeof history.target === 'string'))
+  )
 }

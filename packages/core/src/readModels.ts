@@ -1,5 +1,6 @@
 import { freeze, produce } from 'immer'
 import { Observable, Subject } from 'rxjs'
+import { corruptCheckpoint, judgeCheckpoint } from './checkpoints'
 import { ChronicleError, ProjectionError, ValidationError } from './errors'
 import type { EventEnvelope } from './event'
 import { isHistoryEvent, UNDONE, type UndoPayload } from './history'
@@ -119,7 +120,9 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   }
   const errors = new Subject<ChronicleError>()
   const K = Math.max(1, options.snapshotEvery)
-  let timeline = createTimeline(0)
+  // Without read models nothing is ever folded: keep no events in memory (the sync server's store).
+  const newTimeline = (start: number) => createTimeline(start, { keepEvents: models.length > 0 })
+  let timeline = newTimeline(0)
   let position = 0
   let base: Snapshot = { position: 0, states: models.map((m) => m.state) }
   let recent: Snapshot[] = []
@@ -345,7 +348,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   /** The origin snapshot (initial states, or those at the horizon), loading every older event into memory first. */
   const fromZero = async (): Promise<Snapshot> => {
     const origin = horizon?.position ?? 0
-    if (timeline.start > origin) timeline.prepend(await options.loadLog(origin, timeline.start), origin)
+    if (timeline.start > origin && models.length > 0) timeline.prepend(await options.loadLog(origin, timeline.start), origin)
     return { position: origin, states: models.map((m) => freeze(originState(m) ?? m.state, true)) }
   }
 
@@ -440,12 +443,17 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       horizon = compacted
       const origin = horizon?.position ?? 0
       const byCheckpoint = new Map(checkpoints.map((c) => [c.name, c]))
-      const usable = (model: ReadModel) => {
-        const c = byCheckpoint.get(model.definition.name)
-        return c !== undefined && c.version === model.definition.version && Number.isInteger(c.position) && c.position >= origin && c.position <= head && c.state !== undefined ? c : undefined
+      // A checkpoint that cannot be trusted is never shown: that read model rebuilds from the log.
+      const trusted = new Map<ReadModel, StoredCheckpoint>()
+      for (const model of models) {
+        const checkpoint = byCheckpoint.get(model.definition.name)
+        const verdict = judgeCheckpoint(checkpoint, model.definition, { origin, head })
+        if (verdict === 'usable') trusted.set(model, checkpoint!)
+        else if (typeof verdict === 'object') errors.next(corruptCheckpoint(model.definition.name, verdict.corrupt))
       }
+      const usable = (model: ReadModel) => trusted.get(model)
       const from = Math.min(head, ...models.map((m) => usable(m)?.position ?? origin))
-      timeline = createTimeline(from)
+      timeline = newTimeline(from)
       for await (const page of readLog(from)) timeline.append(page)
       // An undo in the tail of a command before the tail cannot be taken back out of a
       // checkpoint's state: then every read model rebuilds from position 0.
@@ -483,11 +491,18 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       const retry = [...fromCheckpoint].filter((m) => failures.has(m))
       if (retry.length > 0) {
         if (timeline.start > origin) await fromZero()
+        const before = new Map(retry.map((model) => [model, failures.get(model)!]))
         for (const model of retry) {
           failures.delete(model)
           reset(model)
         }
         replay(retry)
+        // Rebuilt past the event it failed on: it was the checkpoint's state, not the event.
+        for (const [model, failed] of before) {
+          if (failures.has(model)) continue
+          const cause = failed.cause instanceof Error ? failed.cause.message : String(failed.cause)
+          errors.next(corruptCheckpoint(model.definition.name, `the projection's handlers failed on its state at event ${failed.event.seq}: ${cause}`))
+        }
       }
       for (const model of models) {
         const failed = failures.get(model)
@@ -619,7 +634,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       horizon = next
       if (timeline.start < next.position) {
         const kept = timeline.range(next.position, timeline.head)
-        timeline = createTimeline(next.position)
+        timeline = newTimeline(next.position)
         timeline.append(kept)
       }
       recent = recent.filter((s) => s.position >= next.position)

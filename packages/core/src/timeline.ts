@@ -28,9 +28,16 @@ export interface Timeline {
   historyAfter(p: number): EventEnvelope[]
 }
 
-export function createTimeline(start = 0): Timeline {
+/**
+ * `keepEvents: false` keeps only the head and the history events (what `undone` needs): for a
+ * store without read models (the sync server's), which never folds and would otherwise hold its
+ * whole log in memory, growing with every command for as long as the process runs.
+ */
+export function createTimeline(start = 0, options: { readonly keepEvents?: boolean } = {}): Timeline {
+  const keepEvents = options.keepEvents ?? true
   let events: EventEnvelope[] = []
   let startSeq = start
+  let headSeq = start
   const first = new Map<string, number>()
   let history: EventEnvelope[] = []
   const undone = new Set<string>()
@@ -54,7 +61,7 @@ export function createTimeline(start = 0): Timeline {
       return startSeq
     },
     get head() {
-      return events.at(-1)?.seq ?? startSeq
+      return headSeq
     },
     get length() {
       return events.length
@@ -62,7 +69,9 @@ export function createTimeline(start = 0): Timeline {
     undone,
     append(batch) {
       for (const event of batch) {
-        if (event.seq <= (events.at(-1)?.seq ?? startSeq)) continue
+        if (event.seq <= headSeq) continue
+        headSeq = event.seq
+        if (!keepEvents && !isHistoryEvent(event.type)) continue
         events.push(event)
         track(event)
         if (isHistoryEvent(event.type)) {
@@ -72,7 +81,7 @@ export function createTimeline(start = 0): Timeline {
       }
     },
     prepend(older, newStart) {
-      const kept = older.filter((e) => e.seq <= startSeq)
+      const kept = older.filter((e) => e.seq <= startSeq && (keepEvents || isHistoryEvent(e.type)))
       for (const event of kept) track(event)
       const olderHistory = kept.filter((e) => isHistoryEvent(e.type))
       events = [...kept, ...events]

@@ -1,4 +1,6 @@
 import type { AnyAggregateDefinition } from './aggregate'
+import { streamSnapshotProblem } from './checkpoints'
+import { StorageError } from './errors'
 import type { EventEnvelope } from './event'
 import { applyToAggregate, foldAggregate } from './execute'
 import type { StreamSnapshot } from './storage/storage'
@@ -49,6 +51,10 @@ export function createWriteModel(options: {
   const read = async (stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState> => {
     const generation = generations.get(stream) ?? 0
     const snapshot = await options.loadSnapshot(stream)
+    const damaged = snapshot && streamSnapshotProblem(snapshot, aggregate)
+    if (damaged) {
+      throw new StorageError('corrupt', `The compaction snapshot of stream "${stream}" cannot be trusted (${damaged}), and the events it replaced are gone: commands on "${stream}" are refused. Other streams work; restore the snapshot from a backup or the sync server.`)
+    }
     const events = await options.readStream(stream, snapshot?.version ?? 0)
     // Undone commands' events do not count: scan for them first, then fold the rest.
     const { commands, effective } = scanStream(events)

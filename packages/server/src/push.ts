@@ -92,7 +92,9 @@ function executeCommand(context: PushContext, principal: Principal, command: Pus
         ...(command.correlationId !== undefined ? { correlationId: command.correlationId } : {}),
       },
     },
-    { principal },
+    // Not this server session's own work: kept off its undo stack, which would otherwise grow
+    // with every command for as long as the process runs.
+    { principal, undoable: false },
   )
 }
 

@@ -1,10 +1,11 @@
 import { BehaviorSubject } from 'rxjs'
-import type { ConfirmedEvent, EventEnvelope, PendingCommand, SerializedChronicleError, SyncConnection, SyncConnectionStatus, SyncHost } from '@chronicle/core'
+import type { ConfirmedEvent, EventEnvelope, PendingCommand, SchemaIssue, SerializedChronicleError, SyncConnection, SyncConnectionStatus, SyncHost } from '@chronicle/core'
 import { retryDelay, type RetryOptions } from './backoff'
 import type { SyncClient } from './client'
 import { isSyncError, SyncError } from './errors'
 import type { LiveOptions, LiveSubscription } from './live'
-import type { PushCommand } from './protocol'
+import { decode } from './codecs'
+import { protocolVersion, type PushCommand } from './protocol'
 
 /** What a running connection needs besides the store's host. */
 export interface ConnectionSetup {
@@ -127,8 +128,33 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
     }
   }
 
+  /**
+   * Refuses here, as the server would refuse the whole push, the outbox entries that do not make a
+   * protocol message (a damaged record): otherwise they would hold back every command after them
+   * forever. Resolves true when it refused any.
+   */
+  async function refuseMalformed(batch: readonly PendingCommand[]): Promise<boolean> {
+    const refused = batch.flatMap((command) => {
+      // Checked as the server will see it: in JSON (undefined fields dropped, dates as strings).
+      let issues: SchemaIssue[]
+      try {
+        const checked = decode.pushRequest({ protocol: protocolVersion, clientId: setup.clientId, lastConfirmed: 0, commands: [JSON.parse(JSON.stringify(toPush(command))) as unknown] })
+        if (checked.ok) return []
+        issues = checked.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^commands\.0\.?/, '') }))
+      } catch (error) {
+        issues = [{ path: 'payload', message: `not serializable to JSON: ${error instanceof Error ? error.message : String(error)}` }]
+      }
+      const message = `Command ${String(command.commandId)} in the outbox cannot be sent: its stored record is damaged (${issues.map((i) => `${i.path || 'command'}: ${i.message}`).join('; ')}). It was not sent.`
+      return [{ commandId: command.commandId, error: { name: 'ValidationError', code: 'invalid-command', message, issues } as const }]
+    })
+    if (refused.length === 0) return false
+    await serial(async () => host.receive({ events: [], settled: [], rejected: refused, position: await host.position() }))
+    return true
+  }
+
   /** Pushes one batch and takes in its outcome; a push too large for the server is split. */
   async function push(batch: PendingCommand[]) {
+    if (await refuseMalformed(batch)) return
     update({ pushing: true })
     let response
     try {

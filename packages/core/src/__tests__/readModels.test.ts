@@ -156,12 +156,16 @@ describe('checkpoints', () => {
       { name: 'titles', version: 1, position: 99, state: {}, savedAt: 0 },
     ])
     const cold = open(storage)
-    const errors: unknown[] = []
+    const errors: ChronicleError[] = []
     cold.errors$.subscribe((e) => errors.push(e))
     await cold.ready
     expect(cold.read(boardView)).toEqual(first.read(boardView))
     expect(cold.read(titles)).toEqual(first.read(titles))
-    expect(errors).toEqual([])
+    // Each is reported: something other than the store wrote those records.
+    expect(errors.map((e) => [e.name, e.code, /read model "(\w+)"/.exec(e.message)?.[1]])).toEqual([
+      ['StorageError', 'corrupt', 'boardView'],
+      ['StorageError', 'corrupt', 'titles'],
+    ])
 
     const failing: StorageBackend = {
       kind: 'memory',

@@ -277,8 +277,10 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
   return {
     head: () =>
       guard('Reading the log head', async () => {
-        const cursor = await db.transaction('events').store.openKeyCursor(null, 'prev')
-        return cursor ? cursor.key : 0
+        const tx = db.transaction(['events', 'meta'])
+        const cursor = await tx.objectStore('events').openKeyCursor(null, 'prev')
+        // Compaction may remove every event: the head is then the horizon.
+        return cursor ? cursor.key : (((await tx.objectStore('meta').get('horizon')) as Horizon | undefined)?.position ?? 0)
       }),
 
     append: (commands, options = {}) =>

@@ -44,7 +44,8 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
   const assertOpen = () => {
     if (closed) throw new StorageError('closed', 'The event log is closed; create a new store to keep working.')
   }
-  const head = () => log.events.at(-1)?.seq ?? 0
+  // Compaction may remove every event: positions still count on from the horizon.
+  const head = () => log.events.at(-1)?.seq ?? log.horizon?.position ?? 0
 
   return {
     async head() {

@@ -100,7 +100,7 @@ export type StorageSignal =
  * leave their neighbours alone.
  */
 export interface EventLogStorage {
-  /** The position of the last event in the log (0 when empty). */
+  /** The position of the last event in the log (0 when empty; the compaction horizon when compaction removed every event). */
   head(): Promise<number>
   /** Appends a batch of commands in one transaction (group commit). Rejects with StorageError when the transaction fails; then nothing of the batch was written. */
   append(commands: readonly AppendCommand[], options?: AppendOptions): Promise<AppendOutcome[]>

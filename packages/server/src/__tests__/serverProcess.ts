@@ -29,8 +29,9 @@ export type StoreArgs = { readonly db: string } | { readonly postgres: string }
  * Starts `chronicle-server` (by default the test build's, with the shared-lists domain) and waits
  * for its "listening" line.
  */
-export async function startServer(store: StoreArgs, options: { port?: number; args?: readonly string[]; cli?: string; domain?: string } = {}): Promise<ServerProcess> {
+export async function startServer(store: StoreArgs, options: { port?: number; args?: readonly string[]; cli?: string; domain?: string; nodeArgs?: readonly string[] } = {}): Promise<ServerProcess> {
   const args = [
+    ...(options.nodeArgs ?? []),
     options.cli ?? cliPath,
     '--domain',
     options.domain ?? domainPath,
