@@ -149,7 +149,8 @@ export function createSyncState() {
         payload,
         at,
         stream,
-        events: events.map((event) => ({ type: event.type, stream: event.stream, payload: event.payload })),
+        // A damaged outbox record may hold anything here: show what can be shown.
+        events: Array.isArray(events) ? events.map((event) => ({ type: event?.type, stream: event?.stream, payload: event?.payload })) : [],
         ...(history ? { history } : {}),
       }))
       pendingCommands.next(mode === 'replace' ? infos : [...current, ...infos])
@@ -177,7 +178,8 @@ export function createSyncState() {
 
 /** Whether a rebase left a pending command's provisional events as they were (same types and streams, same payload objects or equal JSON). */
 function sameEvents(next: readonly NewEvent[], shown: readonly PendingEventInfo[]): boolean {
-  return next.length === shown.length && next.every((e, i) => e.type === shown[i]!.type && e.stream === shown[i]!.stream && (e.payload === shown[i]!.payload || JSON.stringify(e.payload) === JSON.stringify(shown[i]!.payload)))
+  if (!Array.isArray(next)) return shown.length === 0
+  return next.length === shown.length && next.every((e, i) => e?.type === shown[i]!.type && e?.stream === shown[i]!.stream && (e?.payload === shown[i]!.payload || JSON.stringify(e?.payload) === JSON.stringify(shown[i]!.payload)))
 }
 
 /** Provisional envelopes get positions after the confirmed head, in outbox order. */
