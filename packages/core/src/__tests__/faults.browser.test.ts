@@ -33,13 +33,13 @@ describe('fault injection (real IndexedDB)', () => {
     for (let step = 0; step <= 3; step++) {
       let calls = 0
       IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-        if (calls++ === step) this.transaction.abort()
+        if (this.name === 'events' && calls++ === step) this.transaction.abort()
         return originalAdd.apply(this, args)
       } as IDBObjectStore['add']
       if (step === 3) {
         IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
           const request = originalAdd.apply(this, args)
-          if (++calls === 3) request.addEventListener('success', () => this.transaction.abort())
+          if (this.name === 'events' && ++calls === 3) request.addEventListener('success', () => this.transaction.abort())
           return request
         } as IDBObjectStore['add']
       }

@@ -235,21 +235,17 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     const tx = db.transaction(['events', 'meta'], 'readwrite', { durability })
     const keys: Promise<number>[] = []
     // Versions are gapless only above the compaction horizon the writer knows: another tab that
-    // compacted since may have removed the very versions this batch would collide with. The
-    // horizon is read in the same transaction, ahead of the adds and without waiting for it (no
-    // extra round trip); if it moved, the transaction aborts and the batch goes the checked way.
-    let horizonMoved = false
-    const horizonRead = tx.objectStore('meta').get('horizon').then((stored) => {
-      if (((stored as Horizon | undefined)?.position ?? 0) === horizon) return
-      horizonMoved = true
-      tx.abort()
-    })
+    // compacted since may have removed the very versions this batch would collide with. Every
+    // compaction leaves a fence at the horizon it replaced, so adding (and at once removing) a
+    // record at the writer's horizon fails with ConstraintError exactly when that horizon is
+    // outdated. Requests run in order, nothing waits for an answer: no extra round trip.
     const settle = () => {
       tx.done.catch(() => undefined)
-      horizonRead.catch(() => undefined)
       for (const key of keys) key.catch(() => undefined)
     }
     try {
+      const fence = tx.objectStore('meta')
+      keys.push(fence.add(true, horizonFence(horizon)) as Promise<never>, fence.delete(horizonFence(horizon)) as Promise<never>)
       const events = tx.objectStore('events')
       for (const command of commands) for (const event of command.events) keys.push(events.add(event as EventEnvelope))
     } catch (error) {
@@ -264,12 +260,12 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     }
     settle()
     try {
-      await Promise.all([tx.done, horizonRead, ...keys])
+      await Promise.all([tx.done, ...keys])
     } catch (error) {
-      if (horizonMoved || ((error instanceof DOMException || error instanceof Error) && error.name === 'ConstraintError')) return undefined
+      if ((error instanceof DOMException || error instanceof Error) && error.name === 'ConstraintError') return undefined
       throw error
     }
-    const seqs = await Promise.all(keys)
+    const seqs = (await Promise.all(keys)).slice(2)
     let next = 0
     return commands.map((command) => ({ status: 'ok', events: command.events.map((event) => ({ ...event, seq: seqs[next++]! })) }))
   }
@@ -312,8 +308,14 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     compact: (horizon, streams) =>
       guard('Compacting the log', async () => {
         const tx = db.transaction(['events', 'streams', 'checkpoints', 'meta'], 'readwrite', { durability })
+        const meta = tx.objectStore('meta')
+        const previous = ((await meta.get('horizon')) as Horizon | undefined)?.position ?? 0
+        // Another tab compacted as far or further meanwhile: what this one would remove is gone.
+        if (previous >= horizon.position) return tx.done
+        // Writers that still know the previous horizon now fail their trusting append (see there).
+        void meta.put(true, horizonFence(previous))
         for (const snapshot of streams) void tx.objectStore('streams').put(snapshot)
-        void tx.objectStore('meta').put(horizon, 'horizon')
+        void meta.put(horizon, 'horizon')
         void tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position))
         let cursor = await tx.objectStore('checkpoints').openCursor()
         while (cursor) {
@@ -400,3 +402,6 @@ export function toStorageError(error: unknown, what: string): StorageError {
   const detail = error instanceof Error ? error.message : String(error)
   return new StorageError(code, `${what} failed: ${advice[code]} (${name}: ${detail})`, { cause: error })
 }
+
+/** The meta key of the fence a compaction leaves at the horizon it replaced. */
+const horizonFence = (horizon: number): string => `horizon-fence:${horizon}`
