@@ -232,7 +232,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
    * durable dispatch one at a time went from ~700 to ~1,100 commands/s.
    */
   const appendTrusting = async (commands: readonly AppendCommand[], horizon: number): Promise<AppendOutcome[] | undefined> => {
-    const tx = db.transaction(['events', 'meta'], 'readwrite', { durability })
+    const tx = db.transaction('events', 'readwrite', { durability })
     const keys: Promise<number>[] = []
     // Versions are gapless only above the compaction horizon the writer knows: another tab that
     // compacted since may have removed the very versions this batch would collide with. Every
@@ -244,9 +244,8 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
       for (const key of keys) key.catch(() => undefined)
     }
     try {
-      const fence = tx.objectStore('meta')
-      keys.push(fence.add(true, horizonFence(horizon)) as Promise<never>, fence.delete(horizonFence(horizon)) as Promise<never>)
       const events = tx.objectStore('events')
+      keys.push(events.add(horizonFence(horizon) as never) as Promise<never>, events.delete(horizonFence(horizon).seq) as Promise<never>)
       for (const command of commands) for (const event of command.events) keys.push(events.add(event as EventEnvelope))
     } catch (error) {
       // A synchronous failure (an uncloneable payload): nothing of the batch may commit.
@@ -274,7 +273,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     head: () =>
       guard('Reading the log head', async () => {
         const tx = db.transaction(['events', 'meta'])
-        const cursor = await tx.objectStore('events').openKeyCursor(null, 'prev')
+        const cursor = await tx.objectStore('events').openKeyCursor(IDBKeyRange.lowerBound(1), 'prev')
         // Compaction may remove every event: the head is then the horizon.
         return cursor ? cursor.key : (((await tx.objectStore('meta').get('horizon')) as Horizon | undefined)?.position ?? 0)
       }),
@@ -313,10 +312,10 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         // Another tab compacted as far or further meanwhile: what this one would remove is gone.
         if (previous >= horizon.position) return tx.done
         // Writers that still know the previous horizon now fail their trusting append (see there).
-        void meta.put(true, horizonFence(previous))
+        void tx.objectStore('events').put(horizonFence(previous) as never)
         for (const snapshot of streams) void tx.objectStore('streams').put(snapshot)
         void meta.put(horizon, 'horizon')
-        void tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position))
+        void tx.objectStore('events').delete(IDBKeyRange.bound(1, horizon.position))
         let cursor = await tx.objectStore('checkpoints').openCursor()
         while (cursor) {
           if (cursor.value.position < horizon.position) void cursor.delete()
@@ -403,5 +402,8 @@ export function toStorageError(error: unknown, what: string): StorageError {
   return new StorageError(code, `${what} failed: ${advice[code]} (${name}: ${detail})`, { cause: error })
 }
 
-/** The meta key of the fence a compaction leaves at the horizon it replaced. */
-const horizonFence = (horizon: number): string => `horizon-fence:${horizon}`
+/**
+ * The fence a compaction leaves at the horizon it replaced: a record in the events store under a
+ * negative key (events count from 1, so no read of the log, the head or an index ever sees it).
+ */
+const horizonFence = (horizon: number) => ({ seq: -1 - horizon })
