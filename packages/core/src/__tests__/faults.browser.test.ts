@@ -8,9 +8,11 @@ import { addCard, boardView, commands } from './fixtures'
 
 const { stores, uniqueName, open, readAll } = idbHarness('faults')
 const originalAdd = IDBObjectStore.prototype.add
+const originalCommit = IDBTransaction.prototype.commit
 
 afterEach(() => {
   IDBObjectStore.prototype.add = originalAdd
+  IDBTransaction.prototype.commit = originalCommit
 })
 
 const Logged = defineEvent('Logged', v.object({ n: v.number() }))
@@ -37,14 +39,22 @@ describe('fault injection (real IndexedDB)', () => {
         return originalAdd.apply(this, args)
       } as IDBObjectStore['add']
       if (step === 3) {
+        // After every request: where the append asks for the commit (an explicit commit() cannot
+        // be aborted by script afterwards, only by the browser), or, for a transaction left to
+        // commit on its own, once the last request succeeded.
+        IDBTransaction.prototype.commit = function (this: IDBTransaction) {
+          this.abort()
+        }
         IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
           const request = originalAdd.apply(this, args)
-          if (++calls === 3) request.addEventListener('success', () => this.transaction.abort())
+          const transaction = this.transaction
+          if (++calls === 3) request.addEventListener('success', () => transaction.error === null && transaction.abort())
           return request
         } as IDBObjectStore['add']
       }
       const error = await store.dispatch(logThree({ base: 100 * (step + 1) })).catch((e: unknown) => e)
       IDBObjectStore.prototype.add = originalAdd
+      IDBTransaction.prototype.commit = originalCommit
       expect(isChronicleError(error, 'StorageError')).toBe(true)
       expect((error as ChronicleError).code).toMatch(/aborted|closed/)
       expect((await readAll(name)).map((e) => (e.payload as { n: number }).n)).toEqual([0, 1, 2])
