@@ -1,5 +1,6 @@
 // Scenarios 1 and 2: durable dispatch, one command at a time and in a burst.
-import { cardIndex, cardsAfter, commandAt } from '../domain'
+import type { Store } from '@chronicle/core'
+import { cardIndex, cardsAfter, commandAt, projections } from '../domain'
 import { openRaw, rawEvents } from '../raw'
 import { check, usingDb, usingStore } from '../store'
 
@@ -7,6 +8,15 @@ import { check, usingDb, usingStore } from '../store'
 export interface WriteParams {
   readonly db: string
   readonly n: number
+}
+
+/**
+ * Reads every read model, inside the timed window: a read model that nobody watches folds its
+ * events when it is read, and that work belongs to the commands measured. Resolves the card count.
+ */
+function readEveryModel(store: Store): number {
+  for (const projection of projections) store.read(projection)
+  return store.read(cardIndex).count
 }
 
 /** Baseline of scenario 1: one readwrite transaction per event, each awaited. Resolves with ms. */
@@ -20,8 +30,9 @@ export function chronicleOneByOne({ db, n }: WriteParams): Promise<number> {
     await store.ready
     const started = performance.now()
     for (let i = 0; i < n; i++) await store.dispatch(commandAt(i))
+    const cards = readEveryModel(store)
     const elapsed = performance.now() - started
-    check('card count', store.read(cardIndex).count, cardsAfter(n))
+    check('card count', cards, cardsAfter(n))
     check('log position', store.position, n)
     return elapsed
   })
@@ -51,8 +62,9 @@ export function chronicleBurst({ db, n }: WriteParams): Promise<number> {
     const receipts = []
     for (let i = 0; i < n; i++) receipts.push(store.dispatch(commandAt(i)))
     await Promise.all(receipts)
+    const cards = readEveryModel(store)
     const elapsed = performance.now() - started
-    check('card count', store.read(cardIndex).count, cardsAfter(n))
+    check('card count', cards, cardsAfter(n))
     check('log position', store.position, n)
     return elapsed
   })

@@ -14,8 +14,15 @@ interface ReadModel {
   readonly index: number
   readonly definition: AnyProjectionDefinition
   readonly handlers: Record<string, Handler | undefined>
-  /** The live state (frozen). */
+  /** The live state (frozen). Reading it first folds the pending events, if any. */
   state: unknown
+  /** The state as last folded, without the pending events. */
+  folded: unknown
+  /**
+   * Live events not folded yet: a read model that nobody watches folds its live events when it
+   * is next read (a read, a subscription, a checkpoint, a snapshot) instead of once per commit.
+   */
+  pending: { readonly from: number; readonly events: EventEnvelope[]; last: number } | undefined
   /** The log position this read model has applied. */
   position: number
   error: ProjectionError | undefined
@@ -110,7 +117,16 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       index: models.length,
       definition,
       handlers: definition.on as Record<string, Handler | undefined>,
-      state: freeze(structuredClone(definition.initial), true),
+      folded: freeze(structuredClone(definition.initial), true),
+      pending: undefined,
+      get state() {
+        if (this.pending) foldPending(this)
+        return this.folded
+      },
+      set state(value) {
+        this.pending = undefined
+        this.folded = value
+      },
       position: 0,
       error: undefined,
       changed: new Subject<void>(),
@@ -197,7 +213,8 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   }
   let travelling: number | null = null
   let generation = 0
-  let speculation: { events: readonly EventEnvelope[]; base: number; from: readonly unknown[]; next: readonly unknown[]; moved: readonly boolean[] } | undefined
+  /** Watched read models' states folded while their events commit (sparse, by model index). */
+  let speculation: { events: readonly EventEnvelope[]; base: number; from: readonly unknown[]; next: readonly unknown[] } | undefined
   let horizon: Horizon | undefined
   /** A model's state at the origin: its initial state, or its state at the compaction horizon. */
   const originState = (model: ReadModel): unknown => {
@@ -298,6 +315,26 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     model.state = next
     model.position = last
     return true
+  }
+
+  /** Folds a read model's pending live events (reading `model.state` does this). */
+  function foldPending(model: ReadModel) {
+    const { from, events, last } = model.pending!
+    model.pending = undefined
+    model.position = from
+    applyLive(model, events, last)
+  }
+
+  /** Live events for a read model nobody watches: kept until it is read, then folded in one go. */
+  const defer = (model: ReadModel, events: readonly EventEnvelope[], last: number) => {
+    if (model.error) return
+    const relevant = events.filter((e) => e.seq > model.position && model.handlers[e.type] !== undefined && !isHistoryEvent(e.type))
+    if (relevant.length > 0) {
+      const pending = (model.pending ??= { from: model.position, events: [], last })
+      for (const event of relevant) pending.events.push(event)
+    }
+    if (model.pending) model.pending.last = last
+    model.position = last
   }
 
   const notify = (which: readonly ReadModel[] = models) => {
@@ -523,55 +560,36 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       speculation = undefined
       const last = events.at(-1)?.seq
       if (last === undefined || events.length > mutableFoldThreshold || events.some((e) => isHistoryEvent(e.type))) return
+      // Only watched read models are folded ahead; the others fold when they are next read.
       const next: unknown[] = []
-      const moved: boolean[] = []
+      const from: unknown[] = []
       for (const model of models) {
-        const relevant = model.error ? [] : events.filter((e) => counts(model, e, timeline.undone))
-        if (relevant.length === 0) {
-          next.push(model.state)
-          moved.push(false)
-          continue
-        }
-        const folded = foldDraft(model, model.state, relevant, timeline.undone)
+        const relevant = model.error || !model.changed.observed ? [] : events.filter((e) => counts(model, e, timeline.undone))
+        if (relevant.length === 0) continue
+        const state = model.state
+        const folded = foldDraft(model, state, relevant, timeline.undone)
         // A failing handler takes the ordinary path, which reports it.
         if (folded.failure) return
-        next.push(folded.next)
-        moved.push(true)
+        from[model.index] = state
+        next[model.index] = folded.next
       }
-      speculation = { events, base: position, from: models.map((m) => m.state), next, moved }
+      speculation = { events, base: position, from, next }
     },
 
     apply(events) {
       const ahead = speculation
       speculation = undefined
-      if (
-        ahead &&
-        ahead.base === position &&
-        ahead.events.length === events.length &&
-        ahead.events.every((e, i) => e.id === events[i]!.id && e.seq === events[i]!.seq) &&
-        models.every((m, i) => m.state === ahead.from[i] && (!m.error || !ahead.moved[i]))
-      ) {
-        // The events committed as predicted: publish what was folded while they were committing.
-        const last = events.at(-1)!.seq
-        timeline.append(events)
-        const moved: ReadModel[] = []
-        for (const model of models) {
-          if (model.error) continue
-          if (ahead.moved[model.index]) {
-            model.state = ahead.next[model.index]
-            moved.push(model)
-          }
-          model.position = last
-        }
-        position = last
-        const previous = recent.at(-1)?.position ?? base.position
-        if (last - previous >= K) pushRecent({ position: last, states: models.map((m) => m.state) })
-        notify(moved)
-        return
-      }
       const fresh = events.filter((e) => e.seq > position)
       if (fresh.length === 0) return
       const last = fresh.at(-1)!.seq
+      // The events committed as predicted, and nothing moved in between: publish what was folded
+      // while they were committing.
+      const predicted =
+        ahead !== undefined &&
+        ahead.base === position &&
+        ahead.events.length === fresh.length &&
+        ahead.events.every((e, i) => e.id === fresh[i]!.id && e.seq === fresh[i]!.seq) &&
+        models.every((m, i) => !(i in ahead.next) || (m.folded === ahead.from[i] && !m.pending && !m.error))
       timeline.append(fresh)
       const history = fresh.filter((e) => isHistoryEvent(e.type))
       if (history.length > 0) {
@@ -582,7 +600,16 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         })
         return done
       }
-      const moved = models.filter((model) => applyLive(model, fresh, last))
+      const moved: ReadModel[] = []
+      for (const model of models) {
+        if (predicted && model.index in ahead.next) {
+          model.state = ahead.next[model.index]
+          model.position = last
+          moved.push(model)
+        } else if (model.changed.observed) {
+          if (applyLive(model, fresh, last)) moved.push(model)
+        } else defer(model, fresh, last)
+      }
       position = last
       const previous = recent.at(-1)?.position ?? base.position
       if (last - previous >= K) pushRecent({ position: last, states: models.map((m) => m.state) })
@@ -605,16 +632,15 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     watch(definition) {
       const model = modelOf(definition)
       return new Observable<unknown>((subscriber) => {
-        const current = () => visible(model)
-        if (model.error && !shown) {
-          subscriber.error(model.error)
-          return
-        }
-        subscriber.next(current())
-        const subscription = model.changed.subscribe(() => {
+        // Reading the state folds its pending events, which may fail: read first, then look.
+        const emit = () => {
+          const current = visible(model)
           if (model.error && !shown) subscriber.error(model.error)
-          else subscriber.next(current())
-        })
+          else subscriber.next(current)
+        }
+        emit()
+        if (subscriber.closed) return
+        const subscription = model.changed.subscribe(emit)
         const onError = errors.subscribe((error) => {
           if (error === model.error && !shown) subscriber.error(error)
         })
@@ -662,6 +688,8 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
     checkpoints() {
       const savedAt = Date.now()
+      // Fold pending events first: a handler failing on them keeps its read model out.
+      for (const model of models) void model.state
       return models
         .filter((m) => !m.error)
         .map((m) => ({ name: m.definition.name, version: m.definition.version, position: m.position, state: m.state, savedAt }))

@@ -401,6 +401,7 @@ export function createStore(options: StoreOptions): Store {
     connection = undefined
     outboxChannel?.close()
     leaderSubscription?.unsubscribe()
+    takingOver?.unsubscribe()
     outbox?.state.close()
     tabs?.dispose()
     leadership.dispose()
@@ -616,6 +617,9 @@ export function createStore(options: StoreOptions): Store {
         heard: (head) => void (head > readModels.position && tabs?.catchUp(head)),
       }, options.leadership)
     : soleLeadership()
+  // A tab that closed or crashed may have committed a last batch it never got to announce: the
+  // tab that leads next reads the log up to the stored head, and its heartbeats tell the others.
+  const takingOver = tabs && leadership.isLeader$.pipe(filter(Boolean)).subscribe(() => void tabs.catchUp())
   ready.catch(() => {
     // Never opened: neither follow other tabs nor lead them (dispatch still rejects with why).
     tabs?.dispose()

@@ -127,18 +127,33 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
     }
   }
 
+  /** The head of commits not announced yet. */
+  let unannounced: number | undefined
+  const postHead = () => {
+    if (unannounced === undefined || disposed) return
+    channel?.postMessage({ kind: 'head', head: unannounced } satisfies HeadMessage)
+    unannounced = undefined
+  }
+
   const onReturn = () => {
     if (typeof document === 'undefined' || document.visibilityState !== 'hidden') void catchUp()
   }
   const windowEvents = ['focus', 'pageshow'] as const
   const documentEvents = ['visibilitychange', 'resume'] as const
-  if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') for (const type of windowEvents) window.addEventListener(type, onReturn)
+  if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') {
+    for (const type of windowEvents) window.addEventListener(type, onReturn)
+    window.addEventListener('pagehide', postHead)
+  }
   if (typeof document !== 'undefined' && typeof document.addEventListener === 'function') for (const type of documentEvents) document.addEventListener(type, onReturn)
 
   return {
     announce(head) {
       if (disposed || !channel) return
-      channel.postMessage({ kind: 'head', head } satisfies HeadMessage)
+      // Posted from a task of its own, one message for every commit made meanwhile: a post costs
+      // about as much as the rest of a small command's work, and this way it runs while the next
+      // command's transaction commits instead of before its receipt resolves.
+      if (unannounced === undefined) setTimeout(postHead, 0)
+      unannounced = Math.max(unannounced ?? 0, head)
     },
     announceCompaction() {
       if (disposed || !channel) return
@@ -147,9 +162,13 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
     catchUp,
     dispose() {
       if (disposed) return
+      postHead()
       disposed = true
       channel?.close()
-      if (typeof window !== 'undefined' && typeof window.removeEventListener === 'function') for (const type of windowEvents) window.removeEventListener(type, onReturn)
+      if (typeof window !== 'undefined' && typeof window.removeEventListener === 'function') {
+        for (const type of windowEvents) window.removeEventListener(type, onReturn)
+        window.removeEventListener('pagehide', postHead)
+      }
       if (typeof document !== 'undefined' && typeof document.removeEventListener === 'function') for (const type of documentEvents) document.removeEventListener(type, onReturn)
     },
   }

@@ -8,9 +8,11 @@ import { addCard, boardView, commands } from './fixtures'
 
 const { stores, uniqueName, open, readAll } = idbHarness('faults')
 const originalAdd = IDBObjectStore.prototype.add
+const originalCommit = IDBTransaction.prototype.commit
 
 afterEach(() => {
   IDBObjectStore.prototype.add = originalAdd
+  IDBTransaction.prototype.commit = originalCommit
 })
 
 const Logged = defineEvent('Logged', v.object({ n: v.number() }))
@@ -23,6 +25,9 @@ const logThree = defineCommand({
   handle: (_s, c) => [Logged({ n: c.base }), Logged({ n: c.base + 1 }), Logged({ n: c.base + 2 })],
 })
 
+/** An event's add, not the compaction fence's that every append makes first (a record with a negative `seq`). */
+const isEventAdd = (store: IDBObjectStore, value: unknown) => store.name === 'events' && (value as { seq?: number }).seq === undefined
+
 describe('fault injection (real IndexedDB)', () => {
   it('a transaction aborted at every step of a command’s append leaves nothing of it', async () => {
     const name = uniqueName()
@@ -33,18 +38,26 @@ describe('fault injection (real IndexedDB)', () => {
     for (let step = 0; step <= 3; step++) {
       let calls = 0
       IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-        if (this.name === 'events' && calls++ === step) this.transaction.abort()
+        if (isEventAdd(this, args[0]) && calls++ === step) this.transaction.abort()
         return originalAdd.apply(this, args)
       } as IDBObjectStore['add']
       if (step === 3) {
+        // After every request: where the append asks for the commit (an explicit commit() cannot
+        // be aborted by script afterwards, only by the browser), or, for a transaction left to
+        // commit on its own, once the last request succeeded.
+        IDBTransaction.prototype.commit = function (this: IDBTransaction) {
+          this.abort()
+        }
         IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
           const request = originalAdd.apply(this, args)
-          if (this.name === 'events' && ++calls === 3) request.addEventListener('success', () => this.transaction.abort())
+          const transaction = this.transaction
+          if (isEventAdd(this, args[0]) && ++calls === 3) request.addEventListener('success', () => transaction.error === null && transaction.abort())
           return request
         } as IDBObjectStore['add']
       }
       const error = await store.dispatch(logThree({ base: 100 * (step + 1) })).catch((e: unknown) => e)
       IDBObjectStore.prototype.add = originalAdd
+      IDBTransaction.prototype.commit = originalCommit
       expect(isChronicleError(error, 'StorageError')).toBe(true)
       expect((error as ChronicleError).code).toMatch(/aborted|closed/)
       expect((await readAll(name)).map((e) => (e.payload as { n: number }).n)).toEqual([0, 1, 2])

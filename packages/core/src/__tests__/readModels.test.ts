@@ -108,6 +108,66 @@ describe('projections and queries', () => {
     expect(late).toBe(brokenError)
   })
 
+  it('a read model nobody watches shows every event when read, and its failures are reported then', async () => {
+    const broken = defineProjection({
+      name: 'broken',
+      version: 1,
+      events: [CardAdded],
+      initial: { titles: [] as string[] },
+      on: {
+        CardAdded: (draft, e) => {
+          if (e.title === 'boom') throw new Error('cannot handle boom')
+          draft.titles.push(e.title)
+        },
+      },
+    })
+    const store = open(memoryStorage(), [boardView, broken])
+    const errors: ChronicleError[] = []
+    store.errors$.subscribe((e) => errors.push(e))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
+    const first = store.read(broken)
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'two' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 'three' }))
+    // Read after each receipt or after several: the same states, unchanged parts shared.
+    expect(first).toEqual({ titles: ['one'] })
+    expect(store.read(broken)).toEqual({ titles: ['one', 'two', 'three'] })
+    expect(store.read(boardView).count).toBe(3)
+    // A watcher that joins late starts from the folded state and then follows every command.
+    const seen: string[][] = []
+    const watching = store.query(broken, (s) => s.titles).subscribe((t) => seen.push([...t]))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c4', title: 'four' }))
+    watching.unsubscribe()
+    expect(seen).toEqual([
+      ['one', 'two', 'three'],
+      ['one', 'two', 'three', 'four'],
+    ])
+    // Unwatched again: a failing event among the pending ones is reported when they are folded,
+    // and the read model stays at the event before it.
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c5', title: 'five' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c6', title: 'boom' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c7', title: 'seven' }))
+    expect(store.read(broken)).toEqual({ titles: ['one', 'two', 'three', 'four', 'five'] })
+    expect(errors.map((e) => [e.name, e.message.match(/failed on event (\d+)/)?.[1]])).toEqual([['ProjectionError', '6']])
+    let late: unknown
+    store.query(broken).subscribe({ error: (e: unknown) => (late = e) })
+    expect(late).toBe(errors[0])
+    expect(store.read(boardView).count).toBe(7)
+  })
+
+  it('a checkpoint folds what nobody has read yet', async () => {
+    const storage = memoryStorage()
+    const store = open(storage)
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'two' }))
+    await store.checkpoint()
+    const saved = await (await storage.open('kanban')).loadCheckpoints()
+    expect(saved.map((c) => [c.name, c.position])).toEqual([
+      ['boardView', 2],
+      ['titles', 2],
+    ])
+    expect((saved.find((c) => c.name === 'boardView')!.state as { count: number }).count).toBe(2)
+  })
+
   it('rejects projections that are not part of the store', () => {
     const stranger = defineProjection({ name: 'stranger', version: 1, events: [CardAdded], initial: {}, on: {} })
     expect(() => open().read(stranger)).toThrow(/not part of this store/)
