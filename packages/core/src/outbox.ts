@@ -179,6 +179,9 @@ export function createOutbox(deps: {
       const appended = await deps.exclusive(async () => {
         const events = (await log().receive({ events: update.events, settled, position: update.position })).map(deps.decode)
         if (events.length > 0) await deps.ingest(events)
+        // Nothing new (a page the log already held, a position moving past no events): the
+        // confirmed state and the outbox are as they were, so is everything decided on them.
+        if (events.length === 0 && settled.length === 0) return events
         if (update.rejected.length === 0 && confirmedAsShown(events, update.settled)) await forget(update.settled)
         else await rebase()
         return events

@@ -213,11 +213,13 @@ export function startConnection(host: SyncHost, setup: ConnectionSetup): SyncCon
             // Events came: over the socket or by polling, the server answered.
             answered()
             const position = await host.position()
+            // Events a pull already brought in (the socket lags behind pushes' pulls): nothing to do.
+            const fresh = events.filter((e) => e.seq > position)
             // A gap (a page was skipped below) or this client's own commands (settled only with
             // the push's answer): a round pulls them instead.
-            const outbox = new Set((await host.pending()).map((c) => c.commandId))
-            if (liveFrom > position || events.some((e) => outbox.has(e.meta.commandId))) request()
-            else if (events.length > 0 || next > position) await host.receive({ events: events.map(toConfirmed), settled: [], rejected: [], position: next })
+            const outbox = fresh.length > 0 ? new Set((await host.pending()).map((c) => c.commandId)) : new Set<string>()
+            if (liveFrom > position || fresh.some((e) => outbox.has(e.meta.commandId))) request()
+            else if (fresh.length > 0 || next > position) await host.receive({ events: fresh.map(toConfirmed), settled: [], rejected: [], position: next })
             liveFrom = next
           }),
         status: (state) => {

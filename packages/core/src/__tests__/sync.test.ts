@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createStore, isChronicleError, memoryStorage, type StorageBackend, type SyncRejection } from '../index'
+import { BehaviorSubject } from 'rxjs'
+import { createStore, isChronicleError, memoryStorage, type StorageBackend, type SyncHost, type SyncRejection } from '../index'
 import { addCard, boardView, commands, moveCard } from './fixtures'
 import { loopbackServer } from './loopback'
 
@@ -186,5 +187,58 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
     await second.link.round()
     expect(second.store.read(boardView)).toEqual({ columns: { todo: ['c1'] }, count: 1 })
     expect(second.store.sync?.status.pending).toBe(0)
+  })
+
+  it('takes an answer that brings nothing new (events the log already holds) without deciding the outbox again', async () => {
+    const { server, client } = loopbackServer(commands)
+    const backend = memoryStorage()
+    const streamReads: string[] = []
+    const storage: StorageBackend = {
+      kind: backend.kind,
+      async open(name) {
+        const log = await backend.open(name)
+        return Object.assign(Object.create(log) as typeof log, {
+          readStream: (stream: string, afterVersion: number) => {
+            streamReads.push(stream)
+            return log.readStream(stream, afterVersion)
+          },
+        })
+      },
+    }
+    // A connector that hands the test the store's host, besides the loopback that syncs it.
+    const link = client()
+    let host: SyncHost | undefined
+    const store = createStore({
+      name: 'kanban',
+      commands,
+      projections: [boardView],
+      storage,
+      sync: {
+        connect(h) {
+          host = h
+          link.connect(h)
+          return { status$: new BehaviorSubject({ online: true, pushing: false, pulling: false, lastError: undefined }), stop: () => undefined }
+        },
+      },
+    })
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
+    await link.round()
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'two' }))
+    const pending = store.sync!.pendingCommands
+    const shown = store.read(boardView)
+    streamReads.length = 0
+
+    // A live page that lags behind the pull which already stored its event.
+    const [stored] = (await server.log()).map(({ seq, ...event }) => ({ ...event, position: seq }))
+    await host!.receive({ events: [stored!], settled: [], rejected: [], position: 1 })
+    expect(streamReads).toEqual([])
+    expect(store.sync!.pendingCommands).toBe(pending)
+    expect(store.read(boardView)).toBe(shown)
+    expect(await (await storage.open('kanban')).readLog(0)).toHaveLength(1)
+
+    // The pending command still goes through as decided.
+    await link.round()
+    expect(store.read(boardView)).toEqual({ columns: { todo: ['c1', 'c2'] }, count: 2 })
+    expect(store.sync!.status).toMatchObject({ pending: 0, confirmedPosition: 2 })
   })
 })

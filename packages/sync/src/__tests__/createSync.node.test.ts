@@ -2,8 +2,8 @@
 // with stores over in-memory logs: the browser's IndexedDB side is in createSync.browser.test.ts.
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { createStore, isChronicleError, memoryStorage, type Store, type SyncConnection, type SyncConnectionStatus, type SyncConnector, type SyncRejection } from '@chronicle/core'
-import { createSync } from '../index'
+import { createStore, isChronicleError, memoryStorage, newId, type Store, type SyncConnection, type SyncConnectionStatus, type SyncConnector, type SyncRejection } from '@chronicle/core'
+import { createSync, type WebSocketLike } from '../index'
 import { addCard, boardView, commands, moveCard } from '../../../core/src/__tests__/fixtures'
 import { kanbanTokens } from '../../../server/src/__tests__/kanban'
 import { startFlakyProxy, type FlakyProxy } from '../../../server/src/__tests__/flakyProxy'
@@ -190,5 +190,72 @@ describe('createSync against a real server', () => {
     await other.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 'three' }))
     await synced(other, 3)
     expect(total()).toBe(requests)
+  })
+
+  it('drops a live page that a pull already brought in, instead of handing the store events it holds', async () => {
+    const { url } = await server()
+    // The live socket's messages that mention `held` wait until the push's pull is taking that
+    // command in: the live page then queues behind the pull, as when the socket lags.
+    const held = newId()
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    class LaggingSocket implements WebSocketLike {
+      readonly #ws: WebSocket
+      onopen: WebSocketLike['onopen'] = null
+      onmessage: WebSocketLike['onmessage'] = null
+      onclose: WebSocketLike['onclose'] = null
+      onerror: WebSocketLike['onerror'] = null
+      constructor(address: string) {
+        const ws = (this.#ws = new WebSocket(address))
+        let delivering = Promise.resolve()
+        ws.onopen = (event) => this.onopen?.(event)
+        ws.onclose = (event) => this.onclose?.(event)
+        ws.onerror = (event) => this.onerror?.(event)
+        ws.onmessage = ({ data }) => {
+          delivering = delivering.then(async () => {
+            if (String(data).includes(held)) await released
+            this.onmessage?.({ data })
+          })
+        }
+      }
+      get readyState() {
+        return this.#ws.readyState
+      }
+      send(data: string) {
+        this.#ws.send(data)
+      }
+      close(code?: number, reason?: string) {
+        this.#ws.close(code, reason)
+      }
+    }
+    const handed: { positions: number[]; held: number }[] = []
+    const connector = createSync({ url, auth: kanbanTokens.ann, WebSocket: LaggingSocket, retry: { initialDelay: 10, maxDelay: 100 }, live: { pollInterval: 50, reconnectDelay: 20, maxReconnectDelay: 100 } })
+    const store = createStore({
+      name: 'kanban',
+      commands,
+      projections: [boardView],
+      storage: memoryStorage(),
+      sync: {
+        connect: (host) =>
+          connector.connect({
+            ...host,
+            async receive(update) {
+              handed.push({ positions: update.events.map((e) => e.position), held: await host.position() })
+              if (update.settled.includes(held)) release()
+              return host.receive(update)
+            },
+          }),
+      },
+    })
+    running.push(store)
+    await synced(store, 0)
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }, { commandId: held }))
+    await synced(store, 1)
+    // A later command's round runs after the lagging live page was dealt with.
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'two' }))
+    await synced(store, 2)
+    expect(handed.filter((call) => call.positions.some((p) => p <= call.held))).toEqual([])
+    expect(handed.flatMap((call) => call.positions)).toEqual([1, 2])
+    expect(store.read(boardView)).toEqual({ columns: { todo: ['c1', 'c2'] }, count: 2 })
   })
 })

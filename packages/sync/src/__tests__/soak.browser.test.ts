@@ -130,6 +130,6 @@ describe('soak (real Chromium, IndexedDB, a real sync server process)', () => {
     expect(local.map((e) => e.id)).toEqual(truth.map((e) => e.id))
     expect(store.read(boardView)).toEqual(fold(truth))
     expect(store.read(boardView).count).toBe(total)
-    // A guard against a hang, not a measure: 100,000 commands took longer than 15 minutes here.
+    // A guard against a hang, not a measure: 100,000 commands took 2.5 minutes here.
   }, Math.max(300_000, total * 30))
 })
