@@ -80,6 +80,8 @@ export interface ReadModels {
   setHorizon(horizon: Horizon): void
   /** Shows every read model as of `position` (null: live again). */
   travel(position: number | null): Promise<void>
+  /** Builds the time-travel snapshot index in the background and keeps it from then on; resolves when it is complete. */
+  prepareTravel(): Promise<void>
   readonly travelling: number | null
   checkpoints(): StoredCheckpoint[]
   readonly errors: Observable<ChronicleError>
@@ -527,7 +529,6 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       if (p === null) {
         shown = undefined
         travelling = null
-        snapshots.endTravel()
         notify()
         return
       }
@@ -537,6 +538,8 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       notify()
       travelling = p
     },
+
+    prepareTravel: () => snapshots.index(),
 
     checkpoints() {
       const savedAt = Date.now()
