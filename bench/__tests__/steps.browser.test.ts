@@ -64,7 +64,7 @@ describe('benchmark steps (tiny N)', () => {
     const travel = await steps.chronicleTravel({ db: log, n: 30, to: [3, 17, 30] })
     const undo = await steps.chronicleUndo({ db: log, n: 30, samples: 2 })
     if (support.travel) expect(travel).toEqual({ unavailable: support.travel })
-    else expect(travel).toEqual({ latencies: [expect.any(Number), expect.any(Number), expect.any(Number)] })
+    else expect(travel).toEqual({ latencies: [expect.any(Number), expect.any(Number), expect.any(Number)], prepared: expect.any(Number) })
     if (support.undo) expect(undo).toEqual({ unavailable: support.undo })
     else expect(undo).toEqual({ latencies: [expect.any(Number), expect.any(Number)] })
     expect(await steps.rawTravel({ db: log, to: [3, 30] })).toEqual({ latencies: [expect.any(Number), expect.any(Number)] })

@@ -19,10 +19,11 @@ async function onFilledLog<T>({ browser, db: dbName, progress }: RunContext, run
   }
 }
 
-const latenciesOf = (result: { latencies: number[] } | { unavailable: string }): number[] => {
+const measured = (result: { latencies: number[]; prepared?: number } | { unavailable: string }) => {
   if ('unavailable' in result) throw new Error(`the store lost its history API mid-run: ${result.unavailable}`)
-  return result.latencies
+  return result
 }
+const latenciesOf = (result: { latencies: number[] } | { unavailable: string }): number[] => measured(result).latencies
 
 export const timeTravel: Scenario<HistoryParams & { readonly jumps: number; readonly rawJumps: number }> = {
   id: 5,
@@ -35,9 +36,9 @@ export const timeTravel: Scenario<HistoryParams & { readonly jumps: number; read
     const samples = await repeat(runs, (run) =>
       onFilledLog(context, run, n, async (db) => {
         const to = positions(n, jumps, run + 1)
-        const travelled = latenciesOf(await context.browser.withPage((page) => page.call('chronicleTravel', { db, n, to })))
+        const { latencies: travelled, prepared } = measured(await context.browser.withPage((page) => page.call('chronicleTravel', { db, n, to })))
         const replayed = latenciesOf(await context.browser.withPage((page) => page.call('rawTravel', { db, to: to.slice(0, rawJumps) })))
-        return { median: median(travelled), worst: Math.max(...travelled), raw: median(replayed) }
+        return { median: median(travelled), worst: Math.max(...travelled), raw: median(replayed), prepared }
       }),
     )
     const baselineLabel = 'raw getAll up to the position + a plain fold'
@@ -48,6 +49,9 @@ export const timeTravel: Scenario<HistoryParams & { readonly jumps: number; read
         summarize({ key: 'median', label: 'median jump to a random position', unit: 'ms', better: 'lower', chronicle: samples.map((s) => s.median), baseline, baselineLabel }),
         summarize({ key: 'worst', label: 'worst jump', unit: 'ms', better: 'lower', chronicle: samples.map((s) => s.worst), baseline, baselineLabel, target: { kind: 'under', max: 16, text: '< 16 ms (a frame)' } }),
       ],
+      ...(samples.every((s) => s.prepared !== undefined)
+        ? { details: { 'snapshot index built ahead by store.prepareTravel(), in the background (ms)': median(samples.map((s) => s.prepared!)) } }
+        : {}),
     }
   },
 }

@@ -1,10 +1,11 @@
 import { freeze, produce } from 'immer'
 import { Observable, Subject } from 'rxjs'
 import { corruptCheckpoint, judgeCheckpoint } from './checkpoints'
-import { ChronicleError, ProjectionError, ValidationError } from './errors'
+import { ChronicleError, ProjectionError } from './errors'
 import type { EventEnvelope } from './event'
 import { isHistoryEvent, UNDONE, type UndoPayload } from './history'
 import type { AnyProjectionDefinition } from './projection'
+import { createSnapshots } from './snapshots'
 import type { Horizon, StoredCheckpoint } from './storage/storage'
 import { createTimeline, type Timeline } from './timeline'
 
@@ -29,12 +30,6 @@ interface ReadModel {
   readonly changed: Subject<void>
 }
 
-/** Every read model's state at one log position. */
-interface Snapshot {
-  readonly position: number
-  readonly states: readonly unknown[]
-}
-
 /**
  * Above this many events, a catch-up folds on a private mutable copy instead of an immer draft.
  * The copy is a structuredClone of the whole state plus a deep freeze, so it only pays off when the
@@ -44,13 +39,6 @@ interface Snapshot {
  * 30 s at 4,096.
  */
 const mutableFoldThreshold = 4096
-/** Recent snapshots kept for undo (each holds only what changed since the previous one). */
-const recentSnapshots = 8
-/** Milliseconds of snapshot building between two yields to the event loop. */
-const indexSlice = 30
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
-
 export interface ReadModelsOptions {
   /** Snapshot spacing in events: any undo or time-travel jump applies at most about this many. */
   readonly snapshotEvery: number
@@ -100,13 +88,12 @@ export interface ReadModels {
   setHorizon(horizon: Horizon): void
   /** Shows every read model as of `position` (null: live again). */
   travel(position: number | null): Promise<void>
+  /** Builds the time-travel snapshot index in the background and keeps it from then on; resolves when it is complete. */
+  prepareTravel(): Promise<void>
   readonly travelling: number | null
   checkpoints(): StoredCheckpoint[]
   readonly errors: Observable<ChronicleError>
 }
-
-const compactedTravel = (p: number, origin: number) =>
-  new ValidationError('compacted', `Position ${p} lies before the compaction horizon (${origin}); the log can show positions from ${origin} on.`)
 
 export function createReadModels(projections: readonly AnyProjectionDefinition[], options: ReadModelsOptions): ReadModels {
   const models: ReadModel[] = []
@@ -135,14 +122,10 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     byName.set(definition.name, model)
   }
   const errors = new Subject<ChronicleError>()
-  const K = Math.max(1, options.snapshotEvery)
   // Without read models nothing is ever folded: keep no events in memory (the sync server's store).
   const newTimeline = (start: number) => createTimeline(start, { keepEvents: models.length > 0 })
   let timeline = newTimeline(0)
   let position = 0
-  let base: Snapshot = { position: 0, states: models.map((m) => m.state) }
-  let recent: Snapshot[] = []
-  let travelIndex: Snapshot[] | undefined
   let shown: readonly unknown[] | undefined
   // With sync on: events of commands still in the outbox, shown on top of the confirmed states.
   let outboxEvents: readonly EventEnvelope[] = []
@@ -185,7 +168,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     }
     const confirmed = confirmedWith(undone, changed)
     if (confirmed) return build(confirmed)
-    return fromZero().then((zero) => {
+    return snapshots.fromZero().then((zero) => {
       if (generation === overlayGeneration) build(confirmedWith(undone, changed, zero) ?? models.map((m) => m.state))
     })
   }
@@ -195,13 +178,13 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
    * the confirmed commands whose undo state differs from the log's. Undefined when that needs a
    * fold from events not in memory (pass `zero`, the origin snapshot, once they are loaded).
    */
-  const confirmedWith = (undone: ReadonlySet<string>, changed: readonly string[], zero?: Snapshot): readonly unknown[] | undefined => {
+  const confirmedWith = (undone: ReadonlySet<string>, changed: readonly string[], zero?: { readonly position: number; readonly states: readonly unknown[] }): readonly unknown[] | undefined => {
     const firsts = changed.map((id) => timeline.firstOf(id))
     const known = firsts.filter((first): first is number => first !== undefined)
     // Commands not in memory may be older than the in-memory events (or gone after compaction).
     if (known.length < firsts.length && !zero && timeline.start > (horizon?.position ?? 0)) return undefined
     if (known.length === 0) return models.map((m) => m.state)
-    const snapshot = latestBefore(Math.min(...known) - 1) ?? zero
+    const snapshot = snapshots.latestBefore(Math.min(...known) - 1) ?? zero
     if (!snapshot || snapshot.position < timeline.start) return undefined
     const events = timeline.range(snapshot.position, timeline.head)
     return models.map((model, index) => {
@@ -212,7 +195,6 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     })
   }
   let travelling: number | null = null
-  let generation = 0
   /** Watched read models' states folded while their events commit (sparse, by model index). */
   let speculation: { events: readonly EventEnvelope[]; base: number; from: readonly unknown[]; next: readonly unknown[] } | undefined
   let horizon: Horizon | undefined
@@ -358,108 +340,29 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     for (const model of which) model.changed.next()
   }
 
-  /**
-   * Folds `events` onto a snapshot's states in chunks of K, recording a snapshot per chunk. With
-   * `only`, just that read model is folded (the others keep the snapshot's states): no snapshot may
-   * be recorded from such a fold.
-   */
-  const foldFrom = (from: Snapshot, events: readonly EventEnvelope[], exclude: ReadonlySet<string>, record: (s: Snapshot) => void, only?: ReadModel): unknown[] => {
-    let states = [...from.states]
-    for (let i = 0; i < events.length; i += K) {
-      const chunk = events.slice(i, i + K)
-      states = states.map((state, index) => {
-        const model = models[index]!
-        if (model.error || (only && model !== only)) return state
-        const { next, failure } = foldDraft(model, state, chunk, exclude)
-        if (failure) {
-          fail(model, failure.event, failure.cause)
-          return state
-        }
-        return next
-      })
-      record({ position: chunk.at(-1)!.seq, states })
-    }
-    return states
-  }
-
-  /** The origin snapshot (initial states, or those at the horizon), loading every older event into memory first. */
-  const fromZero = async (): Promise<Snapshot> => {
-    const origin = horizon?.position ?? 0
-    if (timeline.start > origin && models.length > 0) timeline.prepend(await options.loadLog(origin, timeline.start), origin)
-    return { position: origin, states: models.map((m) => freeze(originState(m) ?? m.state, true)) }
-  }
-
-  const latestBefore = (limit: number): Snapshot | undefined =>
-    [...(travelIndex ?? []), ...recent, base].filter((s) => s.position <= limit).reduce<Snapshot | undefined>((a, b) => (!a || b.position > a.position ? b : a), undefined)
-
-  const pushRecent = (snapshot: Snapshot) => {
-    recent.push(snapshot)
-    if (recent.length > recentSnapshots) recent.shift()
-  }
+  const snapshots = createSnapshots({
+    models,
+    every: options.snapshotEvery,
+    timeline: () => timeline,
+    horizon: () => horizon,
+    liveStates: () => models.map((m) => m.state),
+    travelling: () => travelling,
+    fold: foldDraft,
+    fail,
+    originState,
+    loadLog: options.loadLog,
+  })
 
   /** After an undo or redo of commands starting at `from`: refold every read model from before it. */
   const refold = async (from: number) => {
-    generation++
-    recent = recent.filter((s) => s.position < from)
-    if (travelIndex) travelIndex = travelIndex.filter((s) => s.position < from)
-    const snapshot = latestBefore(from - 1) ?? (await fromZero())
+    const states = await snapshots.refold(from)
     const head = timeline.head
-    const states = foldFrom(snapshot, timeline.range(snapshot.position, head), timeline.undone, (s) => {
-      if (s.position >= head - K * recentSnapshots) pushRecent(s)
-    })
     for (const model of models) {
       if (model.error) continue
       model.state = states[model.index]
       model.position = head
     }
   }
-
-  /** Every read model's state at `p` (with `only`: that read model's; the others' entries are stale). */
-  const statesAt = async (p: number, undone: 'then' | 'now' = 'then', only?: ReadModel): Promise<readonly unknown[]> => {
-    if (p === timeline.head && travelling === null) return models.map((m) => m.state)
-    if (p < (horizon?.position ?? 0)) throw compactedTravel(p, horizon?.position ?? 0)
-    if (p < timeline.start) await fromZero()
-    // Commands whose undo state changed after `p` must be folded from before their first event.
-    let limit = p
-    for (const event of undone === 'now' ? [] : timeline.historyAfter(p)) {
-      const first = timeline.firstOf((event.payload as { commandId: string }).commandId)
-      if (first === undefined && timeline.start > (horizon?.position ?? 0)) {
-        await fromZero()
-        return statesAt(p, undone, only)
-      }
-      if (first !== undefined && first <= p) limit = Math.min(limit, first - 1)
-    }
-    if (!travelIndex) await buildTravelIndex()
-    const snapshot = latestBefore(limit) ?? (await fromZero())
-    return foldFrom(snapshot, timeline.range(snapshot.position, p), undone === 'now' ? timeline.undone : timeline.undoneAt(p), () => undefined, only)
-  }
-
-  /**
-   * Snapshots every K events from position 0, so any jump folds at most K events (plus undo).
-   * Over a long log this takes a while (one produce per K events and read model), so it runs in
-   * slices that let the page handle input and paint in between, and concurrent callers share one
-   * build.
-   */
-  let indexing: Promise<void> | undefined
-  const buildTravelIndex = () =>
-    (indexing ??= (async () => {
-      const zero = await fromZero()
-      const built = generation
-      const index: Snapshot[] = [zero]
-      const events = timeline.range(0, timeline.head)
-      let sliceStart = Date.now()
-      for (let i = 0; i < events.length; i += K) {
-        foldFrom(index.at(-1)!, events.slice(i, i + K), timeline.undone, (s) => index.push(s))
-        if (Date.now() - sliceStart < indexSlice) continue
-        await yieldToEventLoop()
-        // An undo or redo meanwhile changed what the snapshots must hold: this build is void.
-        if (built !== generation) return
-        sliceStart = Date.now()
-      }
-      if (built === generation) travelIndex = index
-    })().finally(() => {
-      indexing = undefined
-    }))
 
   return {
     get position() {
@@ -495,7 +398,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       // An undo in the tail of a command before the tail cannot be taken back out of a
       // checkpoint's state: then every read model rebuilds from position 0.
       const reachesBack = timeline.historyAfter(from).some((e) => timeline.firstOf((e.payload as { commandId: string }).commandId) === undefined)
-      if (reachesBack && from > origin) await fromZero()
+      if (reachesBack && from > origin) await snapshots.fromZero()
       const states = new Map<ReadModel, unknown>()
       const fromCheckpoint = new Set<ReadModel>()
       const unbuildable = new Set<ReadModel>()
@@ -527,7 +430,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       // A checkpoint the handlers cannot continue from counts as corrupt: rebuild from the log.
       const retry = [...fromCheckpoint].filter((m) => failures.has(m))
       if (retry.length > 0) {
-        if (timeline.start > origin) await fromZero()
+        if (timeline.start > origin) await snapshots.fromZero()
         const before = new Map(retry.map((model) => [model, failures.get(model)!]))
         for (const model of retry) {
           failures.delete(model)
@@ -551,8 +454,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         model.state = freeze(states.get(model), true)
       }
       position = Math.max(position, head)
-      base = { position, states: models.map((m) => m.state) }
-      recent = []
+      snapshots.reset(position, models.map((m) => m.state))
       notify()
     },
 
@@ -611,8 +513,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         } else defer(model, fresh, last)
       }
       position = last
-      const previous = recent.at(-1)?.position ?? base.position
-      if (last - previous >= K) pushRecent({ position: last, states: models.map((m) => m.state) })
+      snapshots.live(last)
       // Only now, with every read model at `last`, tell subscribers.
       notify(moved)
     },
@@ -653,7 +554,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
     async stateAt(definition, p, undone) {
       const model = modelOf(definition)
-      return (await statesAt(p, undone, model))[model.index]
+      return (await snapshots.statesAt(p, undone, model))[model.index]
     },
 
     setHorizon(next) {
@@ -663,28 +564,24 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         timeline = newTimeline(next.position)
         timeline.append(kept)
       }
-      recent = recent.filter((s) => s.position >= next.position)
-      // The index was built to compute the horizon states; it is only kept while travelling. A
-      // build still under way (it yields between slices) predates the horizon: void it.
-      travelIndex = undefined
-      generation++
-      if (base.position < next.position) base = { position: next.position, states: models.map((m) => freeze(originState(m) ?? m.state, true)) }
+      snapshots.setHorizon(next)
     },
 
     async travel(p) {
       if (p === null) {
         shown = undefined
         travelling = null
-        travelIndex = undefined
         notify()
         return
       }
-      const states = await statesAt(p)
+      const states = await snapshots.statesAt(p)
       shown = states
       travelling = null
       notify()
       travelling = p
     },
+
+    prepareTravel: () => snapshots.index(),
 
     checkpoints() {
       const savedAt = Date.now()

@@ -166,6 +166,21 @@ export interface Store {
   readonly travelling$: Observable<number | null>
   /** A read model's state as of a position, without travelling (inspectors, diffs). */
   stateAt<P extends AnyProjectionDefinition>(projection: P, position: number): Promise<ProjectionState<P>>
+  /**
+   * Builds the snapshot index that `travel` and `stateAt` jump from: every read model's state every
+   * `snapshotEvery` events from the start of the log, folded in the background in short slices
+   * while the page is idle. Resolves when it is complete; from then on the store keeps it up to date
+   * as events arrive, so no jump folds more than about `snapshotEvery` events. The first `travel` or
+   * `stateAt` starts it too (without waiting for it); call this ahead, when a history view opens, so
+   * that no jump runs before the index is there. The index stays for the store's life. Memory: a
+   * snapshot shares every unchanged object with the next, but each holds its own copy of every object
+   * that changed in between, so a flat record of N entries costs about N entries per snapshot.
+   *
+   * @example
+   * await store.prepareTravel()
+   * await store.travel(1200) // folds at most snapshotEvery events
+   */
+  prepareTravel(): Promise<void>
   /** Reads the log (with upcasting): events with `after < seq <= to`, at most `limit`. */
   log(range?: { readonly after?: number; readonly to?: number; readonly limit?: number }): Promise<EventEnvelope[]>
   /** The projections this store folds. */
@@ -687,10 +702,17 @@ export function createStore(options: StoreOptions): Store {
       }
       await readModels.travel(target)
       travelling$.next(readModels.travelling)
+      // Later jumps fold from the index; this one did not wait for it.
+      if (target !== null) void readModels.prepareTravel().catch(() => undefined)
     },
 
     get horizon() {
       return readModels.origin
+    },
+
+    async prepareTravel() {
+      await ready
+      await readModels.prepareTravel()
     },
 
     compact: (request) => compact(request.before),
@@ -700,7 +722,9 @@ export function createStore(options: StoreOptions): Store {
       if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
         throw new ValidationError('invalid-position', `No state at ${String(target)}: positions run from 0 to ${readModels.position}.`)
       }
-      return (await readModels.stateAt(projection, target)) as never
+      const state = await readModels.stateAt(projection, target)
+      void readModels.prepareTravel().catch(() => undefined)
+      return state as never
     },
 
     async log(range = {}) {

@@ -30,12 +30,14 @@ export function Panel({ store: appStore, status, onClose }: PanelProps) {
     if (!replay) return
     return () => void replay.store.close()
   }, [replay])
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    // Time travel and the read models at a position jump from the store's snapshot index: build it
+    // in the background now, so the first selection does not wait for it.
+    void appStore.prepareTravel().catch(() => undefined)
+    return () => {
       if (appStore.travelling !== null) void appStore.travel(null).catch(() => undefined)
-    },
-    [appStore],
-  )
+    }
+  }, [appStore])
   const store = replay?.store ?? appStore
   return (
     <div className="chr-dt-panel">

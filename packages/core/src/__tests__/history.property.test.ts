@@ -36,6 +36,18 @@ const step = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('settle' as const), store: fc.constantFrom(0, 1) }) },
 )
 const projections = [boardView, titles] as const
+/** Longer logs, more undo and redo (mostly from one store), so jumps and undo reach back past snapshots. */
+const manyCards = fc.constantFrom('c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8')
+const travelCommand: fc.Arbitrary<CommandInput> = fc.oneof(
+  fc.record({ boardId, cardId: manyCards, title: fc.constantFrom('a', 'b') }).map((p) => addCard(p)),
+  fc.record({ boardId, cardId: manyCards, to: fc.constantFrom('todo', 'doing', 'done') }).map((p) => moveCard(p)),
+)
+const travelStep = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('dispatch' as const), store: fc.constantFrom(0, 0, 1), command: travelCommand }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('undo' as const), store: fc.constant(0) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('redo' as const), store: fc.constant(0) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('settle' as const), store: fc.constantFrom(0, 1) }) },
+)
 
 async function play(stores: readonly Store[], steps: readonly { kind: string; store: number; command?: CommandInput }[]) {
   for (const s of steps) {
@@ -63,6 +75,31 @@ describe('history (property)', () => {
         const rebuilt = createStore({ name: 'p', commands, projections: projections.map((p) => ({ ...p, version: 2 })), storage })
         await rebuilt.ready
         for (const [i, projection] of projections.entries()) expect(rebuilt.read(rebuilt.projections[i]!)).toEqual(fold(projection, log))
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('travel to any position equals a plain fold of the log up to it, with or without the index, across undo and redo', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(travelStep, { minLength: 10, maxLength: 80, size: 'max' }), fc.array(travelStep, { maxLength: 20 }), fc.boolean(), fc.integer({ min: 1, max: 5 }), fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), async (before, after, prepare, every, picks) => {
+        const storage = memoryStorage()
+        const stores = [0, 1].map(() => createStore({ name: 't', commands, projections, storage, snapshotEvery: every }))
+        await play(stores, before)
+        if (prepare) await stores[0]!.prepareTravel()
+        // Undo, redo and the other store's events after the index was built keep it true.
+        await play(stores, after)
+        const store = stores[0]!
+        await store.settled()
+        const log = await store.log()
+        for (const pick of picks) {
+          const p = pick % (log.length + 1)
+          await store.travel(p)
+          for (const projection of projections) expect(store.read(projection)).toEqual(fold(projection, log.slice(0, p)))
+          expect(await store.stateAt(titles, p)).toEqual(fold(titles, log.slice(0, p)))
+        }
+        await store.travel(null)
+        for (const projection of projections) expect(store.read(projection)).toEqual(fold(projection, log))
       }),
       { numRuns: 60 },
     )

@@ -163,16 +163,35 @@ describe('time travel', () => {
     expect(await store.stateAt(boardView, added.position)).toMatchObject({ count: 2 })
   })
 
-  it('concurrent stateAt calls share one build of the time-travel snapshots', async () => {
+  it('after prepareTravel, every jump folds at most snapshotEvery events, also past events written since', async () => {
     const { projection, calls } = countedTitles()
     const store = open(memoryStorage(), { projections: [projection], snapshotEvery: 10 })
     for (let i = 0; i < 200; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
     calls.n = 0
+    await store.prepareTravel()
+    // One pass over the log builds the index.
+    expect(calls.n).toBeLessThanOrEqual(200)
+    calls.n = 0
     const [early, late] = await Promise.all([store.stateAt(projection, 55), store.stateAt(projection, 123)])
     expect(Object.keys(early)).toHaveLength(55)
     expect(Object.keys(late)).toHaveLength(123)
-    // One pass over the 200 events builds the snapshots; each answer folds at most 10 more.
-    expect(calls.n).toBeLessThanOrEqual(200 + 2 * 10)
+    expect(calls.n).toBeLessThanOrEqual(2 * 10)
+    // Live events keep the index up to date: no rebuild, and jumps stay short.
+    for (let i = 200; i < 230; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    calls.n = 0
+    await store.travel(227)
+    expect(Object.keys(store.read(projection))).toHaveLength(227)
+    await store.travel(null)
+    expect(calls.n).toBeLessThanOrEqual(10)
+  })
+
+  it('a jump does not wait for the index (a whole pass over the log)', async () => {
+    const { projection, calls } = countedTitles()
+    const store = open(memoryStorage(), { projections: [projection], snapshotEvery: 10 })
+    for (let i = 0; i < 200; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    calls.n = 0
+    expect(Object.keys(await store.stateAt(projection, 70))).toHaveLength(70)
+    expect(calls.n).toBeLessThan(200)
   })
 
   it('stateAt folds only the read model it is asked for', async () => {
