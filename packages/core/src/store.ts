@@ -350,7 +350,7 @@ export function createStore(options: StoreOptions): Store {
 
   const dispatcher = createDispatcher({
     // With sync on, commands go to the outbox; the log only takes what the server confirmed.
-    append: (batch, admitted) => (outbox ? outbox.append(batch, admitted) : log().append(batch, { horizon: readModels.origin })),
+    append: (batch, admitted) => (outbox ? outbox.append(batch, admitted) : log().append(batch, { trust: tabs?.hearing ?? true })),
     writeModel,
     origin,
     head: () => readModels.position,
@@ -446,7 +446,11 @@ export function createStore(options: StoreOptions): Store {
           // Travelling or closing meanwhile is no failure: it is tried again later.
           if (!closed && !(error instanceof TimeTravelActive)) errors.next(asChronicleError(error))
         })
-        .finally(() => (compactionTimer = undefined))
+        .finally(() => {
+          compactionTimer = undefined
+          // Commands went on meanwhile (a compaction waits for other tabs first): due again?
+          scheduleCompaction()
+        })
     }, 0)
   }
 
@@ -574,6 +578,13 @@ export function createStore(options: StoreOptions): Store {
     const horizon = before - 1
     const origin = readModels.origin
     if (horizon <= origin) return { horizon: origin, removed: 0, streams: 0 }
+    if (tabs?.hearing) {
+      // Other tabs drop their cached stream states first: one that predates events about to be
+      // removed would decide on stale state, and its versions would no longer collide.
+      tabs.announceCompaction('start')
+      await new Promise((resolve) => setTimeout(resolve, compactionGrace))
+      if (readModels.travelling !== null) throw new TimeTravelActive(readModels.travelling)
+    }
     await dispatcher.idle()
     await chain
     // What the removed events built, as the log means it now (with today's undo state).
@@ -603,7 +614,7 @@ export function createStore(options: StoreOptions): Store {
     await storage.compact(record, snapshots)
     readModels.setHorizon(record)
     writeModel.clear()
-    tabs?.announceCompaction()
+    tabs?.announceCompaction('done')
     return { horizon, removed: removed.length, streams: snapshots.length }
   }
 
@@ -617,6 +628,7 @@ export function createStore(options: StoreOptions): Store {
         head: () => log().head(),
         readLog: readDecoded,
         followHorizon: () => enqueue(followHorizon),
+        dropCaches: () => writeModel.clear(),
         apply(events) {
           // Another tab wrote these streams: the next command on them reads the new events first.
           for (const event of events) if (event.meta.origin !== origin) writeModel.drop(event.stream)
@@ -790,6 +802,9 @@ export function createStore(options: StoreOptions): Store {
 function asChronicleError(error: unknown): ChronicleError {
   return error instanceof ChronicleError ? error : new StorageError('failed', String(error), { cause: error })
 }
+
+/** Milliseconds between telling other tabs a compaction is coming and removing events. */
+const compactionGrace = 500
 
 /** The store's compaction policy, checked: `undefined` when it is off. */
 function compactionPolicy(option: StoreOptions['compaction']): Required<CompactionPolicy> | undefined {

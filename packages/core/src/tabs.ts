@@ -16,6 +16,8 @@ export interface TabChannelHost {
   readonly readLog: ReadLog
   /** Learns a compaction another tab made (drops cached streams; read models behind it start again). */
   followHorizon(): Promise<void>
+  /** Drops every cached stream state (another tab is about to compact, or this tab was away). */
+  dropCaches(): void
   /** Applies other tabs' events, which directly follow `position()`, without running reactions. */
   apply(events: EventEnvelope[]): void | Promise<void>
   report(error: ChronicleError): void
@@ -27,8 +29,10 @@ export interface TabChannelHost {
 export interface TabChannel {
   /** Tells the other tabs that the log reached `head` (the last position of a commit). */
   announce(head: number): void
-  /** Tells the other tabs that this one compacted the log. */
-  announceCompaction(): void
+  /** Whether this tab hears the others (a BroadcastChannel exists); a deaf tab must not trust its caches. */
+  readonly hearing: boolean
+  /** Tells the other tabs that this one is about to compact (`'start'`) or has compacted (`'done'`) the log. */
+  announceCompaction(phase: 'start' | 'done'): void
   /** Reads and applies the log up to `head` (default: the head in storage, after checking for a compaction). */
   catchUp(head?: number): Promise<void>
   dispose(): void
@@ -40,7 +44,7 @@ interface HeadMessage {
 }
 
 interface CompactedMessage {
-  readonly kind: 'compacted'
+  readonly kind: 'compacting' | 'compacted'
 }
 
 /**
@@ -53,9 +57,12 @@ interface CompactedMessage {
  * BroadcastChannel; such a tab reads the log up to the stored head when it comes back (focus,
  * visibility, `resume`, `pageshow`), and its own next commit reads any gap before its events.
  *
- * A compaction is announced too (`compacted`). Whoever hears it, or comes back from being away,
- * checks the stored horizon before reading: cached stream states are dropped, and read models
- * behind the horizon (whose next events are gone) start again from the stored checkpoints.
+ * A compaction is announced twice: `compacting` a grace period before the events are removed,
+ * so every tab that hears drops its cached stream states (which may predate events about to go,
+ * and whose versions would then no longer collide), and `compacted` after. Whoever hears the
+ * second, or comes back from being away (caches dropped at once), checks the stored horizon
+ * before reading: read models behind it (whose next events are gone) start again from the
+ * stored checkpoints. A tab without a BroadcastChannel hears nothing and checks every append.
  */
 export function createTabChannel(host: TabChannelHost): TabChannel {
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`chronicle:${host.name}`) : undefined
@@ -123,7 +130,11 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
     channel.onmessage = (event: MessageEvent<unknown>) => {
       const message = event.data as Partial<HeadMessage | CompactedMessage> | null
       if (message?.kind === 'head' && typeof message.head === 'number' && message.head > host.position()) void catchUp(message.head)
-      else if (message?.kind === 'compacted') void catchUp()
+      else if (message?.kind === 'compacting') host.dropCaches()
+      else if (message?.kind === 'compacted') {
+        host.dropCaches()
+        void catchUp()
+      }
     }
   }
 
@@ -136,7 +147,11 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
   }
 
   const onReturn = () => {
-    if (typeof document === 'undefined' || document.visibilityState !== 'hidden') void catchUp()
+    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return
+    // Whatever was missed meanwhile (a compaction among it) must not be decided on: forget the
+    // cached streams before anything else runs, then read what happened.
+    host.dropCaches()
+    void catchUp()
   }
   const windowEvents = ['focus', 'pageshow'] as const
   const documentEvents = ['visibilitychange', 'resume'] as const
@@ -155,9 +170,11 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
       if (unannounced === undefined) setTimeout(postHead, 0)
       unannounced = Math.max(unannounced ?? 0, head)
     },
-    announceCompaction() {
+    hearing: channel !== undefined,
+    announceCompaction(phase) {
       if (disposed || !channel) return
-      channel.postMessage({ kind: 'compacted' } satisfies CompactedMessage)
+      postHead()
+      channel.postMessage({ kind: phase === 'start' ? 'compacting' : 'compacted' } satisfies CompactedMessage)
     },
     catchUp,
     dispose() {

@@ -232,7 +232,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
    * ran at ~0.45x of raw `idb` without it (the indexes themselves cost little), and Chronicle's
    * durable dispatch one at a time went from ~700 to ~1,100 commands/s.
    */
-  const appendTrusting = (commands: readonly AppendCommand[], horizon: number): Promise<AppendOutcome[] | undefined> =>
+  const appendTrusting = (commands: readonly AppendCommand[]): Promise<AppendOutcome[] | undefined> =>
     new Promise((resolve, reject) => {
       // The hot path of every dispatch, on the raw IDB API: idb's promise per request costs two
       // listeners and a promise per event, and its `done` promise another hop. The keys are read
@@ -250,14 +250,6 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         else reject(error)
       }
       try {
-        // Versions are gapless only above the compaction horizon the writer knows: another tab
-        // that compacted since may have removed the very versions this batch would collide with.
-        // Every compaction leaves a fence at the horizon it replaced, so adding (and at once
-        // removing) the fence of the writer's horizon fails with ConstraintError exactly when that
-        // horizon is outdated. Requests run in order and nothing waits for an answer.
-        const fence = horizonFence(horizon)
-        store.add(fence)
-        store.delete(fence.seq)
         for (const command of commands) for (const event of command.events) requests.push(store.add(event))
         // Ask for the commit now instead of when the last request's success has come back to this
         // thread: that saves a round trip, and the read models' fold (whileAppending) then overlaps
@@ -281,13 +273,13 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     head: () =>
       guard('Reading the log head', async () => {
         const tx = db.transaction(['events', 'meta'])
-        const cursor = await tx.objectStore('events').openKeyCursor(IDBKeyRange.lowerBound(1), 'prev')
+        const cursor = await tx.objectStore('events').openKeyCursor(null, 'prev')
         // Compaction may remove every event: the head is then the horizon.
         return cursor ? cursor.key : (((await tx.objectStore('meta').get('horizon')) as Horizon | undefined)?.position ?? 0)
       }),
 
     append: (commands, options = {}) =>
-      guard('Appending events', async () => (commands.some((c) => c.idempotent) ? undefined : await appendTrusting(commands, options.horizon ?? 0)) ?? appendChecked(commands)),
+      guard('Appending events', async () => (options.trust === false || commands.some((c) => c.idempotent) ? undefined : await appendTrusting(commands)) ?? appendChecked(commands)),
 
     readStream: (stream, afterVersion) =>
       guard(`Reading stream ${stream}`, () =>
@@ -319,11 +311,9 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         const previous = ((await meta.get('horizon')) as Horizon | undefined)?.position ?? 0
         // Another tab compacted as far or further meanwhile: what this one would remove is gone.
         if (previous >= horizon.position) return tx.done
-        // Writers that still know the previous horizon now fail their trusting append (see there).
-        void tx.objectStore('events').put(horizonFence(previous) as never)
         for (const snapshot of streams) void tx.objectStore('streams').put(snapshot)
         void meta.put(horizon, 'horizon')
-        void tx.objectStore('events').delete(IDBKeyRange.bound(1, horizon.position))
+        void tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position))
         let cursor = await tx.objectStore('checkpoints').openCursor()
         while (cursor) {
           if (cursor.value.position < horizon.position) void cursor.delete()
@@ -409,9 +399,3 @@ export function toStorageError(error: unknown, what: string): StorageError {
   const detail = error instanceof Error ? error.message : String(error)
   return new StorageError(code, `${what} failed: ${advice[code]} (${name}: ${detail})`, { cause: error })
 }
-
-/**
- * The fence a compaction leaves at the horizon it replaced: a record in the events store under a
- * negative key (events count from 1, so no read of the log, the head or an index ever sees it).
- */
-const horizonFence = (horizon: number) => ({ seq: -1 - horizon })

@@ -14,15 +14,15 @@ export interface AppendCommand {
   readonly events: readonly NewEvent[]
 }
 
-/** What the writer knew when it decided a batch. */
+/** How an append may check its batch. */
 export interface AppendOptions {
   /**
-   * The compaction horizon the writer's cached stream states were loaded under. Another tab may
-   * compact the shared log in between; a storage that skips reading stream heads (IndexedDB)
-   * checks the horizon in the same transaction and, when it moved, checks every stream's head
-   * instead, so a cache older than the compaction never writes a version that was compacted away.
+   * Whether the writer's cached stream states can be trusted to be current (default true). A
+   * storage that can skip reading stream heads (IndexedDB) does so only then; a writer that may
+   * have missed what other writers did (a tab without a BroadcastChannel) passes false, and every
+   * stream's head is read in the transaction.
    */
-  readonly horizon?: number
+  readonly trust?: boolean
 }
 
 /** The outcome of one command in an append batch. */
