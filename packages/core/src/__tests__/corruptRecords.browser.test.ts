@@ -111,3 +111,32 @@ describe('a damaged compaction snapshot of a stream (real IndexedDB)', () => {
     expect(reopened.read(boardView).count).toBe(7)
   })
 })
+
+describe('a damaged compaction record (real IndexedDB)', () => {
+  const damaged: [string, unknown][] = [
+    ['not a record', 'garbage'],
+    ['a position that is not a whole number', { position: 'three', states: {}, compactedAt: 0 }],
+    ['no read-model states', { position: 3, compactedAt: 0 }],
+    ['a damaged read-model state', { position: 3, states: { boardView: 'broken' }, compactedAt: 0 }],
+  ]
+  for (const [what, record] of damaged) {
+    it(`${what}: the store refuses to open with StorageError corrupt and changes nothing`, async () => {
+      const name = uniqueName()
+      const { store: writer } = open(name)
+      for (let i = 0; i < 6; i++) await writer.dispatch(addCard({ boardId: `b${i % 2}`, cardId: `c${i}`, title: `t${i}` }))
+      await writer.compact({ before: 4 })
+      await writer.close()
+      const before = await readAll(name)
+      const db = await openDB(`chronicle:${name}`)
+      await db.put('meta', record, 'horizon')
+      db.close()
+
+      const { store } = open(name)
+      const failure = await store.ready.then(() => undefined, (e: unknown) => e)
+      expect(isChronicleError(failure, 'StorageError') && failure.code).toBe('corrupt')
+      expect((failure as Error).message).toMatch(/compaction record of this log cannot be trusted/)
+      await expect(store.dispatch(addCard({ boardId: 'b0', cardId: 'new', title: 't' }))).rejects.toMatchObject({ code: 'corrupt' })
+      expect(await readAll(name)).toEqual(before)
+    })
+  }
+})

@@ -351,7 +351,14 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
 
     syncPosition: () => guard('Reading the sync position', async () => ((await db.get('meta', 'sync.position')) as number | undefined) ?? 0),
 
-    loadHorizon: () => guard('Reading the compaction horizon', async () => (await db.get('meta', 'horizon')) as Horizon | undefined),
+    loadHorizon: () =>
+      guard('Reading the compaction horizon', async () => {
+        const stored = (await db.get('meta', 'horizon')) as Horizon | undefined
+        const problem = stored === undefined ? undefined : horizonProblem(stored)
+        // The events before it are gone, so nothing can rebuild what it held: refuse to open.
+        if (problem) throw new StorageError('corrupt', `The compaction record of this log cannot be trusted (${problem}). The events it summarises were removed, so read models and undo cannot be rebuilt from the log; restore the database from a backup or a server, or delete it.`)
+        return stored
+      }),
 
     loadStreamSnapshot: (stream) => guard(`Reading the snapshot of ${stream}`, () => db.get('streams', stream)),
 
@@ -398,4 +405,15 @@ export function toStorageError(error: unknown, what: string): StorageError {
   }
   const detail = error instanceof Error ? error.message : String(error)
   return new StorageError(code, `${what} failed: ${advice[code]} (${name}: ${detail})`, { cause: error })
+}
+
+/** Why a stored compaction record cannot be used (undefined when it can). */
+function horizonProblem(horizon: Horizon): string | undefined {
+  if (typeof horizon !== 'object' || horizon === null) return `it is ${horizon === null ? 'null' : typeof horizon}, not a record`
+  if (!Number.isInteger(horizon.position) || horizon.position < 0) return `its position is ${JSON.stringify(horizon.position)}`
+  if (typeof horizon.states !== 'object' || horizon.states === null || Array.isArray(horizon.states)) return 'its read-model states are missing'
+  for (const [name, entry] of Object.entries(horizon.states)) {
+    if (typeof entry !== 'object' || entry === null || !Number.isInteger(entry.version) || !('state' in entry)) return `the state it holds for read model "${name}" is damaged`
+  }
+  return undefined
 }
