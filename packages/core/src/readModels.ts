@@ -90,6 +90,8 @@ export interface ReadModels {
   travel(position: number | null): Promise<void>
   /** Builds the time-travel snapshot index in the background and keeps it from then on; resolves when it is complete. */
   prepareTravel(): Promise<void>
+  /** The store closed: background work (the travel index build) stops. */
+  stop(): void
   readonly travelling: number | null
   checkpoints(): StoredCheckpoint[]
   readonly errors: Observable<ChronicleError>
@@ -582,6 +584,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     },
 
     prepareTravel: () => snapshots.index(),
+    stop: () => snapshots.stop(),
 
     checkpoints() {
       const savedAt = Date.now()

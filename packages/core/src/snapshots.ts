@@ -88,6 +88,8 @@ export interface Snapshots {
   index(): Promise<void>
   /** After a compaction: the log now starts at `horizon`. */
   setHorizon(horizon: Horizon): void
+  /** The store closed: a background build stops at its next slice. */
+  stop(): void
 }
 
 const compactedTravel = (p: number, origin: number) =>
@@ -181,10 +183,12 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
 
   /** Fills the index: every gap of more than K events between kept snapshots, from the origin up. */
   let filling: Promise<void> | undefined
+  let stopped = false
   const fill = () =>
     (filling ??= (async () => {
       for (;;) {
         await idle()
+        if (stopped) return
         const sliceStart = Date.now()
         while (Date.now() - sliceStart < indexSlice) {
           if ((kept[0]?.position ?? Infinity) > origin()) {
@@ -246,6 +250,10 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
     index() {
       indexed = true
       return fill()
+    },
+
+    stop() {
+      stopped = true
     },
 
     async refold(from) {

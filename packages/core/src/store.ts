@@ -172,7 +172,8 @@ export interface Store {
    * while the page is idle. Resolves when it is complete; from then on the store keeps it up to date
    * as events arrive, so no jump folds more than about `snapshotEvery` events. The first `travel` or
    * `stateAt` starts it too (without waiting for it); call this ahead, when a history view opens, so
-   * that no jump runs before the index is there. The index stays for the store's life. Memory: a
+   * that no jump runs before the index is there. The index stays for the store's life (closing the store
+   * stops a build under way; the promise then resolves early). Memory: a
    * snapshot shares every unchanged object with the next, but each holds its own copy of every object
    * that changed in between, so a flat record of N entries costs about N entries per snapshot.
    *
@@ -410,6 +411,7 @@ export function createStore(options: StoreOptions): Store {
     if (closed) return
     closed = error
     dispatcher.close(error)
+    readModels.stop()
     clearTimeout(checkpointTimer)
     clearTimeout(compactionTimer)
     connection?.stop()

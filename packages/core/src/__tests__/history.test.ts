@@ -185,6 +185,18 @@ describe('time travel', () => {
     expect(calls.n).toBeLessThanOrEqual(10)
   })
 
+  it('closing the store stops an index build under way', async () => {
+    const { projection, calls } = countedTitles()
+    const store = open(memoryStorage(), { projections: [projection], snapshotEvery: 1 })
+    for (let i = 0; i < 2000; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    calls.n = 0
+    // A snapshot per event over a growing record: a build of many slices.
+    const building = store.prepareTravel()
+    await store.close()
+    await building
+    expect(calls.n).toBeLessThan(1000)
+  })
+
   it('a jump does not wait for the index (a whole pass over the log)', async () => {
     const { projection, calls } = countedTitles()
     const store = open(memoryStorage(), { projections: [projection], snapshotEvery: 10 })
