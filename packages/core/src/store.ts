@@ -339,13 +339,19 @@ export function createStore(options: StoreOptions): Store {
       await readModels.travel(null)
       travelling$.next(null)
     }
+    await startReadModels(storage, stored)
+  }
+
+  /** Brings every read model to the head from its stored checkpoint (or the horizon, or zero), as on a cold start. */
+  async function startReadModels(storage: EventLogStorage, horizon: Horizon | undefined): Promise<void> {
     let checkpoints: Awaited<ReturnType<EventLogStorage['loadCheckpoints']>> = []
     try {
       checkpoints = await storage.loadCheckpoints()
     } catch (error) {
+      // A checkpoint that cannot be read only costs a rebuild.
       errors.next(asChronicleError(error))
     }
-    await readModels.start(checkpoints, readFrom, await storage.head(), stored)
+    await readModels.start(checkpoints, readFrom, await storage.head(), horizon)
     position$.next(readModels.position)
   }
 
@@ -480,16 +486,7 @@ export function createStore(options: StoreOptions): Store {
       shutDown(error)
       errors.next(error)
     })
-    let checkpoints: Awaited<ReturnType<EventLogStorage['loadCheckpoints']>> = []
-    try {
-      checkpoints = await opened.loadCheckpoints()
-    } catch (error) {
-      // A checkpoint that cannot be read only costs a rebuild.
-      errors.next(asChronicleError(error))
-    }
-    const horizon = (await opened.loadHorizon?.()) ?? undefined
-    await readModels.start(checkpoints, readFrom, await opened.head(), horizon)
-    position$.next(readModels.position)
+    await startReadModels(opened, (await opened.loadHorizon?.()) ?? undefined)
     if (outbox && options.sync) {
       // Commands from an earlier session still wait in the outbox: show them, then connect.
       await dispatcher.exclusive(() => outbox.rebase())

@@ -131,10 +131,7 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
       const message = event.data as Partial<HeadMessage | CompactedMessage> | null
       if (message?.kind === 'head' && typeof message.head === 'number' && message.head > host.position()) void catchUp(message.head)
       else if (message?.kind === 'compacting') host.dropCaches()
-      else if (message?.kind === 'compacted') {
-        host.dropCaches()
-        void catchUp()
-      }
+      else if (message?.kind === 'compacted') void catchUp()
     }
   }
 
