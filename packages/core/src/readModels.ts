@@ -1,4 +1,4 @@
-import { freeze, produce } from 'immer'
+import { freeze as deepFreeze, Immer } from 'immer'
 import { Observable, Subject } from 'rxjs'
 import { corruptCheckpoint, judgeCheckpoint } from './checkpoints'
 import { ChronicleError, ProjectionError } from './errors'
@@ -42,6 +42,8 @@ const mutableFoldThreshold = 4096
 export interface ReadModelsOptions {
   /** Snapshot spacing in events: any undo or time-travel jump applies at most about this many. */
   readonly snapshotEvery: number
+  /** Deep-freeze every state handed out (development), or hand them out as they are (production). */
+  readonly freeze: boolean
   /** Reads decoded log events with `after < seq <= to` (older ones that are not in memory). */
   readonly loadLog: (after: number, to: number) => Promise<EventEnvelope[]>
 }
@@ -98,6 +100,9 @@ export interface ReadModels {
 }
 
 export function createReadModels(projections: readonly AnyProjectionDefinition[], options: ReadModelsOptions): ReadModels {
+  // A private immer instance: the app's own immer (Redux Toolkit's, say) keeps its settings.
+  const immer = new Immer({ autoFreeze: options.freeze })
+  const freeze = <T>(state: T): T => (options.freeze ? deepFreeze(state, true) : state)
   const models: ReadModel[] = []
   const byName = new Map<string, ReadModel>()
   for (const definition of projections) {
@@ -106,7 +111,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       index: models.length,
       definition,
       handlers: definition.on as Record<string, Handler | undefined>,
-      folded: freeze(structuredClone(definition.initial), true),
+      folded: freeze(structuredClone(definition.initial)),
       pending: undefined,
       get state() {
         if (this.pending) foldPending(this)
@@ -252,7 +257,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   /** One immer produce over `events` (structural sharing); throws { event, cause } on failure. */
   const foldDraft = (model: ReadModel, state: unknown, events: readonly EventEnvelope[], exclude: ReadonlySet<string>) => {
     let failure: { event: EventEnvelope; cause: unknown } | undefined
-    const next = produce(state, (draft: unknown) => {
+    const next = immer.produce(state, (draft: unknown) => {
       for (const event of events) {
         if (!counts(model, event, exclude)) continue
         try {
@@ -283,7 +288,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         fail(model, failed.event, failed.cause)
         return true
       }
-      model.state = freeze(state, true)
+      model.state = freeze(state)
       model.position = last
       return true
     }
@@ -350,6 +355,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     liveStates: () => models.map((m) => m.state),
     travelling: () => travelling,
     fold: foldDraft,
+    freeze,
     fail,
     originState,
     loadLog: options.loadLog,
@@ -453,7 +459,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
           errors.next(model.error)
         } else if (failed) fail(model, failed.event, failed.cause)
         else model.position = head
-        model.state = freeze(states.get(model), true)
+        model.state = freeze(states.get(model))
       }
       position = Math.max(position, head)
       snapshots.reset(position, models.map((m) => m.state))
