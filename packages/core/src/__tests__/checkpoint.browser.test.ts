@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createStore, indexedDbStorage } from '../index'
-import { addCard, boardView, commands, countedTitles, titles } from './fixtures'
+import { addCard, boardView, cardMap, commands, countedTitles, moveCard, titles } from './fixtures'
 
 describe('cold start over 100,000 events (real IndexedDB)', () => {
   it('replays only the tail after a checkpoint; without the checkpoint it rebuilds the same state', async () => {
@@ -44,4 +44,28 @@ describe('cold start over 100,000 events (real IndexedDB)', () => {
     await rebuilt.close()
     log.close()
   }, 120_000)
+
+  it('keeps Maps and Sets in a checkpoint: a cold start replays only the tail onto them', async () => {
+    const name = `cold-map-${Date.now()}`
+    const storage = indexedDbStorage()
+    const writer = createStore({ name, commands, projections: [cardMap], storage, checkpointInterval: 600_000 })
+    await Promise.all(Array.from({ length: 50 }, (_, i) => writer.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))))
+    await writer.close() // checkpoint at 50
+    // A store without read models writes the tail and leaves the checkpoint at 50.
+    const tail = createStore({ name, commands, projections: [], storage })
+    await tail.dispatch(moveCard({ boardId: 'b', cardId: 'c3', to: 'done' }))
+    await tail.close()
+    const log = await storage.open(name)
+    const [checkpoint] = await log.loadCheckpoints()
+    expect(checkpoint?.position).toBe(50)
+    expect((checkpoint?.state as { cards: unknown }).cards).toBeInstanceOf(Map)
+    log.close()
+    const cold = createStore({ name, commands, projections: [cardMap], storage })
+    await cold.ready
+    expect(cold.read(cardMap).cards).toBeInstanceOf(Map)
+    expect(cold.read(cardMap).cards.size).toBe(50)
+    expect(cold.read(cardMap).cards.get('c3')).toEqual({ title: 't3', column: 'done' })
+    expect([...cold.read(cardMap).columns]).toEqual(['todo', 'done'])
+    await cold.close()
+  })
 })

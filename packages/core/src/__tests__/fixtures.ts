@@ -86,6 +86,25 @@ export const titles = defineProjection({
   },
 })
 
+/** Cards by id in a Map and the columns in use in a Set: read models may hold both. */
+export const cardMap = defineProjection({
+  name: 'cardMap',
+  version: 1,
+  events: [CardAdded, CardMoved],
+  initial: { cards: new Map<string, { title: string; column: string }>(), columns: new Set<string>() },
+  on: {
+    CardAdded: (draft, e) => {
+      draft.cards.set(e.cardId, { title: e.title, column: e.column })
+      draft.columns.add(e.column)
+    },
+    CardMoved: (draft, e) => {
+      const card = draft.cards.get(e.cardId)
+      if (card) card.column = e.to
+      draft.columns.add(e.to)
+    },
+  },
+})
+
 export const commands = [addCard, moveCard]
 
 /** The `titles` projection with handlers that count their calls (replay-length checks). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as v from 'valibot'
 import { createStore, defineEvent, defineProjection, defineQuery, isChronicleError, memoryStorage, type AnyProjectionDefinition, type ChronicleError, type StorageBackend } from '../index'
-import { addCard, boardView, CardAdded, commands, countedTitles, moveCard, titles } from './fixtures'
+import { addCard, boardView, CardAdded, cardMap, commands, countedTitles, moveCard, titles } from './fixtures'
 
 const open = (storage: StorageBackend = memoryStorage(), projections: AnyProjectionDefinition[] = [boardView, titles]) =>
   createStore({ name: 'kanban', commands, projections, storage, checkpointInterval: 60_000 })
@@ -79,6 +79,34 @@ describe('projections and queries', () => {
     const second = createStore({ name: 'kanban', commands, projections: [boardView], storage })
     await second.ready
     expect(Object.isFrozen(second.read(boardView).columns)).toBe(true)
+    await second.close()
+  })
+
+  it('holds Maps and Sets: live with structural sharing, frozen, undone, travelled and after a cold start', async () => {
+    const storage = memoryStorage()
+    const first = createStore({ name: 'kanban', commands, projections: [cardMap], storage })
+    await first.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    await first.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'b' }))
+    const before = first.read(cardMap)
+    await first.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
+    const after = first.read(cardMap)
+    expect(after.cards).not.toBe(before.cards)
+    expect(after.cards.get('c2')).toBe(before.cards.get('c2'))
+    expect(after.cards.get('c1')).toEqual({ title: 'a', column: 'doing' })
+    expect([...after.columns]).toEqual(['todo', 'doing'])
+    expect(() => (after.cards as Map<string, unknown>).set('x', {})).toThrow()
+    await first.history.undo()
+    expect(first.read(cardMap).cards.get('c1')?.column).toBe('todo')
+    expect([...first.read(cardMap).columns]).toEqual(['todo'])
+    await first.history.redo()
+    await first.travel(1)
+    expect([...first.read(cardMap).cards.keys()]).toEqual(['c1'])
+    await first.travel(null)
+    await first.close()
+    const second = createStore({ name: 'kanban', commands, projections: [cardMap], storage })
+    await second.ready
+    expect(second.read(cardMap).cards.get('c1')?.column).toBe('doing')
+    expect(second.read(cardMap).columns).toBeInstanceOf(Set)
     await second.close()
   })
 
