@@ -36,6 +36,8 @@ export interface BenchPage {
   call<N extends StepName>(name: N, ...params: Parameters<Steps[N]>): Promise<Awaited<ReturnType<Steps[N]>>>
   /** Used JS heap in bytes right after a forced full garbage collection. */
   heapAfterGc(): Promise<number>
+  /** Runs `work` under the V8 CPU profiler (sampling every 100 µs); resolves with its result and the profile (a `.cpuprofile`). */
+  profiled<T>(work: () => Promise<T>): Promise<{ result: T; profile: unknown }>
 }
 
 /** Builds the page (production React, minified) and starts the browser on it. */
@@ -117,6 +119,18 @@ async function wrap(page: Page): Promise<BenchPage> {
       await cdp.send('HeapProfiler.collectGarbage')
       const { usedSize } = await cdp.send('Runtime.getHeapUsage')
       return usedSize
+    },
+    async profiled(work) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
+      await cdp.send('Profiler.start')
+      try {
+        const result = await work()
+        const { profile } = await cdp.send('Profiler.stop')
+        return { result, profile }
+      } finally {
+        await cdp.send('Profiler.disable')
+      }
     },
   }
 }

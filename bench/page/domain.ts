@@ -50,9 +50,36 @@ export interface CardView {
   board: string
 }
 
-/** Every card by id, and how many there are: a read model that grows with the log. */
+/**
+ * Every card by id, and how many there are: a read model that grows with the log. The cards sit
+ * in a Map, as docs/concepts.md advises for a large keyed collection: every immutable update of the
+ * collection copies it, and V8 copies a Map of 80,000 entries ~4x faster than a record of as many
+ * keys.
+ */
 export const cardIndex = defineProjection({
   name: 'cardIndex',
+  version: 1,
+  events: [CardAdded, CardMoved],
+  initial: { byId: new Map<string, CardView>(), count: 0 },
+  on: {
+    CardAdded: (draft, e) => {
+      draft.byId.set(e.cardId, { title: e.title, column: e.column, board: e.board })
+      draft.count++
+    },
+    CardMoved: (draft, e) => {
+      const card = draft.byId.get(e.cardId)
+      if (card) card.column = e.to
+    },
+  },
+})
+
+/**
+ * The same cards in a plain record by id instead of a Map, the shape a normalized Redux store (an
+ * entity adapter) keeps. Scenario 5 reports time travel over it beside the target's figure: every
+ * jump copies all 80,000 keys, ~10-20 ms in this Chromium before anything is folded.
+ */
+export const recordCardIndex = defineProjection({
+  name: 'recordCardIndex',
   version: 1,
   events: [CardAdded, CardMoved],
   initial: { byId: {} as Record<string, CardView>, count: 0 },
