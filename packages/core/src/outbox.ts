@@ -31,7 +31,8 @@ export interface Outbox {
   readonly state: ReturnType<typeof createSyncState>
 }
 
-export function createOutbox(deps: {
+/** What the outbox works with: the store's log, write model and read models. */
+export interface OutboxDeps {
   readonly storeName: string
   readonly origin: string
   readonly log: () => EventLogStorage
@@ -47,7 +48,9 @@ export function createOutbox(deps: {
   readonly principal: () => Principal
   /** Tells the other tabs: the outbox changed, or confirmed events were stored. */
   readonly notify: (what: 'outbox' | 'received') => void
-}): Outbox {
+}
+
+export function createOutbox(deps: OutboxDeps): Outbox {
   const state = createSyncState()
   const outbox$ = new Subject<void>()
   const own = new Set<string>()

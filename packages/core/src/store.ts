@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map, type Subscription } from 'rxjs'
+import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map } from 'rxjs'
 import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
 import { createDispatcher, type Receipt } from './dispatcher'
 import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, ValidationError } from './errors'
@@ -20,8 +20,8 @@ import { createTabChannel } from './tabs'
 import type { EventLogStorage, Horizon, StorageBackend, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
-import { createOutbox, type Outbox } from './outbox'
-import type { StoreSync, SyncConnection, SyncConnector } from './sync'
+import type { StoreSync, SyncConnector } from './sync'
+import type { SyncImplementation, SyncSession } from './syncOutbox'
 
 /** Options of `createStore`. */
 export interface StoreOptions {
@@ -228,9 +228,11 @@ export function createStore(options: StoreOptions): Store {
   }
   for (const projection of options.projections ?? []) eventDefinitions.push(...projection.events)
   const decode = createEventDecoder(eventDefinitions)
+  const syncing = options.sync && implementationOf(options.sync)
   const readModels = createReadModels(options.projections ?? [], {
     snapshotEvery: options.snapshotEvery ?? 1000,
     loadLog: async (after, to) => decodeAll(await log().readLog(after, { to })),
+    ...(syncing ? { overlay: syncing.overlay } : {}),
   })
   const errors = new Subject<ChronicleError>()
   readModels.errors.subscribe(errors)
@@ -254,11 +256,11 @@ export function createStore(options: StoreOptions): Store {
     return storage
   }
 
-  let outbox: Outbox | undefined
+  let sync: SyncSession | undefined
   const writeModel = createWriteModel({
     readStream: async (stream, after) => {
       const confirmed = decodeAll(await log().readStream(stream, after))
-      return outbox ? [...confirmed, ...outbox.provisionalOf(stream, confirmed.at(-1)?.version ?? after)] : confirmed
+      return sync ? [...confirmed, ...sync.outbox.provisionalOf(stream, confirmed.at(-1)?.version ?? after)] : confirmed
     },
     loadSnapshot: async (stream) => (await log().loadStreamSnapshot?.(stream)) ?? undefined,
     maxStreams: options.cachedStreams ?? 5000,
@@ -357,13 +359,13 @@ export function createStore(options: StoreOptions): Store {
 
   const dispatcher = createDispatcher({
     // With sync on, commands go to the outbox; the log only takes what the server confirmed.
-    append: (batch, admitted) => (outbox ? outbox.append(batch, admitted) : log().append(batch, { trust: tabs?.hearing ?? true })),
+    append: (batch, admitted) => (sync ? sync.outbox.append(batch, admitted) : log().append(batch, { trust: tabs?.hearing ?? true })),
     writeModel,
     origin,
     head: () => readModels.position,
     onCommitted: (events) => {
       // With sync on these are provisional: the outbox channel tells the other tabs instead.
-      if (outbox) return undefined
+      if (sync) return undefined
       tabs?.announce(events.at(-1)!.seq)
       return ingest(events, true)
     },
@@ -376,42 +378,31 @@ export function createStore(options: StoreOptions): Store {
     // Fold the read models while the transaction commits, on the positions the events will get if
     // nobody else writes in between (checked when they are published).
     whileAppending: (events) => {
-      if (outbox || chain) return
+      if (sync || chain) return
       let seq = readModels.position
       readModels.speculate(events.map((event) => ({ ...event, seq: ++seq })))
     },
   })
 
-  // `outbox` is read lazily by the write model and the dispatcher above; it exists only with sync on.
+  // `sync` is read lazily by the write model and the dispatcher above; it exists only with sync on.
   // eslint-disable-next-line prefer-const
-  outbox = options.sync
-    ? createOutbox({
-        storeName: options.name,
-        origin,
-        log,
-        commands,
-        writeModel,
-        readModels,
-        exclusive: (work) => dispatcher.exclusive(work),
-        decode,
-        ingest: (events) => ingest(events, false),
-        confirmedOwn: (events) => reactions.handle(events),
-        principal,
-        notify: (what) => {
-          outboxChannel?.postMessage(what)
-          if (what === 'received') tabs?.announce(readModels.position)
-        },
-      })
-    : undefined
-  // With sync on, the tabs share the outbox: a change in one tab makes the others rebase, and the
-  // leading tab (which alone talks to the server) push.
-  const outboxChannel =
-    outbox && (options.storage?.kind ?? 'indexeddb') === 'indexeddb' && typeof BroadcastChannel === 'function'
-      ? new BroadcastChannel(`chronicle:${options.name}:outbox`)
-      : undefined
-  if (outboxChannel && outbox) outboxChannel.onmessage = () => void outbox.changedElsewhere().catch((error: unknown) => errors.next(asChronicleError(error)))
-  let connection: SyncConnection | undefined
-  let leaderSubscription: Subscription | undefined
+  sync = syncing?.start(options.sync!, {
+    storeName: options.name,
+    origin,
+    log,
+    commands,
+    writeModel,
+    readModels,
+    exclusive: (work) => dispatcher.exclusive(work),
+    decode,
+    ingest: (events) => ingest(events, false),
+    confirmedOwn: (events) => reactions.handle(events),
+    principal,
+    sharedLog: (options.storage?.kind ?? 'indexeddb') === 'indexeddb',
+    announce: () => tabs?.announce(readModels.position),
+    leads: () => leadership.isLeader$,
+    report: (error) => errors.next(asChronicleError(error)),
+  })
 
   const shutDown = (error: StorageError) => {
     if (closed) return
@@ -420,12 +411,8 @@ export function createStore(options: StoreOptions): Store {
     readModels.stop()
     clearTimeout(checkpointTimer)
     clearTimeout(compactionTimer)
-    connection?.stop()
-    connection = undefined
-    outboxChannel?.close()
-    leaderSubscription?.unsubscribe()
+    sync?.close()
     takingOver?.unsubscribe()
-    outbox?.state.close()
     tabs?.dispose()
     leadership.dispose()
   }
@@ -487,11 +474,7 @@ export function createStore(options: StoreOptions): Store {
       errors.next(error)
     })
     await startReadModels(opened, (await opened.loadHorizon?.()) ?? undefined)
-    if (outbox && options.sync) {
-      // Commands from an earlier session still wait in the outbox: show them, then connect.
-      await dispatcher.exclusive(() => outbox.rebase())
-      outbox.state.update({ confirmedPosition: await opened.syncPosition!() })
-    }
+    await sync?.open()
     isReady = true
     if (typeof addEventListener === 'function') addEventListener('pagehide', onPageHide)
   })()
@@ -653,24 +636,7 @@ export function createStore(options: StoreOptions): Store {
   })
   // ── end of tabs ──
 
-  // Only the leading tab talks to the server; the others see its results through the log.
-  if (outbox && options.sync) {
-    const connector = options.sync
-    const sync = outbox
-    void ready.then(() => {
-      leaderSubscription = leadership.isLeader$.subscribe((leads) => {
-        if (closed) return
-        if (leads && !connection) {
-          connection = connector.connect(sync.host)
-          connection.status$.subscribe((status) => sync.state.update({ ...status, connected: connection !== undefined }))
-        } else if (!leads && connection) {
-          connection.stop()
-          connection = undefined
-          sync.state.update({ connected: false, pushing: false, pulling: false })
-        }
-      })
-    }, () => undefined)
-  }
+  if (sync) void ready.then(() => sync?.connect(), () => undefined)
 
   const store: Store = {
     name: options.name,
@@ -695,7 +661,7 @@ export function createStore(options: StoreOptions): Store {
     history,
     undoCommand,
     projections: options.projections ?? [],
-    sync: outbox?.state.api,
+    sync: sync?.outbox.state.api,
     get travelling() {
       return readModels.travelling
     },
@@ -800,6 +766,15 @@ export function createStore(options: StoreOptions): Store {
 
 function asChronicleError(error: unknown): ChronicleError {
   return error instanceof ChronicleError ? error : new StorageError('failed', String(error), { cause: error })
+}
+
+/** What the connector's `outbox` holds (`syncOutbox`), checked: a connector without it cannot sync. */
+function implementationOf(connector: SyncConnector): SyncImplementation {
+  const implementation = connector.outbox as unknown as Partial<SyncImplementation> | undefined
+  if (typeof implementation?.start !== 'function' || typeof implementation.overlay !== 'function') {
+    throw new TypeError('createStore({ sync }) takes a connector with outbox: syncOutbox (from @chronicle/core); createSync from @chronicle/sync makes one.')
+  }
+  return implementation as SyncImplementation
 }
 
 /** Milliseconds between telling other tabs a compaction is coming and removing events. */

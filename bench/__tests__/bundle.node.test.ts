@@ -1,0 +1,48 @@
+// Scenario 8 bundles its two apps as `vite build` does for production. These tests look at which
+// modules end up in the bundles: no development builds, and no code for features the app does not
+// use (sync). Sizes are the benchmark's business, not asserted here.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { asProduction, benchRoot } from '../lib/browser'
+import { bundleApp } from '../scenarios/bundle'
+
+/** The ids of the modules that put code into the app's bundle. */
+async function modulesOf(entry: string, withReact: boolean): Promise<string[]> {
+  const chunks = await asProduction(() => bundleApp(entry, 'source', withReact))
+  return chunks.flatMap((chunk) => Object.entries(chunk.modules).filter(([, module]) => module.renderedLength > 0).map(([id]) => id))
+}
+
+const coreModule = (name: string) => (id: string) => id.endsWith(`/packages/core/src/${name}.ts`)
+
+describe("scenario 8's apps", () => {
+  it('bundle production builds only: the production JSX runtime, React and use-sync-external-store', async () => {
+    const [chronicle, redux] = await Promise.all([modulesOf('chronicle.tsx', true), modulesOf('redux.tsx', true)])
+    for (const modules of [chronicle, redux]) {
+      expect(modules.filter((id) => /development|jsx-dev-runtime/.test(id))).toEqual([])
+      expect(modules.some((id) => id.includes('react-dom/cjs/react-dom-client.production'))).toBe(true)
+    }
+    expect(redux.some((id) => id.includes('use-sync-external-store-with-selector.production'))).toBe(true)
+  }, 60_000)
+
+  it('leave sync out of a store without it, and bundle it for one with it', async () => {
+    const minimal = await modulesOf('chronicle.tsx', false)
+    // A store with a sync connector: the modules must show up (the check can fail).
+    const dir = resolve(benchRoot, '.build/apps')
+    mkdirSync(dir, { recursive: true })
+    const full = resolve(dir, 'synced.ts')
+    writeFileSync(
+      full,
+      [
+        "import { createStore, syncOutbox } from '@chronicle/core'",
+        "export const store = createStore({ name: 'app', commands: [], sync: { outbox: syncOutbox, connect: () => { throw new Error('offline') } } })",
+      ].join('\n'),
+    )
+    const synced = await modulesOf(full, false)
+    for (const name of ['outbox', 'overlay', 'syncOutbox']) {
+      expect(minimal.filter(coreModule(name)), name).toEqual([])
+      expect(synced.filter(coreModule(name)), name).toHaveLength(1)
+    }
+    expect(minimal.filter(coreModule('store'))).toHaveLength(1)
+  }, 60_000)
+})
