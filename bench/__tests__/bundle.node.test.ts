@@ -1,6 +1,6 @@
 // Scenario 8 bundles its two apps as `vite build` does for production. These tests look at which
 // modules end up in the bundles: no development builds, and no code for features the app does not
-// use (sync). Sizes are the benchmark's business, not asserted here.
+// use (sync, reactions). Sizes are the benchmark's business, not asserted here.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -25,21 +25,24 @@ describe("scenario 8's apps", () => {
     expect(redux.some((id) => id.includes('use-sync-external-store-with-selector.production'))).toBe(true)
   }, 60_000)
 
-  it('leave sync out of a store without it, and bundle it for one with it', async () => {
+  it('leave sync and reactions out of a store without them, and bundle them for one with them', async () => {
     const minimal = await modulesOf('chronicle.tsx', false)
-    // A store with a sync connector: the modules must show up (the check can fail).
+    // A store with a reaction and a sync connector: the modules must show up (the check can fail).
     const dir = resolve(benchRoot, '.build/apps')
     mkdirSync(dir, { recursive: true })
     const full = resolve(dir, 'synced.ts')
     writeFileSync(
       full,
       [
-        "import { createStore, syncOutbox } from '@chronicle/core'",
-        "export const store = createStore({ name: 'app', commands: [], sync: { outbox: syncOutbox, connect: () => { throw new Error('offline') } } })",
+        "import { createStore, defineEvent, defineReaction, syncOutbox, type StandardSchemaV1 } from '@chronicle/core'",
+        "const accept: StandardSchemaV1<{ id: string }> = { '~standard': { version: 1, vendor: 'test', validate: (value) => ({ value: value as { id: string } }) } }",
+        "const Added = defineEvent('Added', accept)",
+        "const log = defineReaction({ name: 'log', events: [Added], on: { Added: () => undefined } })",
+        "export const store = createStore({ name: 'app', commands: [], reactions: [log], sync: { outbox: syncOutbox, connect: () => { throw new Error('offline') } } })",
       ].join('\n'),
     )
     const synced = await modulesOf(full, false)
-    for (const name of ['outbox', 'overlay', 'syncOutbox']) {
+    for (const name of ['outbox', 'overlay', 'syncOutbox', 'reactions']) {
       expect(minimal.filter(coreModule(name)), name).toEqual([])
       expect(synced.filter(coreModule(name)), name).toHaveLength(1)
     }

@@ -12,8 +12,7 @@ import { createLeadership, soleLeadership, type LeadershipOptions } from './lead
 import { readCommandPages } from './logPages'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
 import type { AnyQueryDefinition, QueryDefinition } from './query'
-import { createReactions } from './reactions'
-import type { AnyReactionDefinition } from './reaction'
+import { reactionRunner, type AnyReactionDefinition } from './reaction'
 import { createReadModels } from './readModels'
 import { indexedDbStorage } from './storage/indexedDb'
 import { createTabChannel } from './tabs'
@@ -271,12 +270,15 @@ export function createStore(options: StoreOptions): Store {
   // Pages end at command boundaries: a read model never shows half of a command (logPages.ts).
   const readFrom = (after: number) => readCommandPages(readDecoded, after, { pageSize })
 
-  const reactions = createReactions(options.reactions ?? [], {
-    // Follow-ups are not the user's own commands: they do not go on the undo stack.
-    dispatch: (command) => dispatch(command, undefined, false),
-    read: (projection) => readModels.read(projection),
-    report: (error) => errors.next(error),
-  })
+  // The code that runs reactions comes with their definitions (a store without them does not bundle it).
+  const reactions = options.reactions?.length
+    ? reactionRunner(options.reactions)(options.reactions, {
+        // Follow-ups are not the user's own commands: they do not go on the undo stack.
+        dispatch: (command) => dispatch(command, undefined, false),
+        read: (projection) => readModels.read(projection),
+        report: (error) => errors.next(error),
+      })
+    : undefined
 
   /**
    * Brings every read model to the end of `events`, in log order: a gap before them (another
@@ -288,7 +290,7 @@ export function createStore(options: StoreOptions): Store {
     position$.next(readModels.position)
     scheduleCheckpoint()
     scheduleCompaction()
-    if (live) reactions.handle(events)
+    if (live) reactions?.handle(events)
   }
   const enqueue = (work: () => Promise<void>) => {
     const next: Promise<void> = (chain ?? Promise.resolve()).then(work).finally(() => {
@@ -396,7 +398,7 @@ export function createStore(options: StoreOptions): Store {
     exclusive: (work) => dispatcher.exclusive(work),
     decode,
     ingest: (events) => ingest(events, false),
-    confirmedOwn: (events) => reactions.handle(events),
+    confirmedOwn: (events) => reactions?.handle(events),
     principal,
     sharedLog: (options.storage?.kind ?? 'indexeddb') === 'indexeddb',
     announce: () => tabs?.announce(readModels.position),
