@@ -48,4 +48,10 @@ describe("scenario 8's apps", () => {
     }
     expect(minimal.filter(coreModule('store'))).toHaveLength(1)
   }, 60_000)
+
+  it('take no rxjs operators: core uses Observable, Subject and BehaviorSubject only', async () => {
+    const minimal = await modulesOf('chronicle.tsx', false)
+    expect(minimal.some((id) => id.includes('/rxjs/') && id.endsWith('/internal/Subject.js'))).toBe(true)
+    expect(minimal.filter((id) => /\/rxjs\/.*\/(operators\/|firstValueFrom)/.test(id))).toEqual([])
+  }, 60_000)
 })

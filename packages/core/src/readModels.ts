@@ -76,7 +76,11 @@ export interface ReadModels {
    */
   speculate(events: readonly EventEnvelope[]): void
   read(definition: AnyProjectionDefinition): unknown
-  watch(definition: AnyProjectionDefinition): Observable<unknown>
+  /**
+   * A read model's state, or `select` of it, now and whenever it changes by `equal` (default
+   * `Object.is`); errors with the read model's ProjectionError, or with what `select` or `equal` threw.
+   */
+  watch(definition: AnyProjectionDefinition, select?: (state: unknown) => unknown, equal?: (a: unknown, b: unknown) => boolean): Observable<unknown>
   /**
    * The state of one read model as of `position`, without changing what the store shows.
    * `undone: 'now'` leaves out the commands undone at the head instead of those undone at `position`.
@@ -473,14 +477,23 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       return overlaid.then(changed)
     },
 
-    watch(definition) {
+    watch(definition, select, equal = Object.is) {
       const model = modelOf(definition)
       return new Observable<unknown>((subscriber) => {
+        let last: { readonly value: unknown } | undefined
         // Reading the state folds its pending events, which may fail: read first, then look.
         const emit = () => {
           const current = visible(model)
-          if (model.error && !shown) subscriber.error(model.error)
-          else subscriber.next(current)
+          if (model.error && !shown) return subscriber.error(model.error)
+          let value
+          try {
+            value = select ? select(current) : current
+            if (last && equal(last.value, value)) return
+          } catch (error) {
+            return subscriber.error(error)
+          }
+          last = { value }
+          subscriber.next(value)
         }
         emit()
         if (subscriber.closed) return

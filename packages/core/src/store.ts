@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map } from 'rxjs'
+import { Subject, type Observable } from 'rxjs'
 import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
 import { createDispatcher, type Receipt } from './dispatcher'
 import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, ValidationError } from './errors'
@@ -16,6 +16,7 @@ import { reactionRunner, type AnyReactionDefinition } from './reaction'
 import { createReadModels } from './readModels'
 import { indexedDbStorage } from './storage/indexedDb'
 import { createTabChannel } from './tabs'
+import { ValueSubject } from './valueSubject'
 import type { EventLogStorage, Horizon, StorageBackend, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
@@ -235,7 +236,7 @@ export function createStore(options: StoreOptions): Store {
   })
   const errors = new Subject<ChronicleError>()
   readModels.errors.subscribe(errors)
-  const position$ = new BehaviorSubject(0)
+  const position$ = new ValueSubject(0)
   const principal = () => (typeof options.principal === 'function' ? (options.principal as () => Principal)() : (options.principal as Principal))
 
   let storage: EventLogStorage | undefined
@@ -545,7 +546,7 @@ export function createStore(options: StoreOptions): Store {
     submit: (entry, kind) => submitHistory(entry, kind),
     isUndone: (commandId) => readModels.timeline.undone.has(commandId),
   })
-  const travelling$ = new BehaviorSubject<number | null>(null)
+  const travelling$ = new ValueSubject<number | null>(null)
 
   /** Which aggregate a stream belongs to, from the types of its events. */
   const aggregateOfType = new Map<string, AnyAggregateDefinition>()
@@ -630,7 +631,9 @@ export function createStore(options: StoreOptions): Store {
     : soleLeadership()
   // A tab that closed or crashed may have committed a last batch it never got to announce: the
   // tab that leads next reads the log up to the stored head, and its heartbeats tell the others.
-  const takingOver = tabs && leadership.isLeader$.pipe(filter(Boolean)).subscribe(() => void tabs.catchUp())
+  const takingOver = tabs && leadership.isLeader$.subscribe((leads) => {
+    if (leads) void tabs.catchUp()
+  })
   ready.catch(() => {
     // Never opened: neither follow other tabs nor lead them (dispatch still rejects with why).
     tabs?.dispose()
@@ -650,7 +653,7 @@ export function createStore(options: StoreOptions): Store {
     get position() {
       return readModels.position
     },
-    position$: position$.pipe(distinctUntilChanged()),
+    position$: position$.asObservable(),
     errors$: errors.asObservable(),
     get isLeader() {
       return leadership.isLeader
@@ -667,7 +670,7 @@ export function createStore(options: StoreOptions): Store {
     get travelling() {
       return readModels.travelling
     },
-    travelling$: travelling$.pipe(distinctUntilChanged()),
+    travelling$: travelling$.asObservable(),
 
     async travel(target) {
       await ready
@@ -715,14 +718,10 @@ export function createStore(options: StoreOptions): Store {
     query(definition: AnyProjectionDefinition | AnyQueryDefinition, ...rest: unknown[]): Observable<never> {
       if (definition.kind === 'query') {
         const [params, equal] = rest as [never, ((a: unknown, b: unknown) => boolean) | undefined]
-        return readModels.watch(definition.projection).pipe(
-          map((state) => definition.select(state as never, params)),
-          distinctUntilChanged(equal ?? Object.is),
-        ) as Observable<never>
+        return readModels.watch(definition.projection, (state) => definition.select(state as never, params), equal) as Observable<never>
       }
       const [selector, equal] = rest as [((s: unknown) => unknown) | undefined, ((a: unknown, b: unknown) => boolean) | undefined]
-      const states = readModels.watch(definition)
-      return (selector ? states.pipe(map(selector)) : states).pipe(distinctUntilChanged(equal ?? Object.is)) as Observable<never>
+      return readModels.watch(definition, selector, equal) as Observable<never>
     },
 
     async settled(target) {
@@ -731,7 +730,13 @@ export function createStore(options: StoreOptions): Store {
       if (readModels.position >= goal) return
       if (goal > (await log().head())) throw new ValidationError('invalid-position', `Position ${goal} is beyond the log head`)
       await ingest(await log().readLog(readModels.position, { to: goal }).then(decodeAll), false)
-      await firstValueFrom(position$.pipe(filter((p) => p >= goal)))
+      await new Promise<void>((resolve) => {
+        const reached = position$.subscribe((p) => {
+          if (p < goal) return
+          resolve()
+          queueMicrotask(() => reached.unsubscribe())
+        })
+      })
     },
 
     checkpoint: async () => {
