@@ -542,6 +542,13 @@ export function createStore(options: StoreOptions): Store {
     return submitHistory({ commandId: target, stream: first.stream, definition }, opts.kind ?? 'undo', opts)
   }
 
+  /** Throws ValidationError `invalid-position` unless `target` is a log position (0 to the head); `what` opens the message. */
+  const checkPosition = (target: number, what: string) => {
+    if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
+      throw new ValidationError('invalid-position', `${what} ${String(target)}: positions run from 0 to ${readModels.position}.`)
+    }
+  }
+
   const history = createHistory({
     submit: (entry, kind) => submitHistory(entry, kind),
     isUndone: (commandId) => readModels.timeline.undone.has(commandId),
@@ -675,9 +682,7 @@ export function createStore(options: StoreOptions): Store {
     async travel(target) {
       await ready
       if (target !== null) {
-        if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
-          throw new ValidationError('invalid-position', `Cannot travel to ${String(target)}: positions run from 0 to ${readModels.position}.`)
-        }
+        checkPosition(target, 'Cannot travel to')
         // Whatever is being committed lands first, so the live state is whole when we return.
         await dispatcher.idle()
         await chain
@@ -701,9 +706,7 @@ export function createStore(options: StoreOptions): Store {
 
     async stateAt(projection, target) {
       await ready
-      if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
-        throw new ValidationError('invalid-position', `No state at ${String(target)}: positions run from 0 to ${readModels.position}.`)
-      }
+      checkPosition(target, 'No state at')
       const state = await readModels.stateAt(projection, target)
       void readModels.prepareTravel().catch(() => undefined)
       return state as never
