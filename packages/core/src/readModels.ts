@@ -1,4 +1,4 @@
-import { freeze, produce } from 'immer'
+import { freeze as deepFreeze, Immer } from 'immer'
 import { Observable, Subject } from 'rxjs'
 import { corruptCheckpoint, judgeCheckpoint } from './checkpoints'
 import { ChronicleError, ProjectionError } from './errors'
@@ -43,6 +43,8 @@ const mutableFoldThreshold = 4096
 export interface ReadModelsOptions {
   /** Snapshot spacing in events: any undo or time-travel jump applies at most about this many. */
   readonly snapshotEvery: number
+  /** Deep-freeze every state handed out (development), or hand them out as they are (production). */
+  readonly freeze: boolean
   /** Reads decoded log events with `after < seq <= to` (older ones that are not in memory). */
   readonly loadLog: (after: number, to: number) => Promise<EventEnvelope[]>
   /** With sync on: the overlay of provisional events (`setPending`). */
@@ -105,6 +107,9 @@ export interface ReadModels {
 }
 
 export function createReadModels(projections: readonly AnyProjectionDefinition[], options: ReadModelsOptions): ReadModels {
+  // A private immer instance: the app's own immer (Redux Toolkit's, say) keeps its settings.
+  const immer = new Immer({ autoFreeze: options.freeze })
+  const freeze = <T>(state: T): T => (options.freeze ? deepFreeze(state, true) : state)
   const models: ReadModel[] = []
   const byName = new Map<string, ReadModel>()
   for (const definition of projections) {
@@ -113,7 +118,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       index: models.length,
       definition,
       handlers: definition.on as Record<string, Handler | undefined>,
-      folded: freeze(structuredClone(definition.initial), true),
+      folded: freeze(structuredClone(definition.initial)),
       pending: undefined,
       get state() {
         if (this.pending) foldPending(this)
@@ -193,7 +198,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   /** One immer produce over `events` (structural sharing); throws { event, cause } on failure. */
   const foldDraft = (model: ReadModel, state: unknown, events: readonly EventEnvelope[], exclude: ReadonlySet<string>) => {
     let failure: { event: EventEnvelope; cause: unknown } | undefined
-    const next = produce(state, (draft: unknown) => {
+    const next = immer.produce(state, (draft: unknown) => {
       for (const event of events) {
         if (!counts(model, event, exclude)) continue
         try {
@@ -224,7 +229,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         fail(model, failed.event, failed.cause)
         return true
       }
-      model.state = freeze(state, true)
+      model.state = freeze(state)
       model.position = last
       return true
     }
@@ -291,6 +296,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     liveStates: () => models.map((m) => m.state),
     travelling: () => travelling,
     fold: foldDraft,
+    freeze,
     fail,
     originState,
     loadLog: options.loadLog,
@@ -397,7 +403,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
           errors.next(model.error)
         } else if (failed) fail(model, failed.event, failed.cause)
         else model.position = head
-        model.state = freeze(states.get(model), true)
+        model.state = freeze(states.get(model))
       }
       position = Math.max(position, head)
       snapshots.reset(position, models.map((m) => m.state))

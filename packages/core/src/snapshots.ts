@@ -1,4 +1,3 @@
-import { freeze } from 'immer'
 import { ValidationError } from './errors'
 import type { EventEnvelope } from './event'
 import { isHistoryEvent } from './history'
@@ -53,6 +52,8 @@ export interface SnapshotsContext<M extends SnapshotModel> {
   travelling(): number | null
   /** One immer produce of `events` onto `state` (structural sharing). */
   fold(model: M, state: unknown, events: readonly EventEnvelope[], exclude: ReadonlySet<string>): FoldResult
+  /** Deep-freezes a state the store hands out (in development; as it is in production). */
+  freeze<T>(state: T): T
   /** Reports a handler failure on a model. */
   fail(model: M, event: EventEnvelope, cause: unknown): void
   /** A model's state at the origin (a fresh copy), or undefined when it cannot be rebuilt. */
@@ -129,7 +130,7 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
   const fromZero = async (): Promise<Snapshot> => {
     const timeline = context.timeline()
     if (timeline.start > origin() && models.length > 0) timeline.prepend(await context.loadLog(origin(), timeline.start), origin())
-    return { position: origin(), states: models.map((m) => freeze(context.originState(m) ?? context.liveStates()[m.index], true)) }
+    return { position: origin(), states: models.map((m) => context.freeze(context.originState(m) ?? context.liveStates()[m.index])) }
   }
 
   /** One immer fold of `events` onto a snapshot's states (with `only`, just that model's). */
@@ -176,7 +177,7 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
       } catch {
         return undefined
       }
-      states[model.index] = freeze(state, true)
+      states[model.index] = context.freeze(state)
     }
     return states
   }
@@ -270,7 +271,7 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
     setHorizon(next) {
       kept = kept.slice(after(next.position - 1))
       if ((kept[0]?.position ?? Infinity) > next.position) {
-        base = { position: next.position, states: models.map((m) => freeze(context.originState(m) ?? context.liveStates()[m.index], true)) }
+        base = { position: next.position, states: models.map((m) => context.freeze(context.originState(m) ?? context.liveStates()[m.index])) }
         kept.unshift(base)
       }
     },

@@ -5,6 +5,7 @@ import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, Validatio
 import { createHistory, type History, type HistoryEntry } from './sessionHistory'
 import { createEventDecoder, type AnyEventDefinition, type EventEnvelope } from './event'
 import { admitCommand, applyToAggregate, streamOf } from './execute'
+import { isProductionBuild } from './environment'
 import { isHistoryEvent, scanStream } from './history'
 import type { AnyAggregateDefinition } from './aggregate'
 import { newId } from './ids'
@@ -42,6 +43,14 @@ export interface StoreOptions {
   readonly maxAttempts?: number
   /** Read-model snapshot spacing in events (default 1000): an undo or time-travel jump folds at most about this many. */
   readonly snapshotEvery?: number
+  /**
+   * Deep-freeze read-model states (live, travelled, undone), so code that mutates one throws
+   * instead of corrupting the read model and its snapshots. Default: on in development, off in an
+   * app bundled for production (`process.env.NODE_ENV === 'production'`), where freezing costs a
+   * walk of every changed record per update and, in V8, a hidden class per frozen version of a
+   * growing record (docs/guarantees.md, "Frozen in development").
+   */
+  readonly freeze?: boolean
   /** Aggregate states kept in memory, by stream (default 5000). */
   readonly cachedStreams?: number
   /** Written into `meta.origin` of this store's events (default: a random id per store session). */
@@ -231,6 +240,7 @@ export function createStore(options: StoreOptions): Store {
   const syncing = options.sync && implementationOf(options.sync)
   const readModels = createReadModels(options.projections ?? [], {
     snapshotEvery: options.snapshotEvery ?? 1000,
+    freeze: options.freeze ?? !isProductionBuild(),
     loadLog: async (after, to) => decodeAll(await log().readLog(after, { to })),
     ...(syncing ? { overlay: syncing.overlay } : {}),
   })

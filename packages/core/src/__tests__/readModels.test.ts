@@ -43,6 +43,45 @@ describe('projections and queries', () => {
     expect(after.columns.todo).not.toBe(before.columns.todo)
   })
 
+  it('freeze: false hands states out unfrozen, live, after a cold start and while travelling, still sharing structure', async () => {
+    const storage = memoryStorage()
+    const first = createStore({ name: 'kanban', commands, projections: [boardView], storage, freeze: false })
+    await first.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    await first.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
+    const before = first.read(boardView)
+    expect(Object.isFrozen(before)).toBe(false)
+    expect(Object.isFrozen(before.columns)).toBe(false)
+    await first.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'b' }))
+    expect(first.read(boardView).columns.doing).toBe(before.columns.doing)
+    await first.travel(1)
+    expect(Object.isFrozen(first.read(boardView))).toBe(false)
+    expect(first.read(boardView).count).toBe(1)
+    await first.travel(null)
+    await first.history.undo()
+    expect(Object.isFrozen(first.read(boardView))).toBe(false)
+    await first.close()
+    const second = createStore({ name: 'kanban', commands, projections: [boardView], storage, freeze: false })
+    await second.ready
+    expect(second.read(boardView).count).toBe(1)
+    expect(Object.isFrozen(second.read(boardView))).toBe(false)
+    await second.close()
+  })
+
+  it('freezes by default outside a production build, including travelled and cold-started states', async () => {
+    expect(process.env.NODE_ENV).not.toBe('production')
+    const storage = memoryStorage()
+    const first = createStore({ name: 'kanban', commands, projections: [boardView], storage })
+    await first.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    await first.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'b' }))
+    await first.travel(1)
+    expect(Object.isFrozen(first.read(boardView).columns)).toBe(true)
+    await first.close()
+    const second = createStore({ name: 'kanban', commands, projections: [boardView], storage })
+    await second.ready
+    expect(Object.isFrozen(second.read(boardView).columns)).toBe(true)
+    await second.close()
+  })
+
   it('a command’s events reach every read model before any subscriber hears of it', async () => {
     const store = open()
     await store.ready
