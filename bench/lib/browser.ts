@@ -22,10 +22,10 @@ export const conditionsFor = (from: PackageSource) => (from === 'source' ? ['@ch
 /**
  * Runs `work` with `process.env.NODE_ENV` set to 'production', as `vite build` sets it when it is
  * unset. Vite reads it when it resolves a config: it picks the JSX runtime (production or dev) and
- * the value it substitutes for `process.env.NODE_ENV` in dependencies. Vite's module runner, which
- * loads the benchmark, has set it to 'development', and `mode: 'production'` alone does not change
- * that, so the apps would bundle React's jsx-dev-runtime and use-sync-external-store's development
- * build.
+ * the value it substitutes for `process.env.NODE_ENV` in dependencies; `mode: 'production'` alone
+ * does not change it. `pnpm bench` sets it for the whole run (bench/run.mjs); this keeps a build
+ * for production whoever calls it (Vite's module runner sets 'development', vitest 'test'), so an
+ * app never bundles React's jsx-dev-runtime or its dependencies' development builds.
  */
 export async function asProduction<T>(work: () => Promise<T>): Promise<T> {
   const before = process.env.NODE_ENV
