@@ -19,6 +19,25 @@ export type PackageSource = 'source' | 'dist'
 /** Resolve conditions for a package source: the workspace's source condition, or what users get. */
 export const conditionsFor = (from: PackageSource) => (from === 'source' ? ['@chronicle/source', ...defaultClientConditions] : [...defaultClientConditions])
 
+/**
+ * Runs `work` with `process.env.NODE_ENV` set to 'production', as `vite build` sets it when it is
+ * unset. Vite reads it when it resolves a config: it picks the JSX runtime (production or dev) and
+ * the value it substitutes for `process.env.NODE_ENV` in dependencies; `mode: 'production'` alone
+ * does not change it. `pnpm bench` sets it for the whole run (bench/run.mjs); this keeps a build
+ * for production whoever calls it (Vite's module runner sets 'development', vitest 'test'), so an
+ * app never bundles React's jsx-dev-runtime or its dependencies' development builds.
+ */
+export async function asProduction<T>(work: () => Promise<T>): Promise<T> {
+  const before = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    return await work()
+  } finally {
+    if (before === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = before
+  }
+}
+
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
 
 /** A running browser with the benchmark page one `newPage` away. */

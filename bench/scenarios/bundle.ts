@@ -3,14 +3,18 @@ import { resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import react from '@vitejs/plugin-react'
 import { build, type Rolldown } from 'vite'
-import { benchRoot, conditionsFor, type PackageSource } from '../lib/browser'
+import { asProduction, benchRoot, conditionsFor, type PackageSource } from '../lib/browser'
 import { summarize } from '../lib/results'
 import type { Outcome, Params, Scenario } from './scenario'
 
 const reactModules = ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'scheduler']
 
-/** Minified, tree-shaken app bundle of `entry`; `withReact` false leaves React out (both apps share it). */
-export async function gzipSize(entry: string, from: PackageSource, withReact: boolean): Promise<number> {
+/**
+ * The minified, tree-shaken chunks of the app `entry` (in bench/apps), built as `vite build` builds a
+ * production app; `withReact` false leaves React out (both apps share it). Call it inside
+ * {@link asProduction}.
+ */
+export async function bundleApp(entry: string, from: PackageSource, withReact: boolean): Promise<Rolldown.OutputChunk[]> {
   const output = await build({
     root: resolve(benchRoot, 'apps'),
     configFile: false,
@@ -27,10 +31,13 @@ export async function gzipSize(entry: string, from: PackageSource, withReact: bo
     },
   })
   const outputs = (Array.isArray(output) ? output : [output]) as Rolldown.RolldownOutput[]
+  return outputs.flatMap(({ output: files }) => files.filter((file) => file.type === 'chunk'))
+}
+
+/** Gzip (level 9) bytes of {@link bundleApp}'s chunks. */
+async function gzipSize(entry: string, from: PackageSource, withReact: boolean): Promise<number> {
   let bytes = 0
-  for (const { output: files } of outputs) {
-    for (const file of files) if (file.type === 'chunk') bytes += gzipSync(file.code, { level: 9 }).length
-  }
+  for (const chunk of await bundleApp(entry, from, withReact)) bytes += gzipSync(chunk.code, { level: 9 }).length
   return bytes
 }
 
@@ -41,12 +48,14 @@ export const bundleSize: Scenario<Params> = {
   params: { full: { runs: 1 }, quick: { runs: 1 } },
   async run({ from, progress }): Promise<Outcome> {
     progress('bundling both apps')
-    const [chronicle, redux, chronicleWithReact, reduxWithReact] = await Promise.all([
-      gzipSize('chronicle.tsx', from, false),
-      gzipSize('redux.tsx', from, false),
-      gzipSize('chronicle.tsx', from, true),
-      gzipSize('redux.tsx', from, true),
-    ])
+    const [chronicle, redux, chronicleWithReact, reduxWithReact] = await asProduction(() =>
+      Promise.all([
+        gzipSize('chronicle.tsx', from, false),
+        gzipSize('redux.tsx', from, false),
+        gzipSize('chronicle.tsx', from, true),
+        gzipSize('redux.tsx', from, true),
+      ]),
+    )
     return {
       status: 'measured',
       metrics: [

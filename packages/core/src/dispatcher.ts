@@ -1,9 +1,8 @@
 import type { AnyCommandDefinition, CommandContext } from './command'
 import { ConcurrencyConflict, HandlerError, isChronicleError, StorageError } from './errors'
 import type { EventEnvelope } from './event'
-import { applyToAggregate, decideEvents, schemaVersionOf, type DecidedEvent } from './execute'
+import { applyToAggregate, decideEvents, envelopesOf, type DecidedEvent } from './execute'
 import { decideHistory } from './history'
-import { newId } from './ids'
 import type { AppendCommand, AppendOutcome } from './storage/storage'
 import type { StreamState, WriteModel } from './writeModel'
 
@@ -138,23 +137,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       let decided: DecidedEvent[]
       try {
         const inputs = p.history
-          ? [decideHistory(entry.commands, p.history.kind, p.history.target, 0)]
+          ? [decideHistory(entry.commands, p.history.kind, p.history.target)]
           : await decideEvents(p.definition, entry.state, p.value, p.context)
-        decided = inputs.map((input, i) => ({
-          id: newId(),
+        decided = envelopesOf(inputs, {
+          aggregate: p.definition.aggregate,
           stream: p.stream,
-          version: entry.version + i + 1,
-          type: input.type,
-          schemaVersion: p.history ? 1 : schemaVersionOf(p.definition.aggregate, input.type),
-          payload: input.payload,
-          meta: {
-            commandId: p.context.commandId,
-            causationId: p.causationId,
-            correlationId: p.correlationId,
-            at: p.context.at,
-            origin: options.origin,
-          },
-        }))
+          version: entry.version,
+          history: p.history !== undefined,
+          meta: { commandId: p.context.commandId, causationId: p.causationId, correlationId: p.correlationId, at: p.context.at, origin: options.origin },
+        })
       } catch (error) {
         if (isChronicleError(error, 'RuleViolation') || isChronicleError(error, 'UndoConflict')) refusals.push({ p, error })
         else p.reject(error)

@@ -1,7 +1,8 @@
 import type { AnyAggregateDefinition } from './aggregate'
 import type { AnyCommandDefinition, CommandContext } from './command'
 import { ChronicleError, HandlerError, Unauthorized, ValidationError } from './errors'
-import type { AnyEventDefinition, EventEnvelope, EventInput } from './event'
+import type { AnyEventDefinition, EventEnvelope, EventInput, EventMeta } from './event'
+import { newId } from './ids'
 import { validateSchema } from './standardSchema'
 
 /** An event decided by a handler, with its payload validated, before the log gives it a position. */
@@ -112,6 +113,27 @@ function describe(value: unknown): string {
 /** The schema version an aggregate's event type is written with. */
 export function schemaVersionOf(aggregate: AnyAggregateDefinition, type: string): number {
   return eventTypes(aggregate).get(type)?.schemaVersion ?? 1
+}
+
+/**
+ * The envelopes (all but `seq`) of the events a command decided on its stream, which was at
+ * `version`: they take the versions after it, in order. An undo or redo (`history`) writes a
+ * system event, at schema version 1. `ids` gives the events' ids (default: new ones).
+ */
+export function envelopesOf(
+  inputs: readonly EventInput[],
+  command: { readonly aggregate: AnyAggregateDefinition; readonly stream: string; readonly version: number; readonly history: boolean; readonly meta: EventMeta },
+  ids: (index: number) => string = newId,
+): DecidedEvent[] {
+  return inputs.map((input, i) => ({
+    id: ids(i),
+    stream: command.stream,
+    version: command.version + i + 1,
+    type: input.type,
+    schemaVersion: command.history ? 1 : schemaVersionOf(command.aggregate, input.type),
+    payload: input.payload,
+    meta: { ...command.meta },
+  }))
 }
 
 /**

@@ -60,16 +60,14 @@ export function scanStream(events: readonly EventEnvelope[]): { commands: Stream
 
 /**
  * Decides an undo or redo on a stream: refused with UndoConflict when the command is unknown to
- * the stream, already in the asked state, or followed by a command (not undone) of anyone else.
+ * the stream (never written, or compacted away), already in the asked state, or followed by a
+ * command (not undone) of anyone else.
  */
-export function decideHistory(commands: readonly StreamCommand[], kind: 'undo' | 'redo', commandId: string, horizon: number): EventInput {
+export function decideHistory(commands: readonly StreamCommand[], kind: 'undo' | 'redo', commandId: string): EventInput {
   const index = commands.findIndex((c) => c.commandId === commandId)
   const target = commands[index]
   if (!target) {
     throw new UndoConflict('unknown-command', `Command ${commandId} wrote nothing to its stream that is still in the log (compacted or never written); it cannot be ${kind === 'undo' ? 'undone' : 'redone'}.`)
-  }
-  if (target.firstVersion <= horizon) {
-    throw new UndoConflict('compacted', `Command ${commandId} lies before the compaction horizon; it cannot be ${kind === 'undo' ? 'undone' : 'redone'} any more.`)
   }
   if (target.undone === (kind === 'undo')) {
     throw new UndoConflict(kind === 'undo' ? 'already-undone' : 'not-undone', `Command ${commandId} is ${target.undone ? 'already undone' : 'not undone'}.`)

@@ -1,4 +1,5 @@
-import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs'
+import type { Observable } from 'rxjs'
+import { ValueSubject } from './valueSubject'
 
 /** Options of tab leadership (`createStore({ leadership })`). */
 export interface LeadershipOptions {
@@ -23,17 +24,17 @@ export interface Leadership {
 
 /** Leadership of a store that shares its log with no other tab (memory storage, no Web Locks). */
 export function soleLeadership(): Leadership {
-  return leadershipOver(new BehaviorSubject(true), () => undefined)
+  return leadershipOver(new ValueSubject(true), () => undefined)
 }
 
 /** The Leadership view of a subject: `stop` runs once, then the subject says false and completes. */
-function leadershipOver(leader: BehaviorSubject<boolean>, stop: () => void): Leadership {
+function leadershipOver(leader: ValueSubject<boolean>, stop: () => void): Leadership {
   let disposed = false
   return {
     get isLeader() {
       return leader.value
     },
-    isLeader$: leader.pipe(distinctUntilChanged()),
+    isLeader$: leader.asObservable(),
     dispose() {
       if (disposed) return
       disposed = true
@@ -79,7 +80,7 @@ export function createLeadership(name: string, id: string, host: LeadershipHost,
   const timeout = options.timeout ?? 3000
   const lockName = `chronicle:${name}:leader`
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(lockName) : undefined
-  const leader = new BehaviorSubject(false)
+  const leader = new ValueSubject(false)
   let disposed = false
   /** The latest lock request; settlements of older ones are ignored. */
   let current: object | undefined

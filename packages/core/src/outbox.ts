@@ -2,7 +2,7 @@ import { Subject } from 'rxjs'
 import type { AnyCommandDefinition } from './command'
 import type { AdmittedCommand } from './dispatcher'
 import type { EventEnvelope } from './event'
-import { applyToAggregate, decideEvents, schemaVersionOf, type DecidedEvent } from './execute'
+import { applyToAggregate, decideEvents, envelopesOf, type DecidedEvent } from './execute'
 import { decideHistory } from './history'
 import { newId } from './ids'
 import type { ReadModels } from './readModels'
@@ -31,7 +31,8 @@ export interface Outbox {
   readonly state: ReturnType<typeof createSyncState>
 }
 
-export function createOutbox(deps: {
+/** What the outbox works with: the store's log, write model and read models. */
+export interface OutboxDeps {
   readonly storeName: string
   readonly origin: string
   readonly log: () => EventLogStorage
@@ -47,7 +48,9 @@ export function createOutbox(deps: {
   readonly principal: () => Principal
   /** Tells the other tabs: the outbox changed, or confirmed events were stored. */
   readonly notify: (what: 'outbox' | 'received') => void
-}): Outbox {
+}
+
+export function createOutbox(deps: OutboxDeps): Outbox {
   const state = createSyncState()
   const outbox$ = new Subject<void>()
   const own = new Set<string>()
@@ -90,21 +93,24 @@ export function createOutbox(deps: {
       let decided: DecidedEvent[]
       try {
         let inputs
-        if (command.history) inputs = [decideHistory(entry.commands, command.history.kind, command.history.target, 0)]
+        if (command.history) inputs = [decideHistory(entry.commands, command.history.kind, command.history.target)]
         else {
           const checked = await validateSchema(definition.schema, command.payload)
           if (!checked.ok) continue
           inputs = await decideEvents(definition, entry.state, checked.value, { principal: deps.principal(), commandId: command.commandId, at: command.at })
         }
-        decided = inputs.map((input, i) => ({
-          id: command.events[i]?.id ?? newId(),
-          stream: command.stream,
-          version: entry.version + i + 1,
-          type: input.type,
-          schemaVersion: command.history ? 1 : schemaVersionOf(definition.aggregate, input.type),
-          payload: input.payload,
-          meta: { commandId: command.commandId, causationId: command.causationId, correlationId: command.correlationId, at: command.at, origin: deps.origin },
-        }))
+        decided = envelopesOf(
+          inputs,
+          {
+            aggregate: definition.aggregate,
+            stream: command.stream,
+            version: entry.version,
+            history: command.history !== undefined,
+            meta: { commandId: command.commandId, causationId: command.causationId, correlationId: command.correlationId, at: command.at, origin: deps.origin },
+          },
+          // The provisional events keep their ids from one rebase to the next.
+          (i) => command.events[i]?.id ?? newId(),
+        )
         if (command.history) deps.writeModel.drop(command.stream)
         else applyToAggregate(definition.aggregate, entry.state, decided)
       } catch {

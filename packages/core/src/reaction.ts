@@ -1,6 +1,7 @@
 import type { CommandInput } from './command'
 import type { AnyEventDefinition, EventEnvelope, PayloadOf } from './event'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
+import { createReactions } from './reactions'
 import type { Bivariant } from './types'
 
 /** What a reaction handler can use besides the event. */
@@ -35,6 +36,12 @@ export interface ReactionDefinition<Name extends string = string, Events extends
 export type AnyReactionDefinition = ReactionDefinition<string, AnyEventDefinition>
 
 /**
+ * Where `defineReaction` puts the code that runs reactions, which the store takes from there: a
+ * store without reactions does not bundle it.
+ */
+const runner = Symbol('chronicle.reactions')
+
+/**
  * Defines a reaction: after events commit, it dispatches follow-up commands. Each follow-up's
  * commandId is derived from the reaction's name and the triggering event's id, so however often
  * the reaction runs (retries, a second tab), the command executes once; its events carry the
@@ -62,5 +69,16 @@ export function defineReaction<const Name extends string, Events extends AnyEven
   for (const type of Object.keys(definition.on)) {
     if (!known.has(type)) throw new TypeError(`defineReaction('${definition.name}'): on.${type} handles an event that is not in events`)
   }
-  return { kind: 'reaction', ...definition }
+  const reaction = { kind: 'reaction' as const, ...definition, [runner]: createReactions }
+  return reaction
+}
+
+/** The code that runs `definitions`, as `defineReaction` left it on them; throws when one was made otherwise. */
+export function reactionRunner(definitions: readonly AnyReactionDefinition[]): typeof createReactions {
+  let run: typeof createReactions | undefined
+  for (const definition of definitions) {
+    run = (definition as { [runner]?: typeof createReactions })[runner]
+    if (typeof run !== 'function') throw new TypeError(`createStore({ reactions }): reaction "${definition.name}" was not made by defineReaction(); define it with defineReaction({ name, events, on }).`)
+  }
+  return run!
 }

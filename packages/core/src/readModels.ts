@@ -3,7 +3,8 @@ import { Observable, Subject } from 'rxjs'
 import { corruptCheckpoint, judgeCheckpoint } from './checkpoints'
 import { ChronicleError, ProjectionError } from './errors'
 import type { EventEnvelope } from './event'
-import { isHistoryEvent, UNDONE, type UndoPayload } from './history'
+import { isHistoryEvent } from './history'
+import type { createOverlay } from './overlay'
 import type { AnyProjectionDefinition } from './projection'
 import { createSnapshots } from './snapshots'
 import type { Horizon, StoredCheckpoint } from './storage/storage'
@@ -51,6 +52,8 @@ export interface ReadModelsOptions {
   readonly freeze: boolean
   /** Reads decoded log events with `after < seq <= to` (older ones that are not in memory). */
   readonly loadLog: (after: number, to: number) => Promise<EventEnvelope[]>
+  /** With sync on: the overlay of provisional events (`setPending`). */
+  readonly overlay?: typeof createOverlay
 }
 
 /**
@@ -80,7 +83,11 @@ export interface ReadModels {
    */
   speculate(events: readonly EventEnvelope[]): void
   read(definition: AnyProjectionDefinition): unknown
-  watch(definition: AnyProjectionDefinition): Observable<unknown>
+  /**
+   * A read model's state, or `select` of it, now and whenever it changes by `equal` (default
+   * `Object.is`); errors with the read model's ProjectionError, or with what `select` or `equal` threw.
+   */
+  watch(definition: AnyProjectionDefinition, select?: (state: unknown) => unknown, equal?: (a: unknown, b: unknown) => boolean): Observable<unknown>
   /**
    * The state of one read model as of `position`, without changing what the store shows.
    * `undone: 'now'` leaves out the commands undone at the head instead of those undone at `position`.
@@ -139,73 +146,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   let timeline = newTimeline(0)
   let position = 0
   let shown: readonly unknown[] | undefined
-  // With sync on: events of commands still in the outbox, shown on top of the confirmed states.
-  let outboxEvents: readonly EventEnvelope[] = []
-  let overlay: readonly unknown[] | undefined
-  const visible = (model: ReadModel) => (shown ? shown[model.index] : overlay ? overlay[model.index] : model.state)
-  /** Bumped by every overlay computation; an older one that finishes late is dropped. */
-  let overlayGeneration = 0
-  /**
-   * Folds the provisional events onto the confirmed states. An undo or redo still in the outbox
-   * changes which commands count: provisional events of a command it undoes are left out, and
-   * when it undoes (or redoes) a confirmed command, the confirmed part is folded again from
-   * before that command, with the changed undo state. Returns a promise only when that needs
-   * events older than those in memory.
-   */
-  const computeOverlay = (): void | Promise<void> => {
-    const generation = ++overlayGeneration
-    // A command whose confirmed events have arrived (the outbox has not caught up yet, or another
-    // tab received them) is shown once, as confirmed: never twice, not even for a moment.
-    const pendingEvents = outboxEvents.filter((event) => isHistoryEvent(event.type) || timeline.firstOf(event.meta.commandId) === undefined)
-    if (pendingEvents.length === 0) {
-      overlay = undefined
-      return
-    }
-    const undone = new Set(timeline.undone)
-    const pendingCommands = new Set<string>()
-    for (const event of pendingEvents) {
-      if (!isHistoryEvent(event.type)) pendingCommands.add(event.meta.commandId)
-      else if (event.type === UNDONE) undone.add((event.payload as UndoPayload).commandId)
-      else undone.delete((event.payload as UndoPayload).commandId)
-    }
-    const changed = [...new Set([...undone, ...timeline.undone])].filter((id) => undone.has(id) !== timeline.undone.has(id) && !pendingCommands.has(id))
-    const build = (confirmed: readonly unknown[]) => {
-      overlay = models.map((model, index) => {
-        const state = confirmed[index]
-        if (model.error) return model.state
-        // A provisional event a handler cannot take is not shown; the server will decide on it.
-        const { next, failure } = foldDraft(model, state, pendingEvents, undone)
-        return failure ? state : next
-      })
-    }
-    const confirmed = confirmedWith(undone, changed)
-    if (confirmed) return build(confirmed)
-    return snapshots.fromZero().then((zero) => {
-      if (generation === overlayGeneration) build(confirmedWith(undone, changed, zero) ?? models.map((m) => m.state))
-    })
-  }
-
-  /**
-   * The confirmed states as they would be with `undone` as the undo state, where `changed` are
-   * the confirmed commands whose undo state differs from the log's. Undefined when that needs a
-   * fold from events not in memory (pass `zero`, the origin snapshot, once they are loaded).
-   */
-  const confirmedWith = (undone: ReadonlySet<string>, changed: readonly string[], zero?: { readonly position: number; readonly states: readonly unknown[] }): readonly unknown[] | undefined => {
-    const firsts = changed.map((id) => timeline.firstOf(id))
-    const known = firsts.filter((first): first is number => first !== undefined)
-    // Commands not in memory may be older than the in-memory events (or gone after compaction).
-    if (known.length < firsts.length && !zero && timeline.start > (horizon?.position ?? 0)) return undefined
-    if (known.length === 0) return models.map((m) => m.state)
-    const snapshot = snapshots.latestBefore(Math.min(...known) - 1) ?? zero
-    if (!snapshot || snapshot.position < timeline.start) return undefined
-    const events = timeline.range(snapshot.position, timeline.head)
-    return models.map((model, index) => {
-      const state = snapshot.states[index]
-      if (model.error) return model.state
-      const { next, failure } = foldDraft(model, state, events, undone)
-      return failure ? model.state : next
-    })
-  }
+  const visible = (model: ReadModel) => (shown ? shown[model.index] : overlay?.states ? overlay.states[model.index] : model.state)
   let travelling: number | null = null
   /** Watched read models' states folded while their events commit (sparse, by model index). */
   let speculation: { events: readonly EventEnvelope[]; base: number; from: readonly unknown[]; next: readonly unknown[] } | undefined
@@ -333,8 +274,8 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
   const notify = (which: readonly ReadModel[] = models) => {
     if (travelling !== null) return
-    if (outboxEvents.length > 0) {
-      const overlaid = computeOverlay()
+    if (overlay?.active) {
+      const overlaid = overlay.compute()
       if (overlaid) {
         overlaid.then(
           () => {
@@ -365,6 +306,9 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     originState,
     loadLog: options.loadLog,
   })
+
+  // With sync on: the outbox's provisional events, shown on top of the confirmed states.
+  const overlay = options.overlay?.({ models, timeline: () => timeline, horizon: () => horizon, snapshots, fold: foldDraft })
 
   /** After an undo or redo of commands starting at `from`: refold every read model from before it. */
   const refold = async (from: number) => {
@@ -534,23 +478,33 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     read: (definition) => visible(modelOf(definition)),
 
     setPending(events) {
-      outboxEvents = events
+      if (!overlay) throw new TypeError('These read models were created without an overlay')
+      overlay.set(events)
       const changed = () => {
         if (travelling === null) for (const model of models) model.changed.next()
       }
-      const overlaid = computeOverlay()
+      const overlaid = overlay.compute()
       if (!overlaid) return changed()
       return overlaid.then(changed)
     },
 
-    watch(definition) {
+    watch(definition, select, equal = Object.is) {
       const model = modelOf(definition)
       return new Observable<unknown>((subscriber) => {
+        let last: { readonly value: unknown } | undefined
         // Reading the state folds its pending events, which may fail: read first, then look.
         const emit = () => {
           const current = visible(model)
-          if (model.error && !shown) subscriber.error(model.error)
-          else subscriber.next(current)
+          if (model.error && !shown) return subscriber.error(model.error)
+          let value
+          try {
+            value = select ? select(current) : current
+            if (last && equal(last.value, value)) return
+          } catch (error) {
+            return subscriber.error(error)
+          }
+          last = { value }
+          subscriber.next(value)
         }
         emit()
         if (subscriber.closed) return

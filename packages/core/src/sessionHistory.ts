@@ -1,4 +1,5 @@
-import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs'
+import type { Observable } from 'rxjs'
+import { ValueSubject } from './valueSubject'
 import type { AnyCommandDefinition } from './command'
 import type { Receipt } from './dispatcher'
 import { UndoConflict } from './errors'
@@ -39,8 +40,8 @@ export function createHistory(host: {
 }): SessionHistory {
   const done: HistoryEntry[] = []
   const undone: HistoryEntry[] = []
-  const canUndo = new BehaviorSubject(false)
-  const canRedo = new BehaviorSubject(false)
+  const canUndo = new ValueSubject(false)
+  const canRedo = new ValueSubject(false)
   const update = () => {
     canUndo.next(done.length > 0)
     canRedo.next(undone.length > 0)
@@ -69,8 +70,8 @@ export function createHistory(host: {
     get canRedo() {
       return canRedo.value
     },
-    canUndo$: canUndo.pipe(distinctUntilChanged()),
-    canRedo$: canRedo.pipe(distinctUntilChanged()),
+    canUndo$: canUndo.asObservable(),
+    canRedo$: canRedo.asObservable(),
     isUndone: (commandId) => host.isUndone(commandId),
     get undoTarget() {
       return done.at(-1)?.commandId

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, firstValueFrom, map, type Subscription } from 'rxjs'
+import { Subject, type Observable } from 'rxjs'
 import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
 import { createDispatcher, type Receipt } from './dispatcher'
 import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, ValidationError } from './errors'
@@ -13,16 +13,16 @@ import { createLeadership, soleLeadership, type LeadershipOptions } from './lead
 import { readCommandPages } from './logPages'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
 import type { AnyQueryDefinition, QueryDefinition } from './query'
-import { createReactions } from './reactions'
-import type { AnyReactionDefinition } from './reaction'
+import { reactionRunner, type AnyReactionDefinition } from './reaction'
 import { createReadModels } from './readModels'
 import { indexedDbStorage } from './storage/indexedDb'
 import { createTabChannel } from './tabs'
+import { ValueSubject } from './valueSubject'
 import type { EventLogStorage, Horizon, StorageBackend, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
-import { createOutbox, type Outbox } from './outbox'
-import type { StoreSync, SyncConnection, SyncConnector } from './sync'
+import type { StoreSync, SyncConnector } from './sync'
+import type { SyncImplementation, SyncSession } from './syncOutbox'
 
 /** Options of `createStore`. */
 export interface StoreOptions {
@@ -237,14 +237,16 @@ export function createStore(options: StoreOptions): Store {
   }
   for (const projection of options.projections ?? []) eventDefinitions.push(...projection.events)
   const decode = createEventDecoder(eventDefinitions)
+  const syncing = options.sync && implementationOf(options.sync)
   const readModels = createReadModels(options.projections ?? [], {
     snapshotEvery: options.snapshotEvery ?? 1000,
     freeze: options.freeze ?? !isProductionBuild(),
     loadLog: async (after, to) => decodeAll(await log().readLog(after, { to })),
+    ...(syncing ? { overlay: syncing.overlay } : {}),
   })
   const errors = new Subject<ChronicleError>()
   readModels.errors.subscribe(errors)
-  const position$ = new BehaviorSubject(0)
+  const position$ = new ValueSubject(0)
   const principal = () => (typeof options.principal === 'function' ? (options.principal as () => Principal)() : (options.principal as Principal))
 
   let storage: EventLogStorage | undefined
@@ -264,11 +266,11 @@ export function createStore(options: StoreOptions): Store {
     return storage
   }
 
-  let outbox: Outbox | undefined
+  let sync: SyncSession | undefined
   const writeModel = createWriteModel({
     readStream: async (stream, after) => {
       const confirmed = decodeAll(await log().readStream(stream, after))
-      return outbox ? [...confirmed, ...outbox.provisionalOf(stream, confirmed.at(-1)?.version ?? after)] : confirmed
+      return sync ? [...confirmed, ...sync.outbox.provisionalOf(stream, confirmed.at(-1)?.version ?? after)] : confirmed
     },
     loadSnapshot: async (stream) => (await log().loadStreamSnapshot?.(stream)) ?? undefined,
     maxStreams: options.cachedStreams ?? 5000,
@@ -279,12 +281,15 @@ export function createStore(options: StoreOptions): Store {
   // Pages end at command boundaries: a read model never shows half of a command (logPages.ts).
   const readFrom = (after: number) => readCommandPages(readDecoded, after, { pageSize })
 
-  const reactions = createReactions(options.reactions ?? [], {
-    // Follow-ups are not the user's own commands: they do not go on the undo stack.
-    dispatch: (command) => dispatch(command, undefined, false),
-    read: (projection) => readModels.read(projection),
-    report: (error) => errors.next(error),
-  })
+  // The code that runs reactions comes with their definitions (a store without them does not bundle it).
+  const reactions = options.reactions?.length
+    ? reactionRunner(options.reactions)(options.reactions, {
+        // Follow-ups are not the user's own commands: they do not go on the undo stack.
+        dispatch: (command) => dispatch(command, undefined, false),
+        read: (projection) => readModels.read(projection),
+        report: (error) => errors.next(error),
+      })
+    : undefined
 
   /**
    * Brings every read model to the end of `events`, in log order: a gap before them (another
@@ -296,7 +301,7 @@ export function createStore(options: StoreOptions): Store {
     position$.next(readModels.position)
     scheduleCheckpoint()
     scheduleCompaction()
-    if (live) reactions.handle(events)
+    if (live) reactions?.handle(events)
   }
   const enqueue = (work: () => Promise<void>) => {
     const next: Promise<void> = (chain ?? Promise.resolve()).then(work).finally(() => {
@@ -367,13 +372,13 @@ export function createStore(options: StoreOptions): Store {
 
   const dispatcher = createDispatcher({
     // With sync on, commands go to the outbox; the log only takes what the server confirmed.
-    append: (batch, admitted) => (outbox ? outbox.append(batch, admitted) : log().append(batch, { trust: tabs?.hearing ?? true })),
+    append: (batch, admitted) => (sync ? sync.outbox.append(batch, admitted) : log().append(batch, { trust: tabs?.hearing ?? true })),
     writeModel,
     origin,
     head: () => readModels.position,
     onCommitted: (events) => {
       // With sync on these are provisional: the outbox channel tells the other tabs instead.
-      if (outbox) return undefined
+      if (sync) return undefined
       tabs?.announce(events.at(-1)!.seq)
       return ingest(events, true)
     },
@@ -386,42 +391,31 @@ export function createStore(options: StoreOptions): Store {
     // Fold the read models while the transaction commits, on the positions the events will get if
     // nobody else writes in between (checked when they are published).
     whileAppending: (events) => {
-      if (outbox || chain) return
+      if (sync || chain) return
       let seq = readModels.position
       readModels.speculate(events.map((event) => ({ ...event, seq: ++seq })))
     },
   })
 
-  // `outbox` is read lazily by the write model and the dispatcher above; it exists only with sync on.
+  // `sync` is read lazily by the write model and the dispatcher above; it exists only with sync on.
   // eslint-disable-next-line prefer-const
-  outbox = options.sync
-    ? createOutbox({
-        storeName: options.name,
-        origin,
-        log,
-        commands,
-        writeModel,
-        readModels,
-        exclusive: (work) => dispatcher.exclusive(work),
-        decode,
-        ingest: (events) => ingest(events, false),
-        confirmedOwn: (events) => reactions.handle(events),
-        principal,
-        notify: (what) => {
-          outboxChannel?.postMessage(what)
-          if (what === 'received') tabs?.announce(readModels.position)
-        },
-      })
-    : undefined
-  // With sync on, the tabs share the outbox: a change in one tab makes the others rebase, and the
-  // leading tab (which alone talks to the server) push.
-  const outboxChannel =
-    outbox && (options.storage?.kind ?? 'indexeddb') === 'indexeddb' && typeof BroadcastChannel === 'function'
-      ? new BroadcastChannel(`chronicle:${options.name}:outbox`)
-      : undefined
-  if (outboxChannel && outbox) outboxChannel.onmessage = () => void outbox.changedElsewhere().catch((error: unknown) => errors.next(asChronicleError(error)))
-  let connection: SyncConnection | undefined
-  let leaderSubscription: Subscription | undefined
+  sync = syncing?.start(options.sync!, {
+    storeName: options.name,
+    origin,
+    log,
+    commands,
+    writeModel,
+    readModels,
+    exclusive: (work) => dispatcher.exclusive(work),
+    decode,
+    ingest: (events) => ingest(events, false),
+    confirmedOwn: (events) => reactions?.handle(events),
+    principal,
+    sharedLog: (options.storage?.kind ?? 'indexeddb') === 'indexeddb',
+    announce: () => tabs?.announce(readModels.position),
+    leads: () => leadership.isLeader$,
+    report: (error) => errors.next(asChronicleError(error)),
+  })
 
   const shutDown = (error: StorageError) => {
     if (closed) return
@@ -430,12 +424,8 @@ export function createStore(options: StoreOptions): Store {
     readModels.stop()
     clearTimeout(checkpointTimer)
     clearTimeout(compactionTimer)
-    connection?.stop()
-    connection = undefined
-    outboxChannel?.close()
-    leaderSubscription?.unsubscribe()
+    sync?.close()
     takingOver?.unsubscribe()
-    outbox?.state.close()
     tabs?.dispose()
     leadership.dispose()
   }
@@ -497,11 +487,7 @@ export function createStore(options: StoreOptions): Store {
       errors.next(error)
     })
     await startReadModels(opened, (await opened.loadHorizon?.()) ?? undefined)
-    if (outbox && options.sync) {
-      // Commands from an earlier session still wait in the outbox: show them, then connect.
-      await dispatcher.exclusive(() => outbox.rebase())
-      outbox.state.update({ confirmedPosition: await opened.syncPosition!() })
-    }
+    await sync?.open()
     isReady = true
     if (typeof addEventListener === 'function') addEventListener('pagehide', onPageHide)
   })()
@@ -566,11 +552,18 @@ export function createStore(options: StoreOptions): Store {
     return submitHistory({ commandId: target, stream: first.stream, definition }, opts.kind ?? 'undo', opts)
   }
 
+  /** Throws ValidationError `invalid-position` unless `target` is a log position (0 to the head); `what` opens the message. */
+  const checkPosition = (target: number, what: string) => {
+    if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
+      throw new ValidationError('invalid-position', `${what} ${String(target)}: positions run from 0 to ${readModels.position}.`)
+    }
+  }
+
   const history = createHistory({
     submit: (entry, kind) => submitHistory(entry, kind),
     isUndone: (commandId) => readModels.timeline.undone.has(commandId),
   })
-  const travelling$ = new BehaviorSubject<number | null>(null)
+  const travelling$ = new ValueSubject<number | null>(null)
 
   /** Which aggregate a stream belongs to, from the types of its events. */
   const aggregateOfType = new Map<string, AnyAggregateDefinition>()
@@ -655,7 +648,9 @@ export function createStore(options: StoreOptions): Store {
     : soleLeadership()
   // A tab that closed or crashed may have committed a last batch it never got to announce: the
   // tab that leads next reads the log up to the stored head, and its heartbeats tell the others.
-  const takingOver = tabs && leadership.isLeader$.pipe(filter(Boolean)).subscribe(() => void tabs.catchUp())
+  const takingOver = tabs && leadership.isLeader$.subscribe((leads) => {
+    if (leads) void tabs.catchUp()
+  })
   ready.catch(() => {
     // Never opened: neither follow other tabs nor lead them (dispatch still rejects with why).
     tabs?.dispose()
@@ -663,24 +658,7 @@ export function createStore(options: StoreOptions): Store {
   })
   // ── end of tabs ──
 
-  // Only the leading tab talks to the server; the others see its results through the log.
-  if (outbox && options.sync) {
-    const connector = options.sync
-    const sync = outbox
-    void ready.then(() => {
-      leaderSubscription = leadership.isLeader$.subscribe((leads) => {
-        if (closed) return
-        if (leads && !connection) {
-          connection = connector.connect(sync.host)
-          connection.status$.subscribe((status) => sync.state.update({ ...status, connected: connection !== undefined }))
-        } else if (!leads && connection) {
-          connection.stop()
-          connection = undefined
-          sync.state.update({ connected: false, pushing: false, pulling: false })
-        }
-      })
-    }, () => undefined)
-  }
+  if (sync) void ready.then(() => sync?.connect(), () => undefined)
 
   const store: Store = {
     name: options.name,
@@ -692,7 +670,7 @@ export function createStore(options: StoreOptions): Store {
     get position() {
       return readModels.position
     },
-    position$: position$.pipe(distinctUntilChanged()),
+    position$: position$.asObservable(),
     errors$: errors.asObservable(),
     get isLeader() {
       return leadership.isLeader
@@ -705,18 +683,16 @@ export function createStore(options: StoreOptions): Store {
     history,
     undoCommand,
     projections: options.projections ?? [],
-    sync: outbox?.state.api,
+    sync: sync?.outbox.state.api,
     get travelling() {
       return readModels.travelling
     },
-    travelling$: travelling$.pipe(distinctUntilChanged()),
+    travelling$: travelling$.asObservable(),
 
     async travel(target) {
       await ready
       if (target !== null) {
-        if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
-          throw new ValidationError('invalid-position', `Cannot travel to ${String(target)}: positions run from 0 to ${readModels.position}.`)
-        }
+        checkPosition(target, 'Cannot travel to')
         // Whatever is being committed lands first, so the live state is whole when we return.
         await dispatcher.idle()
         await chain
@@ -740,9 +716,7 @@ export function createStore(options: StoreOptions): Store {
 
     async stateAt(projection, target) {
       await ready
-      if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
-        throw new ValidationError('invalid-position', `No state at ${String(target)}: positions run from 0 to ${readModels.position}.`)
-      }
+      checkPosition(target, 'No state at')
       const state = await readModels.stateAt(projection, target)
       void readModels.prepareTravel().catch(() => undefined)
       return state as never
@@ -757,14 +731,10 @@ export function createStore(options: StoreOptions): Store {
     query(definition: AnyProjectionDefinition | AnyQueryDefinition, ...rest: unknown[]): Observable<never> {
       if (definition.kind === 'query') {
         const [params, equal] = rest as [never, ((a: unknown, b: unknown) => boolean) | undefined]
-        return readModels.watch(definition.projection).pipe(
-          map((state) => definition.select(state as never, params)),
-          distinctUntilChanged(equal ?? Object.is),
-        ) as Observable<never>
+        return readModels.watch(definition.projection, (state) => definition.select(state as never, params), equal) as Observable<never>
       }
       const [selector, equal] = rest as [((s: unknown) => unknown) | undefined, ((a: unknown, b: unknown) => boolean) | undefined]
-      const states = readModels.watch(definition)
-      return (selector ? states.pipe(map(selector)) : states).pipe(distinctUntilChanged(equal ?? Object.is)) as Observable<never>
+      return readModels.watch(definition, selector, equal) as Observable<never>
     },
 
     async settled(target) {
@@ -773,7 +743,13 @@ export function createStore(options: StoreOptions): Store {
       if (readModels.position >= goal) return
       if (goal > (await log().head())) throw new ValidationError('invalid-position', `Position ${goal} is beyond the log head`)
       await ingest(await log().readLog(readModels.position, { to: goal }).then(decodeAll), false)
-      await firstValueFrom(position$.pipe(filter((p) => p >= goal)))
+      await new Promise<void>((resolve) => {
+        const reached = position$.subscribe((p) => {
+          if (p < goal) return
+          resolve()
+          queueMicrotask(() => reached.unsubscribe())
+        })
+      })
     },
 
     checkpoint: async () => {
@@ -810,6 +786,15 @@ export function createStore(options: StoreOptions): Store {
 
 function asChronicleError(error: unknown): ChronicleError {
   return error instanceof ChronicleError ? error : new StorageError('failed', String(error), { cause: error })
+}
+
+/** What the connector's `outbox` holds (`syncOutbox`), checked: a connector without it cannot sync. */
+function implementationOf(connector: SyncConnector): SyncImplementation {
+  const implementation = connector.outbox as unknown as Partial<SyncImplementation> | undefined
+  if (typeof implementation?.start !== 'function' || typeof implementation.overlay !== 'function') {
+    throw new TypeError('createStore({ sync }) takes a connector with outbox: syncOutbox (from @chronicle/core); createSync from @chronicle/sync makes one.')
+  }
+  return implementation as SyncImplementation
 }
 
 /** Milliseconds between telling other tabs a compaction is coming and removing events. */

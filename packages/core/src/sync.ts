@@ -81,9 +81,27 @@ export interface SyncConnection {
   stop(): void
 }
 
-/** Plugged into `createStore({ sync })`: runs the connection in the tab that leads. */
+declare const syncImplementation: unique symbol
+
+/**
+ * The store's side of sync (outbox, provisional events, rebase), as a `SyncConnector` carries it.
+ * Opaque: its one value is `syncOutbox`.
+ */
+export interface SyncOutbox {
+  readonly [syncImplementation]: true
+}
+
+/**
+ * Plugged into `createStore({ sync })`: runs the connection in the tab that leads. `createSync`
+ * from @chronicle/sync makes one.
+ */
 export interface SyncConnector {
   connect(host: SyncHost): SyncConnection
+  /**
+   * The store's side of sync: always `syncOutbox` from @chronicle/core. The connector brings it,
+   * so that an app whose store does not sync does not bundle it.
+   */
+  readonly outbox: SyncOutbox
 }
 
 /** `store.sync`: the app's view of synchronisation. */

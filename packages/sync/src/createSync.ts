@@ -1,4 +1,4 @@
-import type { SyncConnector } from '@chronicle/core'
+import { syncOutbox, type SyncConnector } from '@chronicle/core'
 import type { RetryOptions } from './backoff'
 import { createSyncClient } from './client'
 import { startConnection } from './connection'
@@ -52,6 +52,8 @@ export function createSync(options: SyncOptions): SyncConnector {
   const pullLimit = options.pullLimit ?? 500
   if (!Number.isInteger(pullLimit) || pullLimit < 1) throw new TypeError(`createSync({ pullLimit }) takes a positive integer, got ${String(pullLimit)}`)
   return {
+    // The store's side of sync (outbox, rebase) comes with the connector: a store without sync does not bundle it.
+    outbox: syncOutbox,
     connect(host) {
       // Each connection has its own client, whose requests in flight its stop() aborts.
       const stopped = new AbortController()

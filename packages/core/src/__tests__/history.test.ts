@@ -37,6 +37,20 @@ describe('undo and redo', () => {
     expect(await firstValueFrom(store.history.canUndo$)).toBe(true)
   })
 
+  it('canUndo$ and canRedo$ tell only changes', async () => {
+    const store = open()
+    const canUndo: boolean[] = []
+    const canRedo: boolean[] = []
+    store.history.canUndo$.subscribe((can) => canUndo.push(can))
+    store.history.canRedo$.subscribe((can) => canRedo.push(can))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'two' }))
+    await store.history.undo()
+    await store.history.undo()
+    expect(canUndo).toEqual([false, true, false])
+    expect(canRedo).toEqual([false, true])
+  })
+
   it('undoes last in first out and refuses when nothing is left', async () => {
     const store = open()
     await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))

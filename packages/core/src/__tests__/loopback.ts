@@ -2,7 +2,7 @@
 // same dispatch pipeline), and `round()` runs one push + pull exchange on demand, so tests
 // decide when a client is "online". The network version lives in @chronicle/sync.
 import { BehaviorSubject } from 'rxjs'
-import { createStore, isChronicleError, memoryStorage, type AnyCommandDefinition, type ChronicleError, type ConfirmedEvent, type Store, type SyncConnector, type SyncHost } from '../index'
+import { createStore, isChronicleError, memoryStorage, type AnyCommandDefinition, type ChronicleError, type ConfirmedEvent, type Store, type SyncConnector, type SyncHost, syncOutbox } from '../index'
 
 export function loopbackServer(commands: readonly AnyCommandDefinition[]) {
   const server: Store = createStore({ name: 'server', commands, storage: memoryStorage(), origin: 'server' })
@@ -31,6 +31,7 @@ export function loopbackServer(commands: readonly AnyCommandDefinition[]) {
   function client(): SyncConnector & { round(): Promise<void> } {
     let host: SyncHost | undefined
     return {
+      outbox: syncOutbox,
       connect(h) {
         host = h
         return { status$: new BehaviorSubject({ online: true, pushing: false, pulling: false, lastError: undefined }), stop: () => (host = undefined) }

@@ -94,4 +94,12 @@ describe('reactions', () => {
     await store.dispatch(moveCard({ boardId: 'b', cardId: 'c1', to: 'doing' }))
     await expect.poll(() => errors.map((e) => e.code)).toEqual(['card-missing'])
   })
+
+  it('refuse a reaction not made by defineReaction (it would carry no code to run it), naming it', () => {
+    const made = defineReaction({ name: 'made', events: [CardMoved], on: { CardMoved: () => undefined } })
+    const handMade = { kind: 'reaction', name: 'handMade', events: [CardMoved], on: { CardMoved: () => undefined } } as const
+    const create = () => createStore({ name: 'h', commands, reactions: [made, handMade], storage: memoryStorage() })
+    expect(create).toThrow(TypeError)
+    expect(create).toThrow(/"handMade" was not made by defineReaction/)
+  })
 })

@@ -140,6 +140,40 @@ describe('projections and queries', () => {
     await expect(store.settled(99)).rejects.toMatchObject({ code: 'invalid-position' })
   })
 
+  it('settled reads what another writer appended up to the log head, and resolves once it is applied', async () => {
+    const storage = memoryStorage()
+    const writer = open(storage)
+    const reader = open(storage)
+    await reader.ready
+    const positions: number[] = []
+    reader.position$.subscribe((p) => positions.push(p))
+    await writer.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    await writer.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'b' }))
+    expect(reader.position).toBe(0)
+    await reader.settled()
+    expect(reader.position).toBe(2)
+    expect(reader.read(boardView).count).toBe(2)
+    // position$ tells each position once.
+    expect(positions).toEqual([0, 2])
+  })
+
+  it('a selector or an equal that throws errors the query, not the store', async () => {
+    const store = open()
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'a' }))
+    const failures: unknown[] = []
+    store.query(boardView, () => {
+      throw new Error('selector broke')
+    }).subscribe({ error: (error: unknown) => failures.push(error) })
+    const values: number[] = []
+    store.query(boardView, (s) => s.count, () => {
+      throw new Error('equal broke')
+    }).subscribe({ next: (n) => values.push(n), error: (error: unknown) => failures.push(error) })
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'b' }))
+    expect(values).toEqual([1])
+    expect(failures.map((error) => (error as Error).message)).toEqual(['selector broke', 'equal broke'])
+    expect(store.read(boardView).count).toBe(2)
+  })
+
   it('a failing projection reports a ProjectionError and the others keep working', async () => {
     const broken = defineProjection({
       name: 'broken',

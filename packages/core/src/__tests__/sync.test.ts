@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BehaviorSubject } from 'rxjs'
-import { createStore, isChronicleError, memoryStorage, type StorageBackend, type SyncHost, type SyncRejection } from '../index'
+import { createStore, isChronicleError, memoryStorage, type StorageBackend, type SyncConnector, type SyncHost, type SyncRejection } from '../index'
 import { addCard, boardView, commands, moveCard } from './fixtures'
 import { loopbackServer } from './loopback'
 
@@ -15,6 +15,14 @@ function setup() {
 }
 
 describe('sync in the store (outbox, provisional events, rebase)', () => {
+  it('refuses a connector that does not bring the outbox, saying what to pass', () => {
+    const { client } = loopbackServer(commands)
+    const { outbox: _, ...withoutOutbox } = client()
+    const create = () => createStore({ name: 'kanban', commands, storage: memoryStorage(), sync: withoutOutbox as unknown as SyncConnector })
+    expect(create).toThrow(TypeError)
+    expect(create).toThrow(/outbox: syncOutbox/)
+  })
+
   it('shows a command at once, keeps it in the outbox, and confirms it from the server', async () => {
     const { open, server } = setup()
     const { store, link, storage } = open()
@@ -214,6 +222,7 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
       projections: [boardView],
       storage,
       sync: {
+        outbox: link.outbox,
         connect(h) {
           host = h
           link.connect(h)

@@ -11,6 +11,7 @@ describe('sync runs in the leading tab only (real Chromium, Web Locks)', () => {
     const tracked = (label: string) => {
       const link = client()
       const connector: SyncConnector = {
+        outbox: link.outbox,
         connect(host) {
           connected.push(label)
           return link.connect(host)

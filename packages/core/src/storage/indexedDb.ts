@@ -375,7 +375,8 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
   }
 }
 
-const codes: Record<string, StorageErrorCode> = {
+/** The StorageError codes of IndexedDB's error names (anything else is `failed`). */
+const codes = {
   QuotaExceededError: 'quota-exceeded',
   InvalidStateError: 'closed',
   AbortError: 'aborted',
@@ -385,24 +386,25 @@ const codes: Record<string, StorageErrorCode> = {
   ConstraintError: 'aborted',
   DataError: 'corrupt',
   NotFoundError: 'corrupt',
+} as const satisfies Record<string, StorageErrorCode>
+
+type MappedCode = (typeof codes)[keyof typeof codes]
+
+/** What each code that `codes` gives means, and what to do about it. */
+const advice: Record<MappedCode, string> = {
+  'quota-exceeded': 'the browser storage quota is exhausted; free space (compact the log) or ask for persistent storage',
+  'version-change': 'another tab upgraded or deleted the database; reload this tab',
+  closed: 'the database connection is closed; reload this tab or create a new store',
+  aborted: 'the transaction was aborted; nothing of it was written, try again',
+  corrupt: 'a stored record could not be read',
+  failed: 'IndexedDB failed',
 }
 
 /** Maps whatever IndexedDB threw to a StorageError with a code and a message that says what to do. */
 export function toStorageError(error: unknown, what: string): StorageError {
   if (error instanceof StorageError) return error
   const name = error instanceof Error || error instanceof DOMException ? error.name : 'Error'
-  const code = codes[name] ?? 'failed'
-  const advice: Record<StorageErrorCode, string> = {
-    'quota-exceeded': 'the browser storage quota is exhausted; free space (compact the log) or ask for persistent storage',
-    blocked: 'another tab keeps an older version of the database open; close it',
-    'version-change': 'another tab upgraded or deleted the database; reload this tab',
-    deleted: 'the database was deleted; reload this tab',
-    closed: 'the database connection is closed; reload this tab or create a new store',
-    aborted: 'the transaction was aborted; nothing of it was written, try again',
-    unavailable: 'IndexedDB is not available',
-    corrupt: 'a stored record could not be read',
-    failed: 'IndexedDB failed',
-  }
+  const code: MappedCode = (codes as Record<string, MappedCode>)[name] ?? 'failed'
   const detail = error instanceof Error ? error.message : String(error)
   return new StorageError(code, `${what} failed: ${advice[code]} (${name}: ${detail})`, { cause: error })
 }

@@ -35,6 +35,7 @@ async function proxyTo(url: string, seed = 1): Promise<FlakyProxy> {
 /** The connections a connector started (a pass-through, so a test can watch one). */
 const connections: SyncConnection[] = []
 const watched = (connector: SyncConnector): SyncConnector => ({
+  outbox: connector.outbox,
   connect(host) {
     const connection = connector.connect(host)
     connections.push(connection)
@@ -236,6 +237,7 @@ describe('createSync against a real server', () => {
       projections: [boardView],
       storage: memoryStorage(),
       sync: {
+        outbox: connector.outbox,
         connect: (host) =>
           connector.connect({
             ...host,
