@@ -1,28 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { createStore, isChronicleError, memoryStorage, type ChronicleError, type StorageBackend } from '../index'
+import { createStore, isChronicleError, type ChronicleError, type StorageBackend } from '../index'
 import { addCard, boardView, commands, titles } from './fixtures'
+import { wrappedMemoryStorage } from './wrappedStorage'
 
 /**
  * Memory storage that writes down the positions of every checkpoint save (the saves still happen).
  * `unreadable`: loading the checkpoints fails, as for a record the browser cannot deserialise.
  */
 function recordingStorage(options: { unreadable?: boolean } = {}) {
-  const inner = memoryStorage()
   const saves: number[][] = []
-  const storage: StorageBackend = {
-    kind: 'memory',
-    async open(name) {
-      const log = await inner.open(name)
-      return {
-        ...log,
-        ...(options.unreadable ? { loadCheckpoints: () => Promise.reject(new Error('cannot deserialise')) } : {}),
-        saveCheckpoints(checkpoints) {
-          saves.push(checkpoints.map((c) => c.position))
-          return log.saveCheckpoints(checkpoints)
-        },
-      }
+  const { storage, inner } = wrappedMemoryStorage((log) => ({
+    ...(options.unreadable ? { loadCheckpoints: () => Promise.reject(new Error('cannot deserialise')) } : {}),
+    saveCheckpoints(checkpoints) {
+      saves.push(checkpoints.map((c) => c.position))
+      return log.saveCheckpoints(checkpoints)
     },
-  }
+  }))
   return { storage, saves, inner }
 }
 
