@@ -241,7 +241,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     outcomes.forEach((outcome, i) => {
       const p = owners[i]!
       if (outcome.status === 'ok') {
-        if (p.history) options.writeModel.drop(p.stream)
+        // After an undo or redo the stream's state is folded again on its next use.
+        options.writeModel.committed(p.stream, outcome.events)
         committed.push(...outcome.events)
         const position = outcome.events.at(-1)?.seq ?? options.head()
         answers.push(() => p.resolve({ commandId: p.context.commandId, position, eventCount: outcome.events.length, duplicate: false }))

@@ -70,8 +70,11 @@ export interface ReadModels {
   /**
    * Cold start: checkpoints (where their version matches) plus the log after them. After a
    * compaction, `horizon` holds every read model's state at the horizon: the log starts there.
+   * Resolves with the position the stored checkpoints cover: the oldest one a working read model
+   * started from (the origin for one rebuilt from the log), so the next cold start replays from
+   * there; `-Infinity` when a stored checkpoint is damaged, so that it is replaced soon.
    */
-  start(checkpoints: readonly StoredCheckpoint[], readLog: (after: number) => AsyncIterable<EventEnvelope[]>, head: number, horizon?: Horizon): Promise<void>
+  start(checkpoints: readonly StoredCheckpoint[], readLog: (after: number) => AsyncIterable<EventEnvelope[]>, head: number, horizon?: Horizon): Promise<number>
   /** Position of the oldest state the log can still produce (0, or the compaction horizon). */
   readonly origin: number
   /** Applies events that directly follow `position`, in log order. */
@@ -342,11 +345,15 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       const byCheckpoint = new Map(checkpoints.map((c) => [c.name, c]))
       // A checkpoint that cannot be trusted is never shown: that read model rebuilds from the log.
       const trusted = new Map<ReadModel, StoredCheckpoint>()
+      let damaged = false
       for (const model of models) {
         const checkpoint = byCheckpoint.get(model.definition.name)
         const verdict = judgeCheckpoint(checkpoint, model.definition, { origin, head })
         if (verdict === 'usable') trusted.set(model, checkpoint!)
-        else if (typeof verdict === 'object') errors.next(corruptCheckpoint(model.definition.name, verdict.corrupt))
+        else if (typeof verdict === 'object') {
+          damaged = true
+          errors.next(corruptCheckpoint(model.definition.name, verdict.corrupt))
+        }
       }
       const usable = (model: ReadModel) => trusted.get(model)
       const from = Math.min(head, ...models.map((m) => usable(m)?.position ?? origin))
@@ -391,8 +398,10 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         const before = new Map(retry.map((model) => [model, failures.get(model)!]))
         for (const model of retry) {
           failures.delete(model)
+          fromCheckpoint.delete(model)
           reset(model)
         }
+        damaged = true
         replay(retry)
         // Rebuilt past the event it failed on: it was the checkpoint's state, not the event.
         for (const [model, failed] of before) {
@@ -413,6 +422,11 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       position = Math.max(position, head)
       snapshots.reset(position, models.map((m) => m.state))
       notify()
+      // A damaged record is replaced at the first chance. A read model that failed is left out of
+      // checkpoints: saving them would not spare its replay.
+      if (damaged) return -Infinity
+      const working = models.filter((m) => !m.error)
+      return Math.min(head, ...working.map((m) => (fromCheckpoint.has(m) ? usable(m)!.position : origin)))
     },
 
     speculate(events) {

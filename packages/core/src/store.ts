@@ -37,6 +37,13 @@ export interface StoreOptions {
   readonly principal?: Principal | (() => Principal)
   /** How often read-model checkpoints are saved at most, in ms (default 1000). */
   readonly checkpointInterval?: number
+  /**
+   * Events gathered after the stored checkpoints before the store saves new ones in the background
+   * (default 1000), so a cold start replays at most about this many (plus those of one
+   * `checkpointInterval`). Saving copies every read model whole, a long task for a large one, so a
+   * short tail is not worth it. `store.checkpoint()`, `close()` and compaction always save.
+   */
+  readonly checkpointEvery?: number
   /** Commands per group commit at most (default 1000). */
   readonly maxBatch?: number
   /** Attempts of a command that keeps losing the race for its stream (default 5). */
@@ -254,6 +261,8 @@ export function createStore(options: StoreOptions): Store {
   let isReady = false
   let checkpointTimer: ReturnType<typeof setTimeout> | undefined
   let lastCheckpoint = 0
+  /** The log position the stored checkpoints cover: a cold start now would replay the log after it. */
+  let checkpointedAt = 0
   const autoCompaction = compactionPolicy(options.compaction)
   let compactionTimer: ReturnType<typeof setTimeout> | undefined
   /** Where the last automatic compaction was tried: a failed one is tried again `slack` events later. */
@@ -360,13 +369,16 @@ export function createStore(options: StoreOptions): Store {
   /** Brings every read model to the head from its stored checkpoint (or the horizon, or zero), as on a cold start. */
   async function startReadModels(storage: EventLogStorage, horizon: Horizon | undefined): Promise<void> {
     let checkpoints: Awaited<ReturnType<EventLogStorage['loadCheckpoints']>> = []
+    let unreadable = false
     try {
       checkpoints = await storage.loadCheckpoints()
     } catch (error) {
-      // A checkpoint that cannot be read only costs a rebuild.
+      // A checkpoint that cannot be read only costs a rebuild (and is replaced soon).
       errors.next(asChronicleError(error))
+      unreadable = true
     }
-    await readModels.start(checkpoints, readFrom, await storage.head(), horizon)
+    const covered = await readModels.start(checkpoints, readFrom, await storage.head(), horizon)
+    checkpointedAt = unreadable ? -Infinity : covered
     position$.next(readModels.position)
   }
 
@@ -432,6 +444,8 @@ export function createStore(options: StoreOptions): Store {
 
   function scheduleCheckpoint() {
     if (checkpointTimer !== undefined || closed || (options.projections ?? []).length === 0) return
+    // A short tail costs a cold start little; saving copies every read model whole.
+    if (readModels.position - checkpointedAt < (options.checkpointEvery ?? 1000)) return
     const interval = options.checkpointInterval ?? 1000
     const wait = Math.max(0, lastCheckpoint + interval - Date.now())
     checkpointTimer = setTimeout(() => {
@@ -466,6 +480,8 @@ export function createStore(options: StoreOptions): Store {
     lastCheckpoint = Date.now()
     const checkpoints = readModels.checkpoints()
     if (checkpoints.length > 0 && !closed) await log().saveCheckpoints(checkpoints)
+    // Without a working read model there is nothing a checkpoint would spare.
+    checkpointedAt = Math.min(readModels.position, ...checkpoints.map((c) => c.position))
   }
 
   const onPageHide = () => dispatcher.flush()

@@ -4,7 +4,7 @@ import { StorageError } from './errors'
 import type { EventEnvelope } from './event'
 import { applyToAggregate, foldAggregate } from './execute'
 import type { StreamSnapshot } from './storage/storage'
-import { scanStream, type StreamCommand } from './history'
+import { isHistoryEvent, scanStream, type StreamCommand } from './history'
 
 /** A stream's aggregate state as of `version` (its last event). The state is private and mutable. */
 export interface StreamState {
@@ -19,11 +19,21 @@ export interface StreamState {
  * first). States are mutated in place as commands commit; a stream whose in-memory state may no
  * longer match the log (a lost race, a failed transaction) is dropped and folded again from the
  * log on its next use.
+ *
+ * An undo or redo cannot be applied in place: the stream is folded again without (or with) the
+ * command's events. For a stream that saw one, the cache keeps the stream's events from then on,
+ * so the next fold reads them from memory instead of the whole stream from the log (which costs
+ * the next command a read of the stream and, repeated, the garbage collections that follow).
  */
 export interface WriteModel {
   load(stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState>
-  /** The cached entry, if any (no load). */
+  /** The cached entry, if any and still valid (no load). */
   peek(stream: string): StreamState | undefined
+  /**
+   * A command's events on `stream` were committed (its state already has them). After an undo or
+   * redo the stream is folded again on its next use.
+   */
+  committed(stream: string, events: readonly EventEnvelope[]): void
   drop(stream: string): void
   clear(): void
 }
@@ -38,24 +48,41 @@ export function createWriteModel(options: {
   const loading = new Map<string, Promise<StreamState>>()
   // Bumped on drop, so a load that raced with a drop does not put a stale state back.
   const generations = new Map<string, number>()
+  /** Streams that saw an undo or redo: their events are kept once read. */
+  const undoing = new Set<string>()
+  /** The events of such a stream after `base` (its snapshot's version, or 0), matching its cached entry. */
+  const kept = new Map<string, { readonly base: number; readonly events: EventEnvelope[] }>()
+  /** Cached entries an undo or redo made stale: folded again from `kept` on their next use. */
+  const stale = new Set<string>()
 
+  const forget = (stream: string) => {
+    entries.delete(stream)
+    kept.delete(stream)
+    stale.delete(stream)
+  }
   const touch = (stream: string, entry: StreamState) => {
     entries.delete(stream)
     entries.set(stream, entry)
     if (entries.size > options.maxStreams) {
       const oldest = entries.keys().next().value
-      if (oldest !== undefined) entries.delete(oldest)
+      if (oldest !== undefined) {
+        forget(oldest)
+        undoing.delete(oldest)
+      }
     }
   }
 
-  const read = async (stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState> => {
-    const generation = generations.get(stream) ?? 0
+  const snapshotOf = async (stream: string, aggregate: AnyAggregateDefinition) => {
     const snapshot = await options.loadSnapshot(stream)
     const damaged = snapshot && streamSnapshotProblem(snapshot, aggregate)
     if (damaged) {
       throw new StorageError('corrupt', `The compaction snapshot of stream "${stream}" cannot be trusted (${damaged}), and the events it replaced are gone: commands on "${stream}" are refused. Other streams work; restore the snapshot from a backup or the sync server.`)
     }
-    const events = await options.readStream(stream, snapshot?.version ?? 0)
+    return snapshot
+  }
+
+  /** Folds a stream's events after its snapshot (if any) into a new entry, and caches it unless it was dropped meanwhile. */
+  const fold = (stream: string, aggregate: AnyAggregateDefinition, snapshot: StreamSnapshot | undefined, events: EventEnvelope[], generation: number): StreamState => {
     // Undone commands' events do not count: scan for them first, then fold the rest.
     const { commands, effective } = scanStream(events)
     let state: unknown
@@ -64,31 +91,77 @@ export function createWriteModel(options: {
       applyToAggregate(aggregate, state, effective)
     } else state = foldAggregate(aggregate, effective)
     const entry: StreamState = { state, version: events.at(-1)?.version ?? snapshot?.version ?? 0, commands }
-    if ((generations.get(stream) ?? 0) === generation) touch(stream, entry)
+    if ((generations.get(stream) ?? 0) === generation) {
+      touch(stream, entry)
+      stale.delete(stream)
+      if (undoing.has(stream)) kept.set(stream, { base: snapshot?.version ?? 0, events })
+    }
     return entry
+  }
+
+  const read = async (stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState> => {
+    const generation = generations.get(stream) ?? 0
+    const snapshot = await snapshotOf(stream, aggregate)
+    return fold(stream, aggregate, snapshot, await options.readStream(stream, snapshot?.version ?? 0), generation)
+  }
+
+  /** After an undo or redo: the same fold as `read`, over the kept events instead of the log's. */
+  const refold = async (stream: string, aggregate: AnyAggregateDefinition, from: { readonly base: number; readonly events: EventEnvelope[] }): Promise<StreamState> => {
+    const generation = generations.get(stream) ?? 0
+    if (from.base === 0) return fold(stream, aggregate, undefined, from.events, generation)
+    // The fold changed the snapshot's state in place: a compacted stream reads it again.
+    const snapshot = await snapshotOf(stream, aggregate)
+    return snapshot?.version === from.base ? fold(stream, aggregate, snapshot, from.events, generation) : read(stream, aggregate)
+  }
+
+  const drop = (stream: string) => {
+    forget(stream)
+    loading.delete(stream)
+    generations.set(stream, (generations.get(stream) ?? 0) + 1)
   }
 
   return {
     load(stream, aggregate) {
       const cached = entries.get(stream)
-      if (cached) {
+      if (cached && !stale.has(stream)) {
         touch(stream, cached)
         return Promise.resolve(cached)
       }
       // Concurrent loads of one stream share one read.
       let pending = loading.get(stream)
       if (!pending) {
-        pending = read(stream, aggregate).finally(() => loading.delete(stream))
+        const events = stale.has(stream) ? kept.get(stream) : undefined
+        pending = (events ? refold(stream, aggregate, events) : read(stream, aggregate)).finally(() => loading.delete(stream))
         loading.set(stream, pending)
       }
       return pending
     },
-    peek: (stream) => entries.get(stream),
-    drop(stream) {
-      entries.delete(stream)
-      loading.delete(stream)
-      generations.set(stream, (generations.get(stream) ?? 0) + 1)
+    peek: (stream) => (stale.has(stream) ? undefined : entries.get(stream)),
+    committed(stream, events) {
+      const history = events.some((e) => isHistoryEvent(e.type))
+      if (history) undoing.add(stream)
+      const list = kept.get(stream)
+      if (list) {
+        for (const event of events) {
+          const last = list.events.at(-1)?.version ?? list.base
+          if (event.version <= last) continue
+          // Versions are gapless: a gap means events this cache never saw; read the log next time.
+          if (event.version !== last + 1) {
+            kept.delete(stream)
+            break
+          }
+          list.events.push(event)
+        }
+      }
+      if (!history) return
+      if (kept.has(stream) && entries.has(stream)) stale.add(stream)
+      else drop(stream)
     },
-    clear: () => entries.clear(),
+    drop,
+    clear() {
+      entries.clear()
+      kept.clear()
+      stale.clear()
+    },
   }
 }

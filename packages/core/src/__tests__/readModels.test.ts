@@ -342,7 +342,7 @@ describe('checkpoints', () => {
 
   it('saves checkpoints off the dispatch path, throttled', async () => {
     const storage = memoryStorage()
-    const store = createStore({ name: 'kanban', commands, projections: [titles], storage, checkpointInterval: 20 })
+    const store = createStore({ name: 'kanban', commands, projections: [titles], storage, checkpointInterval: 20, checkpointEvery: 1 })
     for (let i = 0; i < 5; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
     const log = await storage.open('kanban')
     await expect.poll(async () => (await log.loadCheckpoints())[0]?.position, { timeout: 2000 }).toBe(5)
