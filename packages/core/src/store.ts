@@ -233,6 +233,9 @@ export type ResultOf<Q> = Q extends QueryDefinition<AnyProjectionDefinition, nev
  * const receipt = await store.dispatch(addCard({ boardId: 'b1', cardId: 'c1', title: 'Write docs' }))
  * store.query(boardView, (s) => s.columns.todo).subscribe(render)
  */
+/** How long a due background checkpoint waits for the page to be idle, at most (ms). */
+const idleCheckpointWait = 5000
+
 export function createStore(options: StoreOptions): Store {
   const origin = options.origin ?? newId()
   const commands = new Map<string, AnyCommandDefinition>()
@@ -260,6 +263,8 @@ export function createStore(options: StoreOptions): Store {
   let closed: StorageError | undefined
   let isReady = false
   let checkpointTimer: ReturnType<typeof setTimeout> | undefined
+  /** The idle callback a due background checkpoint waits for (where the browser has them). */
+  let checkpointIdle: number | undefined
   let lastCheckpoint = 0
   /** The log position the stored checkpoints cover: a cold start now would replay the log after it. */
   let checkpointedAt = 0
@@ -435,6 +440,7 @@ export function createStore(options: StoreOptions): Store {
     dispatcher.close(error)
     readModels.stop()
     clearTimeout(checkpointTimer)
+    if (checkpointIdle !== undefined) cancelIdleCallback(checkpointIdle)
     clearTimeout(compactionTimer)
     sync?.close()
     takingOver?.unsubscribe()
@@ -448,9 +454,15 @@ export function createStore(options: StoreOptions): Store {
     if (readModels.position - checkpointedAt < (options.checkpointEvery ?? 1000)) return
     const interval = options.checkpointInterval ?? 1000
     const wait = Math.max(0, lastCheckpoint + interval - Date.now())
-    checkpointTimer = setTimeout(() => {
-      checkpointTimer = undefined
+    const save = () => {
+      checkpointTimer = checkpointIdle = undefined
       void saveCheckpoints().catch((error: unknown) => errors.next(asChronicleError(error)))
+    }
+    // Saving is one long task for large read models: run it when the page is idle, so it does not
+    // land between a click and its answer (at most `idleCheckpointWait` ms later).
+    checkpointTimer = setTimeout(() => {
+      if (typeof requestIdleCallback === 'function') checkpointIdle = requestIdleCallback(save, { timeout: idleCheckpointWait })
+      else save()
     }, wait)
   }
 
@@ -785,6 +797,7 @@ export function createStore(options: StoreOptions): Store {
       await dispatcher.idle()
       if (storage) {
         clearTimeout(checkpointTimer)
+        if (checkpointIdle !== undefined) cancelIdleCallback(checkpointIdle)
         await saveCheckpoints().catch(() => undefined)
       }
       if (typeof removeEventListener === 'function') removeEventListener('pagehide', onPageHide)

@@ -93,4 +93,32 @@ describe('checkpoints saved in the background', () => {
     ])
     expect(store.read(titles)).toEqual({ c0: 't0', c1: 't1', c2: 't2' })
   })
+
+  it('a due background checkpoint waits for the page to be idle (at most 5 s), and closing cancels the wait', async () => {
+    const idle: { run: IdleRequestCallback; timeout: number | undefined; cancelled: boolean }[] = []
+    const saved = { request: globalThis.requestIdleCallback, cancel: globalThis.cancelIdleCallback }
+    globalThis.requestIdleCallback = (run, options) => idle.push({ run, timeout: options?.timeout, cancelled: false })
+    globalThis.cancelIdleCallback = (handle) => void (idle[handle - 1]!.cancelled = true)
+    try {
+      const { storage, saves } = recordingStorage()
+      const { store } = open(storage)
+      for (let i = 0; i < 4; i++) await store.dispatch(add(i))
+      await nextTask()
+      expect(idle).toHaveLength(1)
+      expect(idle[0]!.timeout).toBe(5000)
+      expect(saves).toEqual([])
+      idle[0]!.run({ didTimeout: false, timeRemaining: () => 50 })
+      await nextTask()
+      expect(saves).toEqual([[4, 4]])
+      for (let i = 4; i < 8; i++) await store.dispatch(add(i))
+      await nextTask()
+      expect(idle).toHaveLength(2)
+      await store.close()
+      expect(idle[1]!.cancelled).toBe(true)
+      expect(saves.at(-1)).toEqual([8, 8])
+    } finally {
+      globalThis.requestIdleCallback = saved.request
+      globalThis.cancelIdleCallback = saved.cancel
+    }
+  })
 })
