@@ -14,7 +14,11 @@ export interface CommandContext {
 
 /** Per-dispatch options: ids for idempotency and causation, and the issue time. */
 export interface CommandOptions {
-  /** A stable id makes the command idempotent: a second dispatch with the same id writes nothing. */
+  /**
+   * A stable id makes the command idempotent: a second dispatch with the same id writes nothing
+   * and answers `duplicate: true`. Only commands dispatched with an explicit id are recognised
+   * again; without one the command gets a generated id that is not.
+   */
   readonly commandId?: string
   readonly causationId?: string
   readonly correlationId?: string

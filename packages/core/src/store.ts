@@ -168,7 +168,9 @@ export interface Store {
   /**
    * Undoes (or, with `kind: 'redo'`, redoes) any command by id, with the same checks as
    * `history.undo()`: the sync server runs a client's undo this way. With an explicit
-   * `commandId` the undo itself is idempotent.
+   * `commandId` the undo itself is idempotent. The target is found among the events in memory
+   * (those since the store started); an older one is read from the log, which for a command
+   * dispatched without an explicit id means reading the whole log.
    */
   undoCommand(target: string, options?: HistoryCommandOptions): Promise<Receipt>
   /**
@@ -404,7 +406,10 @@ export function createStore(options: StoreOptions): Store {
     // Changed since `version`: newer events, or (another tab compacted) a snapshot beyond it.
     streamChanged: async (stream, version) =>
       (await log().readStream(stream, version)).length > 0 || ((await log().loadStreamSnapshot?.(stream))?.version ?? 0) > version,
-    findCommand: async (commandId) => (await log().readCommand(commandId)).at(-1)?.seq,
+    findCommand: async (commandId) => {
+      const storage = log()
+      return storage.findCommand ? storage.findCommand(commandId) : (await storage.readCommand(commandId)).at(-1)?.seq
+    },
     // Fold the read models while the transaction commits, on the positions the events will get if
     // nobody else writes in between (checked when they are published).
     whileAppending: (events) => {
@@ -572,7 +577,10 @@ export function createStore(options: StoreOptions): Store {
 
   async function undoCommand(target: string, opts: HistoryCommandOptions = {}): Promise<Receipt> {
     await ready
-    const first = (await log().readCommand(target)).find((e) => !isHistoryEvent(e.type))
+    // The events since the cold start are in memory; only an older command is looked for in storage.
+    const seq = readModels.timeline.firstOf(target)
+    const remembered = seq === undefined ? undefined : readModels.timeline.range(seq - 1, seq)[0]
+    const first = remembered ?? (await log().readCommand(target)).find((e) => !isHistoryEvent(e.type))
     const definition = first && options.commands.find((c) => c.aggregate.events.some((e) => e.type === first.type))
     if (!first || !definition) {
       throw new UndoConflict('unknown-command', `Command ${target} wrote nothing this store knows (compacted, never written, or of another domain); it cannot be ${opts.kind === 'redo' ? 'redone' : 'undone'}.`)

@@ -1,44 +1,10 @@
-import { openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb'
+import { openDB, unwrap, type IDBPDatabase } from 'idb'
 import { StorageError, type StorageErrorCode } from '../errors'
 import type { EventEnvelope } from '../event'
-import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
+import { migrations, type ChronicleDb, type CommandRecord, type Migration } from './indexedDbLayout'
+import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, StorageBackend, StorageSignal } from './storage'
 
-/**
- * One step of the database layout: `migrations[i]` takes a database from version `i` to `i + 1`,
- * inside the `versionchange` transaction of the open that upgrades it. Steps only add (object
- * stores, indexes) or rewrite records in place; none may drop events.
- */
-export type Migration = (database: IDBDatabase, transaction: IDBTransaction) => void
-
-/** The database layout, one step per schema version. Append new steps; never change old ones. */
-export const migrations: readonly Migration[] = [
-  // 1: the event log (auto-incremented seq, unique [stream, version], commandId), checkpoints,
-  // compaction snapshots of streams, the sync outbox, meta.
-  (database) => {
-    const events = database.createObjectStore('events', { keyPath: 'seq', autoIncrement: true })
-    events.createIndex('stream', ['stream', 'version'], { unique: true })
-    events.createIndex('command', 'meta.commandId')
-    database.createObjectStore('checkpoints', { keyPath: 'name' })
-    database.createObjectStore('streams', { keyPath: 'stream' })
-    database.createObjectStore('outbox', { keyPath: 'commandId' }).createIndex('order', 'order', { unique: true })
-    database.createObjectStore('meta')
-  },
-]
-
-/** The schema version this code opens the database with. */
-export const schemaVersion = migrations.length
-
-interface ChronicleDb extends DBSchema {
-  events: {
-    key: number
-    value: EventEnvelope
-    indexes: { stream: [string, number]; command: string }
-  }
-  checkpoints: { key: string; value: StoredCheckpoint }
-  streams: { key: string; value: StreamSnapshot }
-  outbox: { key: string; value: PendingCommand; indexes: { order: number } }
-  meta: { key: string; value: unknown }
-}
+export { migrations, schemaVersion, type Migration } from './indexedDbLayout'
 
 /** Options of `indexedDbStorage`. */
 export interface IndexedDbStorageOptions {
@@ -61,7 +27,8 @@ export interface IndexedDbStorageOptions {
 /**
  * The default storage: an IndexedDB database per store name, opened through `idb`. Events live in
  * one object store keyed by an auto-incremented `seq`, with a unique `[stream, version]` index
- * (the per-stream concurrency check) and a `commandId` index (idempotency, undo).
+ * (the per-stream concurrency check). Commands dispatched with an explicit `commandId` (and those
+ * the sync server confirmed) also get a record of where their events are, for idempotency.
  *
  * @example
  * const store = createStore({ name: 'kanban', commands, storage: indexedDbStorage({ durability: 'strict' }) })
@@ -144,14 +111,19 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     }
   }
 
-  /** The append that reads each stream's head (and earlier runs of idempotent commands) first: exact outcomes per command. */
+  /**
+   * The append that reads each stream's head (and the records of idempotent commands) first:
+   * exact outcomes per command. An idempotent command it writes gets its CommandRecord in the
+   * same transaction.
+   */
   const appendChecked = async (commands: readonly AppendCommand[]): Promise<AppendOutcome[]> => {
-    const tx = db.transaction(['events', 'streams'], 'readwrite', { durability })
+    const tx = db.transaction(['events', 'streams', 'commands'], 'readwrite', { durability })
     const plan: (AppendOutcome | { status: 'write'; keys: Promise<number>[]; command: AppendCommand })[] = []
+    const recorded: Promise<unknown>[] = []
     try {
       const store = tx.objectStore('events')
       const streamIndex = store.index('stream')
-      const commandIndex = store.index('command')
+      const records = tx.objectStore('commands')
       const streams = [...new Set(commands.map((c) => c.stream))]
       const idempotent = commands.filter((c) => c.idempotent)
       // All reads first, in parallel: the stream heads and, for idempotent commands, earlier runs.
@@ -164,12 +136,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
             return [stream, (await tx.objectStore('streams').get(stream))?.version ?? 0] as const
           }),
         ),
-        Promise.all(
-          idempotent.map(async (c) => {
-            const cursor = await commandIndex.openKeyCursor(c.commandId, 'prev')
-            return [c.commandId, cursor ? cursor.primaryKey : undefined] as const
-          }),
-        ),
+        Promise.all(idempotent.map(async (c) => [c.commandId, (await records.get(c.commandId))?.last] as const)),
       ])
       const versions = new Map<string, number>(heads)
       const seen = new Map(earlier)
@@ -188,6 +155,10 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         plan.push({ status: 'write', keys, command })
         for (const event of command.events) keys.push(store.add(event as EventEnvelope))
         if (command.idempotent) seen.set(command.commandId, -1)
+        if (command.idempotent && keys.length > 0) {
+          // The keys arrive while the transaction is still active: the record goes in with the events.
+          recorded.push(Promise.all(keys).then((seqs) => records.put({ commandId: command.commandId, first: seqs[0]!, last: seqs.at(-1)! })))
+        }
         versions.set(command.stream, command.events.at(-1)?.version ?? current)
       }
     } catch (error) {
@@ -200,10 +171,11 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
       }
       tx.done.catch(() => undefined)
       for (const p of plan) if (p.status === 'write') for (const key of p.keys) key.catch(() => undefined)
+      for (const record of recorded) record.catch(() => undefined)
       throw error
     }
     const allKeys = Promise.all(plan.flatMap((p) => (p.status === 'write' ? p.keys : [])))
-    await Promise.all([tx.done, allKeys])
+    await Promise.all([tx.done, allKeys, ...recorded])
     const outcomes: AppendOutcome[] = []
     const written = new Map<string, number>()
     for (const p of plan) {
@@ -291,7 +263,14 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         db.getAll('events', IDBKeyRange.bound(after, options.to ?? Infinity, true, false), options.limit),
       ),
 
-    readCommand: (commandId) => guard('Reading a command', () => db.getAllFromIndex('events', 'command', commandId)),
+    readCommand: (commandId) =>
+      guard('Reading a command', async () => {
+        const record = await db.get('commands', commandId)
+        if (!record) return scanForCommand(db, commandId)
+        return (await db.getAll('events', IDBKeyRange.bound(record.first, record.last))).filter((e) => e.meta?.commandId === commandId)
+      }),
+
+    findCommand: (commandId) => guard('Finding a command', async () => (await db.get('commands', commandId))?.last),
 
     loadCheckpoints: () => guard('Loading checkpoints', () => db.getAll('checkpoints')),
 
@@ -306,7 +285,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
 
     compact: (horizon, streams) =>
       guard('Compacting the log', async () => {
-        const tx = db.transaction(['events', 'streams', 'checkpoints', 'meta'], 'readwrite', { durability })
+        const tx = db.transaction(['events', 'streams', 'checkpoints', 'commands', 'meta'], 'readwrite', { durability })
         const meta = tx.objectStore('meta')
         const previous = ((await meta.get('horizon')) as Horizon | undefined)?.position ?? 0
         // Another tab compacted as far or further meanwhile: what this one would remove is gone.
@@ -318,6 +297,12 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         while (cursor) {
           if (cursor.value.position < horizon.position) void cursor.delete()
           cursor = await cursor.continue()
+        }
+        // A command whose events are all gone is forgotten with them, as in memoryStorage.
+        let record = await tx.objectStore('commands').openCursor()
+        while (record) {
+          if (record.value.last <= horizon.position) void record.delete()
+          record = await record.continue()
         }
         await tx.done
       }),
@@ -337,7 +322,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
 
     receive: (receipt) =>
       guard('Storing confirmed events', async () => {
-        const tx = db.transaction(['events', 'outbox', 'meta'], 'readwrite', { durability })
+        const tx = db.transaction(['events', 'outbox', 'commands', 'meta'], 'readwrite', { durability })
         const meta = tx.objectStore('meta')
         const known = ((await meta.get('sync.position')) as number | undefined) ?? 0
         const fresh = receipt.events.filter((e) => e.position > known).map(({ position: _position, ...event }) => event)
@@ -345,8 +330,11 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         for (const commandId of receipt.settled) void tx.objectStore('outbox').delete(commandId)
         void meta.put(Math.max(known, receipt.position), 'sync.position')
         const seqs = await Promise.all(keys)
+        const written = fresh.map((event, i) => ({ ...event, seq: seqs[i]! }))
+        // Whether a confirmed command had an explicit id is not known here: each one gets its record.
+        await recordCommands(tx.objectStore('commands'), written)
         await tx.done
-        return fresh.map((event, i) => ({ ...event, seq: seqs[i]! }))
+        return written
       }),
 
     syncPosition: () => guard('Reading the sync position', async () => ((await db.get('meta', 'sync.position')) as number | undefined) ?? 0),
@@ -373,6 +361,44 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
       db.close()
     },
   }
+}
+
+/** Events read per request when a command without a record is looked for in the whole log. */
+const scanPageSize = 10_000
+
+/**
+ * A command's events when it has no CommandRecord (its commandId was generated): the whole log,
+ * page by page. Rare: `store.undoCommand` finds such commands in memory unless they precede the
+ * events the store loaded.
+ */
+async function scanForCommand(db: IDBPDatabase<ChronicleDb>, commandId: string): Promise<EventEnvelope[]> {
+  const found: EventEnvelope[] = []
+  for (let after = 0; ; ) {
+    const page = await db.getAll('events', IDBKeyRange.lowerBound(after, true), scanPageSize)
+    for (const event of page) if (event.meta?.commandId === commandId) found.push(event)
+    if (page.length < scanPageSize) return found
+    after = page.at(-1)!.seq
+  }
+}
+
+/** Puts (or widens) the CommandRecord of each command among `events`, inside `tx`. */
+async function recordCommands(
+  records: { get(commandId: string): Promise<CommandRecord | undefined>; put(record: CommandRecord): Promise<unknown> },
+  events: readonly EventEnvelope[],
+): Promise<void> {
+  const ranges = new Map<string, { first: number; last: number }>()
+  for (const { seq, meta } of events) {
+    const range = ranges.get(meta.commandId)
+    if (range) range.last = seq
+    else ranges.set(meta.commandId, { first: seq, last: seq })
+  }
+  await Promise.all(
+    [...ranges].map(async ([commandId, range]) => {
+      // A command's events may come in two receipts (a page of the server's log ended inside it).
+      const known = await records.get(commandId)
+      await records.put({ commandId, first: Math.min(known?.first ?? range.first, range.first), last: Math.max(known?.last ?? range.last, range.last) } satisfies CommandRecord)
+    }),
+  )
 }
 
 /** The StorageError codes of IndexedDB's error names (anything else is `failed`). */

@@ -8,6 +8,8 @@ interface MemoryLog {
   readonly events: EventEnvelope[]
   readonly streams: Map<string, EventEnvelope[]>
   readonly commands: Map<string, EventEnvelope[]>
+  /** Commands whose repeats are duplicates (as IndexedDB's CommandRecords): commandId -> last seq. */
+  readonly recorded: Map<string, number>
   readonly checkpoints: Map<string, StoredCheckpoint>
   readonly snapshots: Map<string, StreamSnapshot>
   horizon: Horizon | undefined
@@ -30,7 +32,7 @@ export function memoryStorage(): StorageBackend {
     async open(name) {
       let log = logs.get(name)
       if (!log) {
-        log = { events: [], streams: new Map(), commands: new Map(), checkpoints: new Map(), snapshots: new Map(), horizon: undefined, outbox: new Map(), syncPosition: 0 }
+        log = { events: [], streams: new Map(), commands: new Map(), recorded: new Map(), checkpoints: new Map(), snapshots: new Map(), horizon: undefined, outbox: new Map(), syncPosition: 0 }
         logs.set(name, log)
       }
       return openMemoryLog(log)
@@ -68,9 +70,10 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
       let seq = head()
       for (const command of cloned) {
         if (command.idempotent) {
-          const existing = log.commands.get(command.commandId) ?? inBatch.get(command.commandId)
-          if (existing) {
-            outcomes.push({ status: 'duplicate', position: existing.at(-1)?.seq ?? 0 })
+          const earlier = log.recorded.get(command.commandId)
+          const existing = inBatch.get(command.commandId)
+          if (earlier !== undefined || existing) {
+            outcomes.push({ status: 'duplicate', position: earlier ?? existing?.at(-1)?.seq ?? 0 })
             continue
           }
         }
@@ -80,18 +83,20 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
           continue
         }
         const written = command.events.map((event) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
-        inBatch.set(command.commandId, written)
+        if (command.idempotent) inBatch.set(command.commandId, written)
         versions.set(command.stream, written.at(-1)?.version ?? current)
         outcomes.push({ status: 'ok', events: written })
       }
-      for (const outcome of outcomes) {
-        if (outcome.status !== 'ok') continue
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status !== 'ok') return
         for (const event of outcome.events) {
           log.events.push(event)
           pushTo(log.streams, event.stream, event)
           pushTo(log.commands, event.meta.commandId, event)
         }
-      }
+        const last = outcome.events.at(-1)
+        if (cloned[i]!.idempotent && last) log.recorded.set(last.meta.commandId, last.seq)
+      })
       return outcomes
     },
     async readStream(stream, afterVersion) {
@@ -113,6 +118,10 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
     async readCommand(commandId) {
       assertOpen()
       return [...(log.commands.get(commandId) ?? [])]
+    },
+    async findCommand(commandId) {
+      assertOpen()
+      return log.recorded.get(commandId)
     },
     async loadCheckpoints() {
       assertOpen()
@@ -141,6 +150,7 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
         if (kept.length) log.commands.set(key, kept)
         else log.commands.delete(key)
       }
+      for (const [key, last] of log.recorded) if (last <= horizon.position) log.recorded.delete(key)
       for (const snapshot of copy.streams) log.snapshots.set(snapshot.stream, snapshot)
       for (const [name, checkpoint] of log.checkpoints) if (checkpoint.position < horizon.position) log.checkpoints.delete(name)
       log.horizon = copy.horizon
@@ -174,6 +184,8 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
         log.events.push(event)
         pushTo(log.streams, event.stream, event)
         pushTo(log.commands, event.meta.commandId, event)
+        // Whether a confirmed command had an explicit id is not known here: each one is recorded.
+        log.recorded.set(event.meta.commandId, event.seq)
       }
       for (const commandId of receipt.settled) log.outbox.delete(commandId)
       log.syncPosition = Math.max(log.syncPosition, receipt.position)

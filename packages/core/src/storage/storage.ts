@@ -9,7 +9,12 @@ export interface AppendCommand {
   readonly stream: string
   /** The stream version the command decided on; the append checks it inside the transaction. */
   readonly expectedVersion: number
-  /** When set, the append is skipped (outcome `duplicate`) if the log already holds this commandId. */
+  /**
+   * Set for a command dispatched with an explicit commandId. The append is skipped (outcome
+   * `duplicate`) if the log already recorded a command with this id: an earlier idempotent append,
+   * a command the sync server confirmed (`receive`), or, in IndexedDB, any command written before
+   * schema version 2. An idempotent command that writes events is recorded by its append.
+   */
   readonly idempotent: boolean
   readonly events: readonly NewEvent[]
 }
@@ -108,8 +113,16 @@ export interface EventLogStorage {
   readStream(stream: string, afterVersion: number): Promise<EventEnvelope[]>
   /** Log events with `seq > after` (and `<= to` when given), in order, at most `limit`. */
   readLog(after: number, options?: { readonly to?: number; readonly limit?: number }): Promise<EventEnvelope[]>
-  /** Events written by one command, in order. */
+  /**
+   * Events written by one command, in order, whether or not it was recorded as idempotent. Fast
+   * for recorded commands; IndexedDB reads the whole log for the others.
+   */
   readCommand(commandId: string): Promise<EventEnvelope[]>
+  /**
+   * The position of the last event of a command the log recorded as idempotent (see
+   * `AppendCommand.idempotent`), or undefined. Optional: without it the store asks `readCommand`.
+   */
+  findCommand?(commandId: string): Promise<number | undefined>
   loadCheckpoints(): Promise<StoredCheckpoint[]>
   saveCheckpoints(checkpoints: readonly StoredCheckpoint[]): Promise<void>
   deleteCheckpoint(name: string): Promise<void>
