@@ -406,10 +406,7 @@ export function createStore(options: StoreOptions): Store {
     // Changed since `version`: newer events, or (another tab compacted) a snapshot beyond it.
     streamChanged: async (stream, version) =>
       (await log().readStream(stream, version)).length > 0 || ((await log().loadStreamSnapshot?.(stream))?.version ?? 0) > version,
-    findCommand: async (commandId) => {
-      const storage = log()
-      return storage.findCommand ? storage.findCommand(commandId) : (await storage.readCommand(commandId)).at(-1)?.seq
-    },
+    findCommand: (commandId) => log().findCommand(commandId),
     // Fold the read models while the transaction commits, on the positions the events will get if
     // nobody else writes in between (checked when they are published).
     whileAppending: (events) => {
@@ -444,13 +441,19 @@ export function createStore(options: StoreOptions): Store {
     closed = error
     dispatcher.close(error)
     readModels.stop()
-    clearTimeout(checkpointTimer)
-    if (checkpointIdle !== undefined) cancelIdleCallback(checkpointIdle)
+    cancelCheckpoint()
     clearTimeout(compactionTimer)
     sync?.close()
     takingOver?.unsubscribe()
     tabs?.dispose()
     leadership.dispose()
+  }
+
+  /** Drops a due background checkpoint (closing saves at once, or not at all). */
+  function cancelCheckpoint() {
+    clearTimeout(checkpointTimer)
+    if (checkpointIdle !== undefined) cancelIdleCallback(checkpointIdle)
+    checkpointTimer = checkpointIdle = undefined
   }
 
   function scheduleCheckpoint() {
@@ -804,8 +807,7 @@ export function createStore(options: StoreOptions): Store {
       await ready.catch(() => undefined)
       await dispatcher.idle()
       if (storage) {
-        clearTimeout(checkpointTimer)
-        if (checkpointIdle !== undefined) cancelIdleCallback(checkpointIdle)
+        cancelCheckpoint()
         await saveCheckpoints().catch(() => undefined)
       }
       if (typeof removeEventListener === 'function') removeEventListener('pagehide', onPageHide)

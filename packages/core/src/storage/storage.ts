@@ -120,9 +120,9 @@ export interface EventLogStorage {
   readCommand(commandId: string): Promise<EventEnvelope[]>
   /**
    * The position of the last event of a command the log recorded as idempotent (see
-   * `AppendCommand.idempotent`), or undefined. Optional: without it the store asks `readCommand`.
+   * `AppendCommand.idempotent`), or undefined: how the store recognises a repeat.
    */
-  findCommand?(commandId: string): Promise<number | undefined>
+  findCommand(commandId: string): Promise<number | undefined>
   loadCheckpoints(): Promise<StoredCheckpoint[]>
   saveCheckpoints(checkpoints: readonly StoredCheckpoint[]): Promise<void>
   deleteCheckpoint(name: string): Promise<void>
