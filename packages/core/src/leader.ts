@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs'
-import { ValueSubject } from './valueSubject'
+import { createValueCell, type ValueCell } from './emitter'
 
 /** Options of tab leadership (`createStore({ leadership })`). */
 export interface LeadershipOptions {
@@ -24,22 +24,22 @@ export interface Leadership {
 
 /** Leadership of a store that shares its log with no other tab (memory storage, no Web Locks). */
 export function soleLeadership(): Leadership {
-  return leadershipOver(new ValueSubject(true), () => undefined)
+  return leadershipOver(createValueCell(true), () => undefined)
 }
 
-/** The Leadership view of a subject: `stop` runs once, then the subject says false and completes. */
-function leadershipOver(leader: ValueSubject<boolean>, stop: () => void): Leadership {
+/** The Leadership view of a cell: `stop` runs once, then the cell says false and completes. */
+function leadershipOver(leader: ValueCell<boolean>, stop: () => void): Leadership {
   let disposed = false
   return {
     get isLeader() {
       return leader.value
     },
-    isLeader$: leader.asObservable(),
+    isLeader$: leader.observable,
     dispose() {
       if (disposed) return
       disposed = true
       stop()
-      leader.next(false)
+      leader.set(false)
       leader.complete()
     },
   }
@@ -80,7 +80,7 @@ export function createLeadership(name: string, id: string, host: LeadershipHost,
   const timeout = options.timeout ?? 3000
   const lockName = `chronicle:${name}:leader`
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(lockName) : undefined
-  const leader = new ValueSubject(false)
+  const leader = createValueCell(false)
   let disposed = false
   /** The latest lock request; settlements of older ones are ignored. */
   let current: object | undefined
@@ -101,7 +101,7 @@ export function createLeadership(name: string, id: string, host: LeadershipHost,
       // A lock granted to a superseded request (or after dispose) is given back at once.
       if (disposed || current !== token) return undefined
       waiting = undefined
-      leader.next(true)
+      leader.set(true)
       beat()
       return new Promise<void>((resolve) => {
         release = resolve
@@ -113,11 +113,11 @@ export function createLeadership(name: string, id: string, host: LeadershipHost,
       release = undefined
       if (error instanceof DOMException && error.name !== 'AbortError') {
         // Locks refused outright (an opaque origin, a sandboxed frame): nobody to share with, lead alone.
-        leader.next(true)
+        leader.set(true)
         return
       }
       // Released (dispose) or stolen by a tab that thought this one dead: queue again.
-      leader.next(false)
+      leader.set(false)
       if (!disposed) request(false)
     }
     held.then(() => settled(), settled)

@@ -1,5 +1,6 @@
 import { enableMapSet, freeze as deepFreeze, Immer } from 'immer'
-import { Observable, Subject } from 'rxjs'
+import { Observable } from 'rxjs'
+import { createEmitter, type Emitter } from './emitter'
 import { corruptCheckpoint, judgeCheckpoint } from './checkpoints'
 import { ChronicleError, ProjectionError } from './errors'
 import type { EventEnvelope } from './event'
@@ -33,7 +34,7 @@ interface ReadModel {
   /** The log position this read model has applied. */
   position: number
   error: ProjectionError | undefined
-  readonly changed: Subject<void>
+  readonly changed: Emitter<void>
 }
 
 /**
@@ -111,7 +112,7 @@ export interface ReadModels {
   stop(): void
   readonly travelling: number | null
   checkpoints(): StoredCheckpoint[]
-  readonly errors: Observable<ChronicleError>
+  readonly errors: Emitter<ChronicleError>
 }
 
 export function createReadModels(projections: readonly AnyProjectionDefinition[], options: ReadModelsOptions): ReadModels {
@@ -138,12 +139,12 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       },
       position: 0,
       error: undefined,
-      changed: new Subject<void>(),
+      changed: createEmitter<void>(),
     }
     models.push(model)
     byName.set(definition.name, model)
   }
-  const errors = new Subject<ChronicleError>()
+  const errors = createEmitter<ChronicleError>()
   // Without read models nothing is ever folded: keep no events in memory (the sync server's store).
   const newTimeline = (start: number) => createTimeline(start, { keepEvents: models.length > 0 })
   let timeline = newTimeline(0)
@@ -181,7 +182,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       `Projection ${model.definition.name} failed on event ${event.seq} (${event.type}): ${cause instanceof Error ? cause.message : String(cause)}. It stays at the event before; fix the handler and bump its version to rebuild it.`,
       { cause, eventId: event.id },
     )
-    errors.next(model.error)
+    errors.emit(model.error)
   }
 
   const counts = (model: ReadModel, event: EventEnvelope, exclude: ReadonlySet<string>) =>
@@ -282,18 +283,18 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       if (overlaid) {
         overlaid.then(
           () => {
-            if (travelling === null) for (const model of models) model.changed.next()
+            if (travelling === null) for (const model of models) model.changed.emit()
           },
           // Older events could not be read: the overlay stays as it was, and the store hears why.
           (error: unknown) => {
-            if (error instanceof ChronicleError) errors.next(error)
+            if (error instanceof ChronicleError) errors.emit(error)
           },
         )
         return
       }
       which = models
     }
-    for (const model of which) model.changed.next()
+    for (const model of which) model.changed.emit()
   }
 
   const snapshots = createSnapshots({
@@ -337,7 +338,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
     get origin() {
       return horizon?.position ?? 0
     },
-    errors: errors.asObservable(),
+    errors,
 
     async start(checkpoints, readLog, head, compacted) {
       horizon = compacted
@@ -352,7 +353,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         if (verdict === 'usable') trusted.set(model, checkpoint!)
         else if (typeof verdict === 'object') {
           damaged = true
-          errors.next(corruptCheckpoint(model.definition.name, verdict.corrupt))
+          errors.emit(corruptCheckpoint(model.definition.name, verdict.corrupt))
         }
       }
       const usable = (model: ReadModel) => trusted.get(model)
@@ -407,14 +408,14 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         for (const [model, failed] of before) {
           if (failures.has(model)) continue
           const cause = failed.cause instanceof Error ? failed.cause.message : String(failed.cause)
-          errors.next(corruptCheckpoint(model.definition.name, `the projection's handlers failed on its state at event ${failed.event.seq}: ${cause}`))
+          errors.emit(corruptCheckpoint(model.definition.name, `the projection's handlers failed on its state at event ${failed.event.seq}: ${cause}`))
         }
       }
       for (const model of models) {
         const failed = failures.get(model)
         if (unbuildable.has(model)) {
           model.error = compactedError(model)
-          errors.next(model.error)
+          errors.emit(model.error)
         } else if (failed) fail(model, failed.event, failed.cause)
         else model.position = head
         model.state = freeze(states.get(model))
@@ -495,7 +496,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       if (!overlay) throw new TypeError('These read models were created without an overlay')
       overlay.set(events)
       const changed = () => {
-        if (travelling === null) for (const model of models) model.changed.next()
+        if (travelling === null) for (const model of models) model.changed.emit()
       }
       const overlaid = overlay.compute()
       if (!overlaid) return changed()
@@ -522,13 +523,13 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         }
         emit()
         if (subscriber.closed) return
-        const subscription = model.changed.subscribe(emit)
-        const onError = errors.subscribe((error) => {
+        const stopChanges = model.changed.listen(emit)
+        const stopErrors = errors.listen((error) => {
           if (error === model.error && !shown) subscriber.error(error)
         })
         return () => {
-          subscription.unsubscribe()
-          onError.unsubscribe()
+          stopChanges()
+          stopErrors()
         }
       })
     },

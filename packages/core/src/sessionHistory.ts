@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs'
-import { ValueSubject } from './valueSubject'
+import { createValueCell } from './emitter'
 import type { AnyCommandDefinition } from './command'
 import type { Receipt } from './dispatcher'
 import { UndoConflict } from './errors'
@@ -40,11 +40,11 @@ export function createHistory(host: {
 }): SessionHistory {
   const done: HistoryEntry[] = []
   const undone: HistoryEntry[] = []
-  const canUndo = new ValueSubject(false)
-  const canRedo = new ValueSubject(false)
+  const canUndo = createValueCell(false)
+  const canRedo = createValueCell(false)
   const update = () => {
-    canUndo.next(done.length > 0)
-    canRedo.next(undone.length > 0)
+    canUndo.set(done.length > 0)
+    canRedo.set(undone.length > 0)
   }
   // One undo or redo at a time, so two quick clicks take back two commands, not one twice.
   let queue: Promise<unknown> = Promise.resolve()
@@ -70,8 +70,8 @@ export function createHistory(host: {
     get canRedo() {
       return canRedo.value
     },
-    canUndo$: canUndo.asObservable(),
-    canRedo$: canRedo.asObservable(),
+    canUndo$: canUndo.observable,
+    canRedo$: canRedo.observable,
     isUndone: (commandId) => host.isUndone(commandId),
     get undoTarget() {
       return done.at(-1)?.commandId

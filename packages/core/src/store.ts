@@ -1,4 +1,4 @@
-import { Subject, type Observable } from 'rxjs'
+import type { Observable } from 'rxjs'
 import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
 import { createDispatcher, type Receipt } from './dispatcher'
 import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, ValidationError } from './errors'
@@ -17,7 +17,7 @@ import { reactionRunner, type AnyReactionDefinition } from './reaction'
 import { createReadModels } from './readModels'
 import { indexedDbStorage } from './storage/indexedDb'
 import { createTabChannel } from './tabs'
-import { ValueSubject } from './valueSubject'
+import { createEmitter, createValueCell } from './emitter'
 import type { EventLogStorage, Horizon, StorageBackend, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
@@ -256,9 +256,9 @@ export function createStore(options: StoreOptions): Store {
     loadLog: async (after, to) => decodeAll(await log().readLog(after, { to })),
     ...(syncing ? { overlay: syncing.overlay } : {}),
   })
-  const errors = new Subject<ChronicleError>()
-  readModels.errors.subscribe(errors)
-  const position$ = new ValueSubject(0)
+  const errors = createEmitter<ChronicleError>()
+  readModels.errors.listen((error) => errors.emit(error))
+  const position$ = createValueCell(0)
   const principal = () => (typeof options.principal === 'function' ? (options.principal as () => Principal)() : (options.principal as Principal))
 
   let storage: EventLogStorage | undefined
@@ -303,7 +303,7 @@ export function createStore(options: StoreOptions): Store {
         // Follow-ups are not the user's own commands: they do not go on the undo stack.
         dispatch: (command) => dispatch(command, undefined, false),
         read: (projection) => readModels.read(projection),
-        report: (error) => errors.next(error),
+        report: (error) => errors.emit(error),
       })
     : undefined
 
@@ -314,7 +314,7 @@ export function createStore(options: StoreOptions): Store {
    */
   let chain: Promise<void> | undefined
   const applied = (events: EventEnvelope[], live: boolean) => {
-    position$.next(readModels.position)
+    position$.set(readModels.position)
     scheduleCheckpoint()
     scheduleCompaction()
     if (live) reactions?.handle(events)
@@ -368,7 +368,7 @@ export function createStore(options: StoreOptions): Store {
     if (readModels.position >= stored.position) return readModels.setHorizon(stored)
     if (readModels.travelling !== null) {
       await readModels.travel(null)
-      travelling$.next(null)
+      travelling$.set(null)
     }
     await startReadModels(storage, stored)
   }
@@ -381,12 +381,12 @@ export function createStore(options: StoreOptions): Store {
       checkpoints = await storage.loadCheckpoints()
     } catch (error) {
       // A checkpoint that cannot be read only costs a rebuild (and is replaced soon).
-      errors.next(asChronicleError(error))
+      errors.emit(asChronicleError(error))
       unreadable = true
     }
     const covered = await readModels.start(checkpoints, readFrom, await storage.head(), horizon)
     checkpointedAt = unreadable ? -Infinity : covered
-    position$.next(readModels.position)
+    position$.set(readModels.position)
   }
 
   const dispatcher = createDispatcher({
@@ -433,7 +433,7 @@ export function createStore(options: StoreOptions): Store {
     sharedLog: (options.storage?.kind ?? 'indexeddb') === 'indexeddb',
     announce: () => tabs?.announce(readModels.position),
     leads: () => leadership.isLeader$,
-    report: (error) => errors.next(asChronicleError(error)),
+    report: (error) => errors.emit(asChronicleError(error)),
   })
 
   const shutDown = (error: StorageError) => {
@@ -464,7 +464,7 @@ export function createStore(options: StoreOptions): Store {
     const wait = Math.max(0, lastCheckpoint + interval - Date.now())
     const save = () => {
       checkpointTimer = checkpointIdle = undefined
-      void saveCheckpoints().catch((error: unknown) => errors.next(asChronicleError(error)))
+      void saveCheckpoints().catch((error: unknown) => errors.emit(asChronicleError(error)))
     }
     // Saving is one long task for large read models: run it when the page is idle, so it does not
     // land between a click and its answer (at most `idleCheckpointWait` ms later).
@@ -486,7 +486,7 @@ export function createStore(options: StoreOptions): Store {
       compact(readModels.position - keep + 1)
         .catch((error: unknown) => {
           // Travelling or closing meanwhile is no failure: it is tried again later.
-          if (!closed && !(error instanceof TimeTravelActive)) errors.next(asChronicleError(error))
+          if (!closed && !(error instanceof TimeTravelActive)) errors.emit(asChronicleError(error))
         })
         .finally(() => {
           compactionTimer = undefined
@@ -520,7 +520,7 @@ export function createStore(options: StoreOptions): Store {
             )
           : new StorageError('closed', signal.reason)
       shutDown(error)
-      errors.next(error)
+      errors.emit(error)
     })
     await startReadModels(opened, (await opened.loadHorizon?.()) ?? undefined)
     await sync?.open()
@@ -602,7 +602,7 @@ export function createStore(options: StoreOptions): Store {
     submit: (entry, kind) => submitHistory(entry, kind),
     isUndone: (commandId) => readModels.timeline.undone.has(commandId),
   })
-  const travelling$ = new ValueSubject<number | null>(null)
+  const travelling$ = createValueCell<number | null>(null)
 
   /** Which aggregate a stream belongs to, from the types of its events. */
   const aggregateOfType = new Map<string, AnyAggregateDefinition>()
@@ -675,7 +675,7 @@ export function createStore(options: StoreOptions): Store {
           for (const event of events) if (event.meta.origin !== origin) writeModel.drop(event.stream)
           return ingest(events, false)
         },
-        report: (error) => errors.next(error),
+        report: (error) => errors.emit(error),
       })
     : undefined
   const leadership = sharedLog
@@ -709,8 +709,8 @@ export function createStore(options: StoreOptions): Store {
     get position() {
       return readModels.position
     },
-    position$: position$.asObservable(),
-    errors$: errors.asObservable(),
+    position$: position$.observable,
+    errors$: errors.observable,
     get isLeader() {
       return leadership.isLeader
     },
@@ -726,7 +726,7 @@ export function createStore(options: StoreOptions): Store {
     get travelling() {
       return readModels.travelling
     },
-    travelling$: travelling$.asObservable(),
+    travelling$: travelling$.observable,
 
     async travel(target) {
       await ready
@@ -737,7 +737,7 @@ export function createStore(options: StoreOptions): Store {
         await chain
       }
       await readModels.travel(target)
-      travelling$.next(readModels.travelling)
+      travelling$.set(readModels.travelling)
       // Later jumps fold from the index; this one did not wait for it.
       if (target !== null) void readModels.prepareTravel().catch(() => undefined)
     },
@@ -783,7 +783,7 @@ export function createStore(options: StoreOptions): Store {
       if (goal > (await log().head())) throw new ValidationError('invalid-position', `Position ${goal} is beyond the log head`)
       await ingest(await log().readLog(readModels.position, { to: goal }).then(decodeAll), false)
       await new Promise<void>((resolve) => {
-        const reached = position$.subscribe((p) => {
+        const reached = position$.observable.subscribe((p) => {
           if (p < goal) return
           resolve()
           queueMicrotask(() => reached.unsubscribe())
