@@ -8,6 +8,30 @@ const { stores, uniqueName, open, readAll } = idbHarness('test')
 
 
 describe('IndexedDB event log (real Chromium)', () => {
+  it("asks for the durability it was given, and for the browser's default with no options at all", async () => {
+    const asked: (IDBTransactionOptions | undefined)[] = []
+    const transaction = IDBDatabase.prototype.transaction
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      if (args[1] === 'readwrite') asked.push(args[2])
+      return transaction.apply(this, args)
+    }
+    try {
+      for (const durability of ['strict', 'relaxed', 'default', undefined] as const) {
+        const name = uniqueName()
+        const store = createStore({ name, commands, projections: [boardView], storage: indexedDbStorage(durability ? { durability } : {}) })
+        stores.push(store)
+        asked.length = 0
+        await store.dispatch(addCard({ boardId: 'b', cardId: 'c', title: 't' }))
+        await store.dispatch(addCard({ boardId: 'b', cardId: 'd', title: 't' }, { commandId: `explicit-${name}` }))
+        expect(asked.length, String(durability)).toBeGreaterThanOrEqual(2)
+        expect(asked, String(durability)).toEqual(asked.map(() => (durability === 'strict' || durability === 'relaxed' ? { durability } : undefined)))
+        expect(store.read(boardView).count).toBe(2)
+      }
+    } finally {
+      IDBDatabase.prototype.transaction = transaction
+    }
+  })
+
   it('keeps every acknowledged event across close and reopen', async () => {
     const name = uniqueName()
     const store = open(name)

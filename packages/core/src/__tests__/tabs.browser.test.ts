@@ -44,6 +44,30 @@ const threeSteps = defineCommand({
 const steps = defineProjection({ name: 'steps', version: 1, events: [Step], initial: { count: 0 }, on: { Step: (d) => void d.count++ } })
 
 describe('tabs on one database (real Chromium)', () => {
+  it('announces its head at most once a frame while it writes one command at a time, and always the last one', async () => {
+    const name = uniqueName()
+    const listener = new BroadcastChannel(`chronicle:${name}`)
+    const heads: number[] = []
+    listener.onmessage = (message: MessageEvent<{ kind: string; head?: number }>) => {
+      if (message.data.kind === 'head') heads.push(message.data.head!)
+    }
+    try {
+      const a = open({ name, commands, projections: [boardView] })
+      await a.ready
+      const started = performance.now()
+      let last = 0
+      for (let i = 0; i < 60; i++) last = (await a.dispatch(addCard({ boardId: 'b0', cardId: `c${i}`, title: 't' }))).position
+      const elapsed = performance.now() - started
+      await expect.poll(() => heads.at(-1), { timeout: 2000 }).toBe(last)
+      // One post per 16 ms of writing, plus the first (posted at once) and the last (after the loop).
+      expect(heads.length).toBeLessThanOrEqual(Math.ceil(elapsed / 16) + 2)
+      expect(heads.length).toBeLessThan(60)
+      expect(heads).toEqual([...heads].sort((x, y) => x - y))
+    } finally {
+      listener.close()
+    }
+  })
+
   it("a store applies another store's commits from the channel, without settled()", async () => {
     const name = uniqueName()
     const a = open({ name, commands, projections: [boardView] })
