@@ -19,8 +19,8 @@ export interface BenchOptions {
 export const usage = `pnpm bench [options]
 
   --quick          small sizes, fewer runs (under a minute); results go to bench/results/quick.tmp.*
-  --only=1,3,8     run only these scenarios
-  --runs=N         runs per scenario instead of each scenario's default
+  --only=1,3,8     run only these scenarios; results go to bench/results/partial.tmp.*
+  --runs=N         runs per scenario instead of each scenario's default (also partial.tmp.*)
   --from=dist      bundle the built packages (pnpm build first) instead of the TypeScript source
   --out=FILE.json  write the JSON (and FILE.svg) here
   --no-docs        do not rewrite docs/benchmarks.md (a full run of every scenario does by default)
