@@ -27,8 +27,8 @@ export const usage = `pnpm bench [options]
   --help           this text
 
 Every figure is reported against a baseline measured in the same run (raw IndexedDB through idb;
-Redux Toolkit for bundle size). Missed targets are reported, never an error: the exit code is
-non-zero only when the benchmark itself failed.`
+for bundle size, a Redux Toolkit app with persistence, tab sync and undo). Missed targets are
+reported, never an error: the exit code is non-zero only when the benchmark itself failed.`
 
 /** Parses `process.argv.slice(2)`; throws on anything it does not know. */
 export function parseOptions(args: readonly string[]): BenchOptions {
