@@ -21,7 +21,9 @@ export async function main(args: readonly string[]): Promise<number> {
     console.log(usage)
     return 0
   }
-  const out = resolve(options.out ?? resolve(benchRoot, 'results', options.quick ? 'quick.tmp.json' : 'full.json'))
+  // Only a full run of every scenario is the committed result; a partial one must not replace it.
+  const complete = !options.quick && options.only.length === 0 && options.runs === undefined
+  const out = resolve(options.out ?? resolve(benchRoot, 'results', options.quick ? 'quick.tmp.json' : complete ? 'full.json' : 'partial.tmp.json'))
   const chartFile = out.replace(/\.json$/, '') + '.svg'
   const chosen = scenarios.filter((s) => options.only.length === 0 || options.only.includes(s.id))
   const started = Date.now()

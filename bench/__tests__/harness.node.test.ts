@@ -104,7 +104,7 @@ describe('reports', () => {
         status: 'measured',
         params: { runs: 3, n: 300 },
         metrics: [summarize({ key: 'rate', label: 'commands/s', unit: 'events/s', better: 'higher', chronicle: [1200], baseline: [1000], baselineLabel: 'raw idb', target: { kind: 'ratio', min: 0.9, text: '>= 0.90x' } })],
-        details: { 'plain fold (ms)': 5.5 },
+        details: { 'plain fold (ms)': 5.5, 'peer app, gzip bytes': 31_693, 'peer app, Chronicle against it (ratio)': 1.1494 },
       },
       {
         id: 3,
@@ -127,6 +127,8 @@ describe('reports', () => {
     expect(table).toMatch(/6\s+Undo\s+FAILED: boom/)
     expect(table).toContain('1 commands/s: baseline is raw idb')
     expect(table).toContain('1 plain fold (ms): 5.50')
+    expect(table).toContain('1 peer app, gzip bytes: 31.7 kB')
+    expect(table).toContain('1 peer app, Chronicle against it (ratio): 1.15x')
   })
 
   it('draws an SVG bar per ratio, a target mark per ratio target, and a note per unavailable scenario', () => {

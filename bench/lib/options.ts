@@ -19,16 +19,16 @@ export interface BenchOptions {
 export const usage = `pnpm bench [options]
 
   --quick          small sizes, fewer runs (under a minute); results go to bench/results/quick.tmp.*
-  --only=1,3,8     run only these scenarios
-  --runs=N         runs per scenario instead of each scenario's default
+  --only=1,3,8     run only these scenarios; results go to bench/results/partial.tmp.*
+  --runs=N         runs per scenario instead of each scenario's default (also partial.tmp.*)
   --from=dist      bundle the built packages (pnpm build first) instead of the TypeScript source
   --out=FILE.json  write the JSON (and FILE.svg) here
   --no-docs        do not rewrite docs/benchmarks.md (a full run of every scenario does by default)
   --help           this text
 
 Every figure is reported against a baseline measured in the same run (raw IndexedDB through idb;
-Redux Toolkit for bundle size). Missed targets are reported, never an error: the exit code is
-non-zero only when the benchmark itself failed.`
+for bundle size, a Redux Toolkit app with persistence, tab sync and undo). Missed targets are
+reported, never an error: the exit code is non-zero only when the benchmark itself failed.`
 
 /** Parses `process.argv.slice(2)`; throws on anything it does not know. */
 export function parseOptions(args: readonly string[]): BenchOptions {

@@ -41,7 +41,7 @@ export function renderChart(result: BenchResult): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<text x="12" y="22" font-size="15" font-weight="600" fill="${colors.text}">Chronicle against raw IndexedDB (and Redux for bundle size), same run</text>`,
+    `<text x="12" y="22" font-size="15" font-weight="600" fill="${colors.text}">Chronicle against raw IndexedDB (and Redux stacks for bundle size), same run</text>`,
     `<text x="12" y="42" fill="${colors.muted}">${escape(`Ratio, higher is better, 1x = as good as the baseline; log scale. ${result.environment.browser}, ${result.quick ? 'quick run' : 'full run'}, ${result.startedAt.slice(0, 10)}.`)}</text>`,
   ]
   // Grid: one line per power of two, the baseline (1x) darker.

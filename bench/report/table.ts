@@ -1,6 +1,6 @@
 // The terminal rendering of a result: one aligned table, then the baselines and details.
 import type { BenchResult } from '../lib/results'
-import { formatValue, rows } from './format'
+import { formatRatio, formatValue, rows } from './format'
 
 const headers = { id: '#', name: 'scenario: figure', chronicle: 'Chronicle', baseline: 'baseline', ratio: 'ratio', target: 'target', verdict: '' } as const
 type Column = keyof typeof headers
@@ -26,8 +26,9 @@ export function renderTable(result: BenchResult): string {
   return lines.join('\n')
 }
 
-/** Details carry their unit in their name, e.g. "plain fold (ms)". */
+/** Details carry their unit in their name, e.g. "plain fold (ms)", or "... (ratio)" for a ratio like the table's. */
 export function formatDetail(name: string, value: number): string {
+  if (name.endsWith('(ratio)')) return formatRatio(value)
   if (name.endsWith('(ms)')) return formatValue(value, 'ms').replace(/ ms$/, '')
   if (name.endsWith('(events/s)')) return formatValue(value, 'events/s').replace(/ \/s$/, '')
   if (name.includes('bytes')) return formatValue(value, 'bytes')

@@ -1,20 +1,27 @@
-// Scenario 8: gzip size of Chronicle as an app bundles it, beside Redux Toolkit + react-redux.
+// Scenario 8: gzip size of Chronicle as an app bundles it, beside the same app written with the
+// stacks it replaces: Redux Toolkit with persistence, tab sync and undo (the target's baseline),
+// plain in-memory Redux, and local-first peers (Dexie, TinyBase, RxDB, Replicache).
 import { resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import react from '@vitejs/plugin-react'
 import { build, type Rolldown } from 'vite'
 import { asProduction, benchRoot, conditionsFor, type PackageSource } from '../lib/browser'
 import { summarize } from '../lib/results'
+import { relative } from '../lib/stats'
 import type { Outcome, Params, Scenario } from './scenario'
 
 const reactModules = ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'scheduler']
 
+/** One file of a built app: a JavaScript chunk, or an asset it loads at run time (wasm, a worker, CSS). */
+export type BuiltFile = Rolldown.OutputChunk | Rolldown.OutputAsset
+
 /**
- * The minified, tree-shaken chunks of the app `entry` (in bench/apps), built as `vite build` builds a
- * production app; `withReact` false leaves React out (both apps share it). Call it inside
+ * Every file the app `entry` (in bench/apps) needs at run time, built as `vite build` builds a
+ * production app: its minified, tree-shaken chunks and any assets they load (a library's wasm or
+ * worker). `withReact` false leaves React out (every app shares it). Call it inside
  * {@link asProduction}.
  */
-export async function bundleApp(entry: string, from: PackageSource, withReact: boolean): Promise<Rolldown.OutputChunk[]> {
+export async function bundleApp(entry: string, from: PackageSource, withReact: boolean): Promise<BuiltFile[]> {
   const output = await build({
     root: resolve(benchRoot, 'apps'),
     configFile: false,
@@ -31,15 +38,25 @@ export async function bundleApp(entry: string, from: PackageSource, withReact: b
     },
   })
   const outputs = (Array.isArray(output) ? output : [output]) as Rolldown.RolldownOutput[]
-  return outputs.flatMap(({ output: files }) => files.filter((file) => file.type === 'chunk'))
+  return outputs.flatMap(({ output: files }) => files)
 }
 
-/** Gzip (level 9) bytes of {@link bundleApp}'s chunks. */
-async function gzipSize(entry: string, from: PackageSource, withReact: boolean): Promise<number> {
+/** Gzip (level 9) bytes of every file {@link bundleApp} builds, chunks and assets, each compressed on its own. */
+export async function gzipSize(entry: string, from: PackageSource, withReact: boolean): Promise<number> {
   let bytes = 0
-  for (const chunk of await bundleApp(entry, from, withReact)) bytes += gzipSync(chunk.code, { level: 9 }).length
+  for (const file of await bundleApp(entry, from, withReact)) bytes += gzipSync(file.type === 'chunk' ? file.code : file.source, { level: 9 }).length
   return bytes
 }
+
+/** The apps in bench/apps that Chronicle's is measured against only as details. */
+const peers = [
+  { entry: 'dexie.tsx', name: 'Dexie + dexie-react-hooks' },
+  { entry: 'tinybase.tsx', name: 'TinyBase (IndexedDB persister, ui-react)' },
+  { entry: 'rxdb.tsx', name: 'RxDB (Dexie storage, React plugin)' },
+  { entry: 'replicache.tsx', name: 'Replicache + replicache-react' },
+] as const
+
+const label = 'gzip bytes of library + app code (React external)'
 
 export const bundleSize: Scenario<Params> = {
   id: 8,
@@ -47,30 +64,45 @@ export const bundleSize: Scenario<Params> = {
   title: 'Bundle size',
   params: { full: { runs: 1 }, quick: { runs: 1 } },
   async run({ from, progress }): Promise<Outcome> {
-    progress('bundling both apps')
-    const [chronicle, redux, chronicleWithReact, reduxWithReact] = await asProduction(() =>
+    progress(`bundling ${3 + peers.length} apps`)
+    const [[chronicle, persisted, redux, ...others], withReact] = await asProduction(() =>
       Promise.all([
-        gzipSize('chronicle.tsx', from, false),
-        gzipSize('redux.tsx', from, false),
-        gzipSize('chronicle.tsx', from, true),
-        gzipSize('redux.tsx', from, true),
+        Promise.all(['chronicle.tsx', 'reduxPersisted.tsx', 'redux.tsx', ...peers.map((peer) => peer.entry)].map((entry) => gzipSize(entry, from, false))),
+        Promise.all(['chronicle.tsx', 'reduxPersisted.tsx', 'redux.tsx'].map((entry) => gzipSize(entry, from, true))),
       ]),
     )
+    const details: Record<string, number> = {}
+    peers.forEach((peer, i) => {
+      details[`${peer.name} app, gzip bytes`] = others[i]!
+      details[`${peer.name} app, Chronicle against it (ratio)`] = relative(chronicle!, others[i]!, 'lower')
+    })
+    details['with React: Chronicle app, gzip bytes'] = withReact[0]!
+    details['with React: persisted Redux app, gzip bytes'] = withReact[1]!
+    details['with React: in-memory Redux app, gzip bytes'] = withReact[2]!
     return {
       status: 'measured',
       metrics: [
         summarize({
-          key: 'gzip',
-          label: 'gzip bytes of library + app code (React external)',
+          key: 'gzip-vs-persisted-redux',
+          label: `${label}, against Redux with persistence, tab sync and undo`,
           unit: 'bytes',
           better: 'lower',
-          chronicle: [chronicle],
-          baseline: [redux],
-          baselineLabel: 'Redux Toolkit + react-redux app',
+          chronicle: [chronicle!],
+          baseline: [persisted!],
+          baselineLabel: 'Redux Toolkit + react-redux + redux-persist (IndexedDB through idb-keyval) + redux-state-sync + redux-undo, what a Redux app adds to survive a reload, share state across tabs and undo',
           target: { kind: 'ratio', min: 1, text: 'smaller (>= 1.00x)' },
         }),
+        summarize({
+          key: 'gzip-vs-in-memory-redux',
+          label: `${label}, against in-memory-only Redux`,
+          unit: 'bytes',
+          better: 'lower',
+          chronicle: [chronicle!],
+          baseline: [redux!],
+          baselineLabel: 'Redux Toolkit + react-redux, in-memory only (loses its state on reload, no tabs, no undo)',
+        }),
       ],
-      details: { 'Chronicle app with React, gzip bytes': chronicleWithReact, 'Redux app with React, gzip bytes': reduxWithReact },
+      details,
     }
   },
 }
