@@ -25,13 +25,13 @@ export const coldStart: Scenario<Params & { readonly n: number }> = {
               return page.call('chronicleColdStart', { db, n })
             }),
         )
-        await browser.withPage((page) => page.call('checkpointAtHead', { db, n }))
+        const saved = await browser.withPage((page) => page.call('checkpointAtHead', { db, n }))
         const [readCheckpoints, fromCheckpoint] = await inOrder(
           baselineFirst,
           () => browser.withPage((page) => page.call('rawReadCheckpoints', { db, n })),
           () => browser.withPage((page) => page.call('chronicleColdStart', { db, n })),
         )
-        return { fillMs, replay, replayed, readCheckpoints, fromCheckpoint }
+        return { fillMs, replay, replayed, readCheckpoints, fromCheckpoint, saved }
       } finally {
         await browser.withPage((page) => page.call('dropDatabases', { db }))
       }
@@ -64,6 +64,8 @@ export const coldStart: Scenario<Params & { readonly n: number }> = {
         'raw getAll of the log (ms)': median(samples.map((s) => s.replay.read)),
         'plain fold (ms)': median(samples.map((s) => s.replay.fold)),
         'fill through the store, group-committed (events/s)': median(samples.map((s) => perSecond(n, s.fillMs))),
+        'saving the checkpoints at the head (ms)': median(samples.map((s) => s.saved.save)),
+        "saving the checkpoints: the page's longest task (ms)": median(samples.map((s) => s.saved.longestTask)),
       },
     }
   },

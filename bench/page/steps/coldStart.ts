@@ -25,12 +25,42 @@ export function clearCheckpoints({ db }: { readonly db: string }): Promise<void>
   return usingDb(openLog(db), (idb) => idb.clear('checkpoints'))
 }
 
-/** Saves checkpoints at the log head (a store's `close` does too). */
-export function checkpointAtHead({ db, n }: WriteParams): Promise<void> {
+/**
+ * Runs `work` while a MessageChannel pings itself from task to task; resolves with the longest
+ * gap between two pings (ms): the longest task `work` kept the page's thread busy for, which is
+ * how long an input arriving then would have waited.
+ */
+async function longestTask(work: () => Promise<void>): Promise<number> {
+  const channel = new MessageChannel()
+  let last = performance.now()
+  let longest = 0
+  let running = true
+  channel.port1.onmessage = () => {
+    const now = performance.now()
+    longest = Math.max(longest, now - last)
+    last = now
+    if (running) channel.port2.postMessage(null)
+  }
+  channel.port2.postMessage(null)
+  try {
+    await work()
+    return Math.max(longest, performance.now() - last)
+  } finally {
+    running = false
+    channel.port1.close()
+  }
+}
+
+/** Saves checkpoints at the log head (a store's `close` does too); resolves with the save's time and its longest task (ms). */
+export function checkpointAtHead({ db, n }: WriteParams): Promise<{ save: number; longestTask: number }> {
   return usingStore(db, async (store) => {
     await store.ready
     check('log position', store.position, n)
-    await store.checkpoint()
+    // Read every read model first, so the save measures saving, not folding what is pending.
+    for (const projection of projections) store.read(projection)
+    const started = performance.now()
+    const longest = await longestTask(() => store.checkpoint())
+    return { save: performance.now() - started, longestTask: longest }
   })
 }
 
@@ -73,8 +103,10 @@ export function rawReplay({ db, n }: WriteParams): Promise<{ read: number; fold:
 export function rawReadCheckpoints({ db, n }: WriteParams): Promise<number> {
   const started = performance.now()
   return usingDb(openLog(db), async (idb) => {
-    const checkpoints = (await idb.getAll('checkpoints')) as StoredCheckpoint[]
+    // Every record: the checkpoints, and the parts of those saved in parts.
+    const records = (await idb.getAll('checkpoints')) as StoredCheckpoint[]
     const elapsed = performance.now() - started
+    const checkpoints = records.filter((record) => !record.name.includes('\0'))
     check('checkpoints', checkpoints.length, projections.length)
     check('checkpoint position', checkpoints[0]?.position, n)
     return elapsed

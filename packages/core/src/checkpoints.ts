@@ -22,6 +22,7 @@ export type CheckpointVerdict = 'usable' | 'absent' | 'outdated' | { readonly co
 export function judgeCheckpoint(checkpoint: StoredCheckpoint | undefined, definition: AnyProjectionDefinition, log: { readonly origin: number; readonly head: number }): CheckpointVerdict {
   if (checkpoint === undefined) return 'absent'
   if (typeof checkpoint !== 'object' || checkpoint === null) return { corrupt: `the record is ${describe(checkpoint)}, not a checkpoint` }
+  if (typeof checkpoint.damaged === 'string') return { corrupt: checkpoint.damaged }
   if (checkpoint.version !== definition.version) return Number.isInteger(checkpoint.version) ? 'outdated' : { corrupt: `its version is ${describe(checkpoint.version)}` }
   const { position } = checkpoint
   if (!Number.isInteger(position)) return { corrupt: `its position is ${describe(position)}` }

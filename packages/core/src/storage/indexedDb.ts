@@ -1,6 +1,8 @@
 import { openDB, unwrap, type IDBPDatabase } from 'idb'
 import { StorageError, type StorageErrorCode } from '../errors'
 import type { EventEnvelope } from '../event'
+import { defaultPartEntries } from './checkpointParts'
+import { deleteCheckpointParts, isCheckpointPart, loadCheckpoints, saveCheckpoints } from './indexedDbCheckpoints'
 import { migrations, type ChronicleDb, type CommandRecord, type Migration } from './indexedDbLayout'
 import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, StorageBackend, StorageSignal } from './storage'
 
@@ -22,6 +24,13 @@ export interface IndexedDbStorageOptions {
    * build, a devtools session) makes the open fail with StorageError `blocked` after this time.
    */
   readonly blockedTimeout?: number
+  /**
+   * Entries per part when a read model's checkpoint is saved in parts (default 4096). A state
+   * with a Map, Set, array or record of more entries (itself, or one of its fields) is saved in
+   * parts of at most this many entries, each in a transaction of its own: IndexedDB copies a
+   * record on the page's thread, so one record of 80,000 cards would be one ~100 ms task.
+   */
+  readonly checkpointPartSize?: number
 }
 
 /**
@@ -100,6 +109,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     clearTimeout(blockedTimer)
   }
   const durability = options.durability ?? 'default'
+  const partEntries = options.checkpointPartSize ?? defaultPartEntries
   // No options bag for the browser's default: Chromium 156 spends ~20 µs reading one per
   // transaction, about a tenth of a one-event append's time on the page's thread.
   const writing = durability === 'default' ? undefined : { durability }
@@ -275,16 +285,17 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
 
     findCommand: (commandId) => guard('Finding a command', async () => (await db.get('commands', commandId))?.last),
 
-    loadCheckpoints: () => guard('Loading checkpoints', () => db.getAll('checkpoints')),
+    loadCheckpoints: () => guard('Loading checkpoints', () => loadCheckpoints(db)),
 
-    saveCheckpoints: (checkpoints) =>
-      guard('Saving checkpoints', async () => {
+    saveCheckpoints: (checkpoints) => guard('Saving checkpoints', () => saveCheckpoints(db, checkpoints, partEntries)),
+
+    deleteCheckpoint: (name) =>
+      guard('Deleting a checkpoint', async () => {
         const tx = db.transaction('checkpoints', 'readwrite')
-        for (const checkpoint of checkpoints) void tx.store.put(checkpoint)
+        void tx.store.delete(name)
+        void deleteCheckpointParts(tx.store, name)
         await tx.done
       }),
-
-    deleteCheckpoint: (name) => guard('Deleting a checkpoint', () => db.delete('checkpoints', name)),
 
     compact: (horizon, streams) =>
       guard('Compacting the log', async () => {
@@ -296,11 +307,18 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         for (const snapshot of streams) void tx.objectStore('streams').put(snapshot)
         void meta.put(horizon, 'horizon')
         void tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position))
-        let cursor = await tx.objectStore('checkpoints').openCursor()
+        const checkpoints = tx.objectStore('checkpoints')
+        let cursor = await checkpoints.openCursor()
+        const dropped: string[] = []
         while (cursor) {
-          if (cursor.value.position < horizon.position) void cursor.delete()
+          const record = cursor.value
+          if (!isCheckpointPart(record) && record.position < horizon.position) {
+            void cursor.delete()
+            dropped.push(record.name)
+          }
           cursor = await cursor.continue()
         }
+        for (const name of dropped) void deleteCheckpointParts(checkpoints, name)
         // A command whose events are all gone is forgotten with them, as in memoryStorage.
         let record = await tx.objectStore('commands').openCursor()
         while (record) {

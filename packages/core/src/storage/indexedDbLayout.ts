@@ -1,6 +1,7 @@
 import type { DBSchema } from 'idb'
 import type { EventEnvelope } from '../event'
-import type { PendingCommand, StoredCheckpoint, StreamSnapshot } from './storage'
+import type { CheckpointRecord } from './indexedDbCheckpoints'
+import type { PendingCommand, StreamSnapshot } from './storage'
 
 /**
  * Where a command's events are in the log: `first` and `last` are the positions of its first and
@@ -20,7 +21,7 @@ export interface ChronicleDb extends DBSchema {
     indexes: { stream: [string, number] }
   }
   commands: { key: string; value: CommandRecord }
-  checkpoints: { key: string; value: StoredCheckpoint }
+  checkpoints: { key: string; value: CheckpointRecord }
   streams: { key: string; value: StreamSnapshot }
   outbox: { key: string; value: PendingCommand; indexes: { order: number } }
   meta: { key: string; value: unknown }

@@ -43,6 +43,8 @@ export interface StoredCheckpoint {
   readonly position: number
   readonly state: unknown
   readonly savedAt: number
+  /** Set by a storage that could not read the record back whole (a part missing): why. Never saved. */
+  readonly damaged?: string
 }
 
 /** A command waiting in the outbox for the sync server, with the events it decided locally. */

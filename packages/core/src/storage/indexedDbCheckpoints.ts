@@ -1,0 +1,117 @@
+import type { IDBPDatabase, IDBPObjectStore, StoreNames } from 'idb'
+import type { ChronicleDb } from './indexedDbLayout'
+import { joinState, splitState, type PartLayout } from './checkpointParts'
+import type { StoredCheckpoint } from './storage'
+
+// Read-model checkpoints in IndexedDB. A small state is one record, as it always was. A large one
+// is saved in parts (see checkpointParts.ts), each in a transaction of its own, then a header
+// names them. Parts live in the same object store, under `<name>\0<generation>\0<index>`; a
+// generation is the time its save began (fixed-width base 36) and a random suffix, so generations
+// sort by age and no two are equal.
+
+/** One part of a checkpoint saved in parts. */
+export interface CheckpointPartRecord {
+  readonly name: string
+  readonly part: unknown
+}
+
+/** The header of a checkpoint saved in parts: everything but the state, and where its parts are. */
+export interface SlicedCheckpointRecord extends Omit<StoredCheckpoint, 'state' | 'damaged'> {
+  readonly state?: undefined
+  readonly sliced: { readonly generation: string; readonly layout: PartLayout }
+}
+
+/** What the checkpoints object store holds. */
+export type CheckpointRecord = StoredCheckpoint | SlicedCheckpointRecord | CheckpointPartRecord
+
+type CheckpointStore = IDBPObjectStore<ChronicleDb, ArrayLike<StoreNames<ChronicleDb>>, 'checkpoints', 'readwrite'>
+
+const partKey = (name: string, generation: string, index: number) => `${name}\0${generation}\0${index}`
+/** Every part key of `name`'s checkpoints, of any generation. */
+const partsOf = (name: string) => IDBKeyRange.bound(`${name}\0`, `${name}\x01`, false, true)
+/** Every part key of one generation. */
+const generationParts = (name: string, generation: string) => IDBKeyRange.bound(`${name}\0${generation}\0`, `${name}\0${generation}\x01`, false, true)
+
+/** Whether a record of the checkpoints store is a part (not a checkpoint or a header). */
+export const isCheckpointPart = (record: unknown): record is CheckpointPartRecord => {
+  if (typeof record !== 'object' || record === null || !('part' in record)) return false
+  const { name } = record as { readonly name?: unknown }
+  return typeof name === 'string' && name.includes('\0')
+}
+
+/** The stored checkpoints, large ones put back together; one whose parts are not all there is marked `damaged`. */
+export async function loadCheckpoints(db: IDBPDatabase<ChronicleDb>): Promise<StoredCheckpoint[]> {
+  const records = (await db.getAll('checkpoints')) as unknown[]
+  const parts = new Map<string, unknown>()
+  const headers: unknown[] = []
+  for (const record of records) {
+    if (isCheckpointPart(record)) parts.set(record.name, record.part)
+    else headers.push(record)
+  }
+  return headers.map((header) => {
+    if (typeof header !== 'object' || header === null || !('sliced' in header)) return header as StoredCheckpoint
+    const { sliced, ...rest } = header as SlicedCheckpointRecord
+    try {
+      if (typeof sliced !== 'object' || sliced === null || typeof sliced.generation !== 'string') throw new TypeError('its header names no parts')
+      const found: unknown[] = []
+      const prefix = `${rest.name}\0${sliced.generation}\0`
+      for (const [key, part] of parts) if (key.startsWith(prefix)) found[Number(key.slice(prefix.length))] = part
+      return { ...rest, state: joinState(sliced.layout, found) }
+    } catch (error) {
+      return { ...rest, state: undefined, damaged: `it was saved in parts, and ${error instanceof Error ? error.message : String(error)}` }
+    }
+  })
+}
+
+/**
+ * Saves checkpoints: each large state in parts, one transaction (one short task) per part, then
+ * every header in one transaction. Several tabs may save the same read model at once; whatever
+ * the interleaving, the header that stays names parts that are all there, and no other parts stay:
+ * - a save whose own parts are not all there (a newer save deleted them) keeps the stored header
+ *   and deletes what it wrote;
+ * - otherwise it deletes the parts of the header it replaces and of every older generation (what
+ *   a closed or crashed tab left half-written, or an older save still writing, which then finds
+ *   its parts gone), and writes its header.
+ */
+export async function saveCheckpoints(db: IDBPDatabase<ChronicleDb>, checkpoints: readonly StoredCheckpoint[], partEntries: number): Promise<void> {
+  const began = Date.now()
+  const generation = `${began.toString(36).padStart(9, '0')}.${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}`
+  const headers: { readonly record: StoredCheckpoint | SlicedCheckpointRecord; readonly parts: number }[] = []
+  for (const checkpoint of checkpoints) {
+    const split = splitState(checkpoint.state, partEntries)
+    if (!split) {
+      headers.push({ record: checkpoint, parts: 0 })
+      continue
+    }
+    for (const [index, part] of split.parts.entries()) {
+      const tx = db.transaction('checkpoints', 'readwrite')
+      void tx.store.put({ name: partKey(checkpoint.name, generation, index), part })
+      await tx.done
+    }
+    const { state: _state, ...rest } = checkpoint
+    headers.push({ record: { ...rest, sliced: { generation, layout: split.layout } }, parts: split.parts.length })
+  }
+  const tx = db.transaction('checkpoints', 'readwrite')
+  for (const { record, parts } of headers) {
+    const { name } = record
+    if (parts > 0 && (await tx.store.count(generationParts(name, generation))) !== parts) {
+      void tx.store.delete(generationParts(name, generation))
+      continue
+    }
+    const replaced = await tx.store.get(name)
+    if (replaced && 'sliced' in replaced && typeof replaced.sliced?.generation === 'string' && replaced.sliced.generation !== generation) {
+      void tx.store.delete(generationParts(name, replaced.sliced.generation))
+    }
+    let cursor = await tx.store.openKeyCursor(partsOf(name))
+    while (cursor) {
+      // A key cursor cannot delete (it holds no value): the store does.
+      if ((String(cursor.key).split('\0')[1] ?? '') < generation) void tx.store.delete(cursor.key)
+      cursor = await cursor.continue()
+    }
+    void tx.store.put(record)
+  }
+  await tx.done
+}
+
+/** Deletes every part of `name`'s checkpoints, in the transaction of `store`. */
+export const deleteCheckpointParts = (store: CheckpointStore, name: string): Promise<void> => store.delete(partsOf(name))
