@@ -105,7 +105,7 @@ export async function saveCheckpoints(db: IDBPDatabase<ChronicleDb>, checkpoints
     let cursor = await tx.store.openKeyCursor(partsOf(name))
     while (cursor) {
       // A key cursor cannot delete (it holds no value): the store does.
-      if ((String(cursor.key).split('\0')[1] ?? '') < generation) void tx.store.delete(cursor.key)
+      if (String(cursor.key).slice(name.length + 1).split('\0')[0]! < generation) void tx.store.delete(cursor.key)
       cursor = await cursor.continue()
     }
     void tx.store.put(record)
