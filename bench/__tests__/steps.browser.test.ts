@@ -39,12 +39,17 @@ describe('benchmark steps (tiny N)', () => {
     await steps.clearCheckpoints({ db: log })
     await expect(steps.rawReadCheckpoints({ db: log, n })).rejects.toThrow(/checkpoints is 0, expected 2/)
     expect(isDuration(await steps.chronicleColdStart({ db: log, n }))).toBe(true)
-    await steps.checkpointAtHead({ db: log, n })
+    const saved = await steps.checkpointAtHead({ db: log, n })
+    expect(isDuration(saved.save) && isDuration(saved.longestTask)).toBe(true)
     expect(isDuration(await steps.rawReadCheckpoints({ db: log, n }))).toBe(true)
     const replay = await steps.rawReplay({ db: log, n })
     expect(isDuration(replay.read) && isDuration(replay.fold)).toBe(true)
     // A step checks the log it is given: the wrong size is an error, not a figure.
     await expect(steps.chronicleColdStart({ db: log, n: n + 1 })).rejects.toThrow(/Benchmark check failed/)
+    const compacted = await steps.compactOldest({ db: log, n, count: 6 })
+    expect(isDuration(compacted.compact) && isDuration(compacted.longestTask)).toBe(true)
+    // The oldest tenth is gone: compacting as much again removes other events.
+    await expect(steps.compactOldest({ db: log, n, count: 6 })).rejects.toThrow(/events removed is 0, expected 6/)
   })
 
   it('holds and releases a store and the raw events for the heap measurement', async () => {

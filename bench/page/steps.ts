@@ -1,7 +1,7 @@
 // Everything the runner can call in the page, by name (`window.chronicleBench[name](params)`).
 import { chronicleBurst, chronicleOneByOne, rawBatched, rawOneByOne } from './steps/dispatch'
 import { chronicleRender, rawRender } from './steps/render'
-import { checkpointAtHead, chronicleColdStart, clearCheckpoints, fill, rawReadCheckpoints, rawReplay } from './steps/coldStart'
+import { checkpointAtHead, chronicleColdStart, clearCheckpoints, compactOldest, fill, rawReadCheckpoints, rawReplay } from './steps/coldStart'
 import { holdColdStore, holdRawEvents, holdWrittenStore, release } from './steps/memory'
 import { chronicleTravel, chronicleUndo, historySupport, rawTravel, rawUndo } from './steps/history'
 import { dropDatabase } from './raw'
@@ -17,6 +17,7 @@ export const steps = {
   fill,
   clearCheckpoints,
   checkpointAtHead,
+  compactOldest,
   chronicleColdStart,
   rawReplay,
   rawReadCheckpoints,

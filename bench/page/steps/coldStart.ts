@@ -64,6 +64,24 @@ export function checkpointAtHead({ db, n }: WriteParams): Promise<{ save: number
   })
 }
 
+/**
+ * Compacts the oldest `count` events right after a cold start (what the leading tab's automatic
+ * compaction does once the log outgrows its policy); resolves with the time and the longest task (ms).
+ */
+export function compactOldest({ db, n, count }: WriteParams & { readonly count: number }): Promise<{ compact: number; longestTask: number }> {
+  return usingStore(db, async (store) => {
+    await store.ready
+    check('log position', store.position, n)
+    const started = performance.now()
+    let result: { removed: number } | undefined
+    const longest = await longestTask(async () => {
+      result = await store.compact({ before: count + 1 })
+    })
+    check('events removed', result?.removed, count)
+    return { compact: performance.now() - started, longestTask: longest }
+  })
+}
+
 /** Scenario 4: ms from `createStore` until every read model is ready. */
 export function chronicleColdStart({ db, n }: WriteParams): Promise<number> {
   const started = performance.now()

@@ -36,6 +36,20 @@ const indexSlice = 30
 const plainFoldAbove = 4
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+/** Resolves in a task of its own, without the 4 ms that nested timers wait in browsers. */
+const nextTask = () =>
+  typeof MessageChannel === 'function'
+    ? new Promise<void>((resolve) => {
+        const channel = new MessageChannel()
+        channel.port1.onmessage = () => {
+          channel.port1.close()
+          resolve()
+        }
+        channel.port2.postMessage(null)
+      })
+    : yieldToEventLoop()
+/** How long a plain fold runs before it lets the page handle input (ms). */
+const foldSlice = 8
 /** Waits until the page is idle (at most 100 ms), where the page can tell; else for the next task. */
 const idle = () =>
   typeof requestIdleCallback === 'function' ? new Promise<void>((resolve) => requestIdleCallback(() => resolve(), { timeout: 100 })) : yieldToEventLoop()
@@ -162,22 +176,32 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
   const plainFold = async (p: number, exclude: ReadonlySet<string>, only?: SnapshotModel): Promise<unknown[] | undefined> => {
     const zero = await fromZero()
     const events = context.timeline().range(zero.position, p)
-    const states = zero.states.map((state, index) => {
-      const model = models[index]!
-      return model.error || (only && model !== only) ? state : context.originState(model)
-    })
+    // The fold lets the page handle input every `foldSlice` ms (it runs over private copies, so
+    // nothing it folds is seen half done); an undo meanwhile must not change what it excludes.
+    const excluded = new Set(exclude)
+    let sliceStart = performance.now()
+    const states = [...zero.states]
     for (const model of models) {
-      const state = states[model.index]
-      if (state === zero.states[model.index]) continue
+      if (model.error || (only && model !== only)) continue
+      const state = context.originState(model)
       try {
-        for (const event of events) {
+        for (let i = 0; i < events.length; i++) {
+          const event = events[i]!
           const handler = model.handlers[event.type]
-          if (handler && !isHistoryEvent(event.type) && !exclude.has(event.meta.commandId)) handler(state, event.payload, event)
+          if (handler && !isHistoryEvent(event.type) && !excluded.has(event.meta.commandId)) handler(state, event.payload, event)
+          if ((i & 255) === 255 && performance.now() - sliceStart > foldSlice) {
+            await nextTask()
+            sliceStart = performance.now()
+          }
         }
       } catch {
         return undefined
       }
       states[model.index] = context.freeze(state)
+      if (performance.now() - sliceStart > foldSlice) {
+        await nextTask()
+        sliceStart = performance.now()
+      }
     }
     return states
   }

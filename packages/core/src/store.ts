@@ -253,7 +253,7 @@ export function createStore(options: StoreOptions): Store {
   const readModels = createReadModels(options.projections ?? [], {
     snapshotEvery: options.snapshotEvery ?? 1000,
     freeze: options.freeze ?? !isProductionBuild(),
-    loadLog: async (after, to) => decodeAll(await log().readLog(after, { to })),
+    loadLog: (after, to) => readInBackground(after, to),
     ...(syncing ? { overlay: syncing.overlay } : {}),
   })
   const errors = createEmitter<ChronicleError>()
@@ -296,6 +296,16 @@ export function createStore(options: StoreOptions): Store {
   const readDecoded = async (after: number, range: { readonly to?: number; readonly limit: number }) => decodeAll(await log().readLog(after, range))
   // Pages end at command boundaries: a read model never shows half of a command (logPages.ts).
   const readFrom = (after: number) => readCommandPages(readDecoded, after, { pageSize })
+  /**
+   * Reads for work in the background (compaction, time travel before the in-memory timeline) in
+   * small pages: IndexedDB builds a request's result on the page's thread, so a getAll of 100,000
+   * events is one task of ~0.8 s, and a page of 2,000 one of ~15 ms.
+   */
+  const readInBackground = async (after: number, to: number): Promise<EventEnvelope[]> => {
+    const events: EventEnvelope[] = []
+    for await (const page of readCommandPages(readDecoded, after, { to, pageSize: backgroundPageSize })) for (const event of page) events.push(event)
+    return events
+  }
 
   // The code that runs reactions comes with their definitions (a store without them does not bundle it).
   const reactions = options.reactions?.length
@@ -633,7 +643,7 @@ export function createStore(options: StoreOptions): Store {
     for (const projection of options.projections ?? []) {
       states[projection.name] = { version: projection.version, state: await readModels.stateAt(projection, horizon, 'now') }
     }
-    const removed = decodeAll(await storage.readLog(origin, { to: horizon }))
+    const removed = await readInBackground(origin, horizon)
     const snapshots: StreamSnapshot[] = []
     for (const stream of new Set(removed.map((e) => e.stream))) {
       const typed = removed.find((e) => e.stream === stream && aggregateOfType.has(e.type))
@@ -838,6 +848,8 @@ function implementationOf(connector: SyncConnector): SyncImplementation {
 
 /** Milliseconds between telling other tabs a compaction is coming and removing events. */
 const compactionGrace = 500
+/** Events per read for work in the background (see `readInBackground`). */
+const backgroundPageSize = 2000
 
 /** The store's compaction policy, checked: `undefined` when it is off. */
 function compactionPolicy(option: StoreOptions['compaction']): Required<CompactionPolicy> | undefined {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { firstValueFrom } from 'rxjs'
-import { createStore, isChronicleError, memoryStorage, type AnyProjectionDefinition, type StorageBackend } from '../index'
-import { addCard, board, boardView, commands, countedTitles, moveCard, titles } from './fixtures'
+import { createStore, defineProjection, isChronicleError, memoryStorage, type AnyProjectionDefinition, type StorageBackend } from '../index'
+import { addCard, board, boardView, CardAdded, commands, countedTitles, moveCard, titles } from './fixtures'
 
 const open = (storage: StorageBackend = memoryStorage(), extra: { projections?: AnyProjectionDefinition[]; snapshotEvery?: number } = {}) =>
   createStore({ name: 'kanban', commands, projections: extra.projections ?? [boardView, titles], storage, checkpointInterval: 60_000, ...(extra.snapshotEvery ? { snapshotEvery: extra.snapshotEvery } : {}) })
@@ -209,6 +209,43 @@ describe('time travel', () => {
     await store.close()
     await building
     expect(calls.n).toBeLessThan(1000)
+  })
+
+  it('a long fold from the origin lets the page run other tasks, and gives the same state', async () => {
+    const folded = { n: 0 }
+    const slow = defineProjection({
+      name: 'slow',
+      version: 1,
+      events: [CardAdded],
+      initial: {} as Record<string, string>,
+      on: {
+        CardAdded: (draft, e) => {
+          folded.n++
+          // ~50 µs an event: 900 events take longer than one slice of the fold.
+          const until = performance.now() + 0.05
+          while (performance.now() < until);
+          draft[e.cardId] = e.title
+        },
+      },
+    })
+    const store = open(memoryStorage(), { projections: [slow], snapshotEvery: 10 })
+    for (let i = 0; i < 1000; i++) await store.dispatch(addCard({ boardId: 'b', cardId: `c${i}`, title: `t${i}` }))
+    folded.n = 0
+    const seen: number[] = []
+    const channel = new MessageChannel()
+    let pinging = true
+    channel.port1.onmessage = () => {
+      seen.push(folded.n)
+      if (pinging) channel.port2.postMessage(null)
+    }
+    channel.port2.postMessage(null)
+    const state = await store.stateAt(slow, 900)
+    pinging = false
+    channel.port1.close()
+    expect(Object.keys(state)).toHaveLength(900)
+    expect(state.c899).toBe('t899')
+    // Some task of the page ran while the fold was half done.
+    expect(seen.some((n) => n > 0 && n < 900)).toBe(true)
   })
 
   it('a jump does not wait for the index (a whole pass over the log)', async () => {
