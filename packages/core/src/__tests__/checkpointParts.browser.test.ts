@@ -86,6 +86,24 @@ describe('checkpoints saved in parts (real IndexedDB)', () => {
     expect(parts(second, 'titles').some((key) => first.includes(key))).toBe(false)
   })
 
+  it('the next save deletes the parts a closed or crashed save left behind', async () => {
+    const name = uniqueName()
+    const { store } = open(name)
+    await seed(store, 120)
+    await store.checkpoint()
+    // Parts of a save that never wrote its header: an older generation, and one of an hour ago.
+    const db = await openDB(`chronicle:${name}`)
+    const old = (Date.now() - 3_600_000).toString(36).padStart(9, '0')
+    await db.put('checkpoints', { name: ['titles', `${old}.abandoned`, '0'].join('\0'), part: [['x'], ['y']] })
+    await db.put('checkpoints', { name: ['titles', '000000000.ancient', '0'].join('\0'), part: [['x'], ['y']] })
+    db.close()
+    await seed(store, 10, 120)
+    await store.checkpoint()
+    const keys = parts(await checkpointKeys(name), 'titles')
+    expect(keys.filter((key) => key.includes('abandoned') || key.includes('ancient'))).toEqual([])
+    expect(generations(keys).size).toBe(1)
+  })
+
   it('two stores saving at once leave a header whose parts are all there, and no other generation', async () => {
     const name = uniqueName()
     const { store: a } = open(name)
