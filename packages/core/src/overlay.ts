@@ -1,7 +1,7 @@
 import type { EventEnvelope } from './event'
 import { isHistoryEvent, UNDONE, type UndoPayload } from './history'
 import type { FoldResult, Snapshot, Snapshots } from './snapshots'
-import type { Horizon } from './storage/storage'
+import type { StoredHorizon } from './storage/storage'
 import type { Timeline } from './timeline'
 
 /** What the overlay needs of a read model. */
@@ -16,7 +16,7 @@ export interface OverlayModel {
 export interface OverlayContext<M extends OverlayModel> {
   readonly models: readonly M[]
   timeline(): Timeline
-  horizon(): Horizon | undefined
+  horizon(): StoredHorizon | undefined
   readonly snapshots: Pick<Snapshots, 'latestBefore' | 'fromZero'>
   /** One immer produce of `events` onto `state`. */
   fold(model: M, state: unknown, events: readonly EventEnvelope[], exclude: ReadonlySet<string>): FoldResult

@@ -2,13 +2,13 @@ import { enableMapSet, freeze as deepFreeze, Immer } from 'immer'
 import { Observable } from 'rxjs'
 import { createEmitter, type Emitter } from './emitter'
 import { corruptCheckpoint, judgeCheckpoint } from './checkpoints'
-import { ChronicleError, ProjectionError } from './errors'
+import { ChronicleError, ProjectionError, ValidationError } from './errors'
 import type { EventEnvelope } from './event'
 import { isHistoryEvent } from './history'
 import type { createOverlay } from './overlay'
 import type { AnyProjectionDefinition } from './projection'
 import { createSnapshots } from './snapshots'
-import type { Horizon, StoredCheckpoint } from './storage/storage'
+import type { Horizon, StoredCheckpoint, StoredHorizon } from './storage/storage'
 import { createTimeline, type Timeline } from './timeline'
 
 // Read models may hold Maps and Sets: the fastest container for a large keyed collection (V8 copies
@@ -53,6 +53,8 @@ export interface ReadModelsOptions {
   readonly freeze: boolean
   /** Reads decoded log events with `after < seq <= to` (older ones that are not in memory). */
   readonly loadLog: (after: number, to: number) => Promise<EventEnvelope[]>
+  /** The read-model states of the horizon at `position`, when the stored horizon came without them. */
+  readonly loadHorizonStates?: (position: number) => Promise<Horizon['states'] | undefined>
   /** With sync on: the overlay of provisional events (`setPending`). */
   readonly overlay?: typeof createOverlay
 }
@@ -75,7 +77,7 @@ export interface ReadModels {
    * started from (the origin for one rebuilt from the log), so the next cold start replays from
    * there; `-Infinity` when a stored checkpoint is damaged, so that it is replaced soon.
    */
-  start(checkpoints: readonly StoredCheckpoint[], readLog: (after: number) => AsyncIterable<EventEnvelope[]>, head: number, horizon?: Horizon): Promise<number>
+  start(checkpoints: readonly StoredCheckpoint[], readLog: (after: number) => AsyncIterable<EventEnvelope[]>, head: number, horizon?: StoredHorizon): Promise<number>
   /** Position of the oldest state the log can still produce (0, or the compaction horizon). */
   readonly origin: number
   /** Applies events that directly follow `position`, in log order. */
@@ -103,7 +105,7 @@ export interface ReadModels {
    */
   setPending(events: readonly EventEnvelope[]): void | Promise<void>
   /** After a compaction: the log now starts at `horizon`. */
-  setHorizon(horizon: Horizon): void
+  setHorizon(horizon: StoredHorizon): void
   /** Shows every read model as of `position` (null: live again). */
   travel(position: number | null): Promise<void>
   /** Builds the time-travel snapshot index in the background and keeps it from then on; resolves when it is complete. */
@@ -154,11 +156,22 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
   let travelling: number | null = null
   /** Watched read models' states folded while their events commit (sparse, by model index). */
   let speculation: { events: readonly EventEnvelope[]; base: number; from: readonly unknown[]; next: readonly unknown[] } | undefined
-  let horizon: Horizon | undefined
+  let horizon: StoredHorizon | undefined
+  /** The horizon's read-model states, read once when first needed (a cold start does not). */
+  let horizonStates: Promise<Horizon['states']> | undefined
+  const statesAtHorizon = (at: StoredHorizon): Promise<Horizon['states']> => {
+    if (at.states) return Promise.resolve(at.states)
+    return (horizonStates ??= (async () => {
+      const states = await options.loadHorizonStates?.(at.position)
+      // Another tab compacted again meanwhile: the positions before its horizon are gone too.
+      if (!states) throw new ValidationError('compacted', `The log was compacted again (past position ${at.position}) by another tab; this tab follows it, try again.`)
+      return states
+    })())
+  }
   /** A model's state at the origin: its initial state, or its state at the compaction horizon. */
-  const originState = (model: ReadModel): unknown => {
+  const originState = async (model: ReadModel): Promise<unknown> => {
     if (!horizon) return structuredClone(model.definition.initial)
-    const kept = horizon.states[model.definition.name]
+    const kept = (await statesAtHorizon(horizon))[model.definition.name]
     return kept && kept.version === model.definition.version ? structuredClone(kept.state) : undefined
   }
   const compactedError = (model: ReadModel) =>
@@ -342,6 +355,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
     async start(checkpoints, readLog, head, compacted) {
       horizon = compacted
+      horizonStates = undefined
       const origin = horizon?.position ?? 0
       const byCheckpoint = new Map(checkpoints.map((c) => [c.name, c]))
       // A checkpoint that cannot be trusted is never shown: that read model rebuilds from the log.
@@ -367,8 +381,8 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       const states = new Map<ReadModel, unknown>()
       const fromCheckpoint = new Set<ReadModel>()
       const unbuildable = new Set<ReadModel>()
-      const reset = (model: ReadModel) => {
-        const state = originState(model)
+      const reset = async (model: ReadModel) => {
+        const state = await originState(model)
         if (state === undefined) unbuildable.add(model)
         states.set(model, state ?? model.state)
         model.position = origin
@@ -381,7 +395,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
           states.set(model, checkpoint.state)
           model.position = checkpoint.position
           fromCheckpoint.add(model)
-        } else reset(model)
+        } else await reset(model)
       }
       const failures = new Map<ReadModel, { event: EventEnvelope; cause: unknown }>()
       const replay = (targets: ReadModel[]) => {
@@ -400,7 +414,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
         for (const model of retry) {
           failures.delete(model)
           fromCheckpoint.delete(model)
-          reset(model)
+          await reset(model)
         }
         damaged = true
         replay(retry)
@@ -541,6 +555,7 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
     setHorizon(next) {
       horizon = next
+      horizonStates = undefined
       if (timeline.start < next.position) {
         const kept = timeline.range(next.position, timeline.head)
         timeline = newTimeline(next.position)

@@ -2,7 +2,7 @@ import { ValidationError } from './errors'
 import type { EventEnvelope } from './event'
 import { isHistoryEvent } from './history'
 import { indexAfterBy } from './positions'
-import type { Horizon } from './storage/storage'
+import type { StoredHorizon } from './storage/storage'
 import type { Timeline } from './timeline'
 
 /** Every read model's state at one log position. */
@@ -59,7 +59,7 @@ export interface SnapshotsContext<M extends SnapshotModel> {
   /** Snapshot spacing in events. */
   readonly every: number
   timeline(): Timeline
-  horizon(): Horizon | undefined
+  horizon(): StoredHorizon | undefined
   /** The live states, in model order. */
   liveStates(): unknown[]
   /** The position shown while travelling, or null when live. */
@@ -71,7 +71,7 @@ export interface SnapshotsContext<M extends SnapshotModel> {
   /** Reports a handler failure on a model. */
   fail(model: M, event: EventEnvelope, cause: unknown): void
   /** A model's state at the origin (a fresh copy), or undefined when it cannot be rebuilt. */
-  originState(model: M): unknown
+  originState(model: M): Promise<unknown>
   /** Reads decoded log events with `after < seq <= to`. */
   loadLog(after: number, to: number): Promise<EventEnvelope[]>
 }
@@ -102,7 +102,7 @@ export interface Snapshots {
   /** Builds the travel index in the background and keeps it from then on; resolves when it is complete. */
   index(): Promise<void>
   /** After a compaction: the log now starts at `horizon`. */
-  setHorizon(horizon: Horizon): void
+  setHorizon(horizon: StoredHorizon): void
   /** The store closed: a background build stops at its next slice. */
   stop(): void
 }
@@ -143,8 +143,17 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
 
   const fromZero = async (): Promise<Snapshot> => {
     const timeline = context.timeline()
-    if (timeline.start > origin() && models.length > 0) timeline.prepend(await context.loadLog(origin(), timeline.start), origin())
-    return { position: origin(), states: models.map((m) => context.freeze(context.originState(m) ?? context.liveStates()[m.index])) }
+    const position = origin()
+    if (timeline.start > position && models.length > 0) timeline.prepend(await context.loadLog(position, timeline.start), position)
+    const states: unknown[] = []
+    for (const m of models) states.push(context.freeze((await context.originState(m)) ?? context.liveStates()[m.index]))
+    const snapshot = { position, states }
+    // Kept as the base (a compaction leaves none: its states are read only when asked for).
+    if (position === origin() && (kept[0]?.position ?? Infinity) > position) {
+      base = snapshot
+      kept.unshift(snapshot)
+    }
+    return snapshot
   }
 
   /** One immer fold of `events` onto a snapshot's states (with `only`, just that model's). */
@@ -183,7 +192,7 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
     const states = [...zero.states]
     for (const model of models) {
       if (model.error || (only && model !== only)) continue
-      const state = context.originState(model)
+      const state = await context.originState(model)
       try {
         for (let i = 0; i < events.length; i++) {
           const event = events[i]!
@@ -293,11 +302,8 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
     },
 
     setHorizon(next) {
+      // The snapshot at the horizon is made when first needed (`fromZero`): it reads the horizon's states.
       kept = kept.slice(after(next.position - 1))
-      if ((kept[0]?.position ?? Infinity) > next.position) {
-        base = { position: next.position, states: models.map((m) => context.freeze(context.originState(m) ?? context.liveStates()[m.index])) }
-        kept.unshift(base)
-      }
     },
   }
 }

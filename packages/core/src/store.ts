@@ -18,7 +18,7 @@ import { createReadModels } from './readModels'
 import { indexedDbStorage } from './storage/indexedDb'
 import { createTabChannel } from './tabs'
 import { createEmitter, createValueCell } from './emitter'
-import type { EventLogStorage, Horizon, StorageBackend, StreamSnapshot } from './storage/storage'
+import type { EventLogStorage, Horizon, StorageBackend, StoredHorizon, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
 import type { StoreSync, SyncConnector } from './sync'
@@ -254,6 +254,7 @@ export function createStore(options: StoreOptions): Store {
     snapshotEvery: options.snapshotEvery ?? 1000,
     freeze: options.freeze ?? !isProductionBuild(),
     loadLog: (after, to) => readInBackground(after, to),
+    loadHorizonStates: async (position) => await log().loadHorizonStates?.(position),
     ...(syncing ? { overlay: syncing.overlay } : {}),
   })
   const errors = createEmitter<ChronicleError>()
@@ -384,7 +385,7 @@ export function createStore(options: StoreOptions): Store {
   }
 
   /** Brings every read model to the head from its stored checkpoint (or the horizon, or zero), as on a cold start. */
-  async function startReadModels(storage: EventLogStorage, horizon: Horizon | undefined): Promise<void> {
+  async function startReadModels(storage: EventLogStorage, horizon: StoredHorizon | undefined): Promise<void> {
     let checkpoints: Awaited<ReturnType<EventLogStorage['loadCheckpoints']>> = []
     let unreadable = false
     try {

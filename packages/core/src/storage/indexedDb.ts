@@ -3,8 +3,9 @@ import { StorageError, type StorageErrorCode } from '../errors'
 import type { EventEnvelope } from '../event'
 import { defaultPartEntries } from './checkpointParts'
 import { deleteCheckpointParts, isCheckpointPart, loadCheckpoints, saveCheckpoints } from './indexedDbCheckpoints'
+import { dropOtherHorizonParts, horizonProblem, newGeneration, readHorizonStates, storedHorizon, writeHorizonParts, type HorizonRecord } from './indexedDbHorizon'
 import { migrations, type ChronicleDb, type CommandRecord, type Migration } from './indexedDbLayout'
-import type { AppendCommand, AppendOutcome, EventLogStorage, Horizon, StorageBackend, StorageSignal } from './storage'
+import type { AppendCommand, AppendOutcome, EventLogStorage, StorageBackend, StorageSignal } from './storage'
 
 export { migrations, schemaVersion, type Migration } from './indexedDbLayout'
 
@@ -260,7 +261,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         const tx = db.transaction(['events', 'meta'])
         const cursor = await tx.objectStore('events').openKeyCursor(null, 'prev')
         // Compaction may remove every event: the head is then the horizon.
-        return cursor ? cursor.key : (((await tx.objectStore('meta').get('horizon')) as Horizon | undefined)?.position ?? 0)
+        return cursor ? cursor.key : (((await tx.objectStore('meta').get('horizon')) as HorizonRecord | undefined)?.position ?? 0)
       }),
 
     append: (commands, options = {}) =>
@@ -299,22 +300,34 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
 
     compact: (horizon, streams) =>
       guard('Compacting the log', async () => {
+        // The read-model states first, in parts (indexedDbHorizon.ts); the record naming them comes
+        // with the removal, in one transaction.
+        const generation = newGeneration()
+        const written = await writeHorizonParts(db, horizon, generation, partEntries)
         const tx = db.transaction(['events', 'streams', 'checkpoints', 'commands', 'meta'], 'readwrite', writing)
         const meta = tx.objectStore('meta')
-        const previous = ((await meta.get('horizon')) as Horizon | undefined)?.position ?? 0
-        // Another tab compacted as far or further meanwhile: what this one would remove is gone.
-        if (previous >= horizon.position) return tx.done
+        const previous = (await meta.get('horizon')) as HorizonRecord | undefined
+        if ((previous?.position ?? 0) >= horizon.position) {
+          // Another tab compacted as far or further meanwhile: what this one would remove is gone.
+          await dropOtherHorizonParts(meta, previous?.parts?.generation)
+          return tx.done
+        }
         for (const snapshot of streams) void tx.objectStore('streams').put(snapshot)
-        void meta.put(horizon, 'horizon')
+        void meta.put(written, 'horizon')
+        await dropOtherHorizonParts(meta, generation)
         void tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position))
+        // Checkpoints older than the horizon go, with their parts; parts are not read to find them.
         const checkpoints = tx.objectStore('checkpoints')
-        let cursor = await checkpoints.openCursor()
+        let cursor = await checkpoints.openKeyCursor()
         const dropped: string[] = []
         while (cursor) {
-          const record = cursor.value
-          if (!isCheckpointPart(record) && record.position < horizon.position) {
-            void cursor.delete()
-            dropped.push(record.name)
+          const name = String(cursor.key)
+          if (!name.includes('\0')) {
+            const stored = await checkpoints.get(name)
+            if (stored && !isCheckpointPart(stored) && stored.position < horizon.position) {
+              void checkpoints.delete(name)
+              dropped.push(name)
+            }
           }
           cursor = await cursor.continue()
         }
@@ -362,11 +375,21 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
 
     loadHorizon: () =>
       guard('Reading the compaction horizon', async () => {
-        const stored = (await db.get('meta', 'horizon')) as Horizon | undefined
-        const problem = stored === undefined ? undefined : horizonProblem(stored)
-        // The events before it are gone, so nothing can rebuild what it held: refuse to open.
-        if (problem) throw new StorageError('corrupt', `The compaction record of this log cannot be trusted (${problem}). The events it summarises were removed, so read models and undo cannot be rebuilt from the log; restore the database from a backup or a server, or delete it.`)
-        return stored
+        const stored = (await db.get('meta', 'horizon')) as HorizonRecord | undefined
+        if (stored === undefined) return undefined
+        const problem = await horizonProblem(db, stored)
+        if (problem) throw damagedHorizon(problem)
+        return storedHorizon(stored)
+      }),
+
+    loadHorizonStates: (position) =>
+      guard('Reading the read-model states at the compaction horizon', async () => {
+        try {
+          return await readHorizonStates(db, position)
+        } catch (error) {
+          if (error instanceof TypeError) throw damagedHorizon(error.message)
+          throw error
+        }
       }),
 
     loadStreamSnapshot: (stream) => guard(`Reading the snapshot of ${stream}`, () => db.get('streams', stream)),
@@ -456,13 +479,6 @@ export function toStorageError(error: unknown, what: string): StorageError {
   return new StorageError(code, `${what} failed: ${advice[code]} (${name}: ${detail})`, { cause: error })
 }
 
-/** Why a stored compaction record cannot be used (undefined when it can). */
-function horizonProblem(horizon: Horizon): string | undefined {
-  if (typeof horizon !== 'object' || horizon === null) return `it is ${horizon === null ? 'null' : typeof horizon}, not a record`
-  if (!Number.isInteger(horizon.position) || horizon.position < 0) return `its position is ${JSON.stringify(horizon.position)}`
-  if (typeof horizon.states !== 'object' || horizon.states === null || Array.isArray(horizon.states)) return 'its read-model states are missing'
-  for (const [name, entry] of Object.entries(horizon.states)) {
-    if (typeof entry !== 'object' || entry === null || !Number.isInteger(entry.version) || !('state' in entry)) return `the state it holds for read model "${name}" is damaged`
-  }
-  return undefined
-}
+/** A compaction record that cannot be trusted: the events it summarises are gone, so nothing can rebuild what it held. */
+const damagedHorizon = (problem: string) =>
+  new StorageError('corrupt', `The compaction record of this log cannot be trusted (${problem}). The events it summarises were removed, so read models and undo cannot be rebuilt from the log; restore the database from a backup or a server, or delete it.`)

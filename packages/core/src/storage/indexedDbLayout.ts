@@ -78,6 +78,11 @@ export const migrations: readonly Migration[] = [
     }
     readPage(0)
   },
+  // 3: no new stores. Large checkpoints and the read-model states of the compaction record may now
+  // be saved in parts (indexedDbCheckpoints.ts, indexedDbHorizon.ts), which a build of version 2
+  // would take for damaged records: the version tells it instead that a newer build owns the log
+  // (it fails with StorageError `version-change`), and an open tab of it steps aside.
+  () => undefined,
 ]
 
 /** The schema version this code opens the database with. */

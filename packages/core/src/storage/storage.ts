@@ -87,6 +87,14 @@ export interface Horizon {
   readonly compactedAt: number
 }
 
+/**
+ * A horizon as storage hands it back: the read-model states may be left out (IndexedDB keeps them
+ * apart, so a cold start does not read them), to be read with `loadHorizonStates` when needed.
+ */
+export interface StoredHorizon extends Omit<Horizon, 'states'> {
+  readonly states?: Horizon['states']
+}
+
 /** An aggregate state saved by compaction: the stream's events up to `version` are gone. */
 export interface StreamSnapshot {
   readonly stream: string
@@ -134,7 +142,12 @@ export interface EventLogStorage {
    */
   compact?(horizon: Horizon, streams: readonly StreamSnapshot[]): Promise<void>
   /** The last compaction's horizon, if the log was ever compacted. */
-  loadHorizon?(): Promise<Horizon | undefined>
+  loadHorizon?(): Promise<StoredHorizon | undefined>
+  /**
+   * The read-model states of the horizon at `position`, for a storage whose `loadHorizon` leaves
+   * them out; undefined when the stored horizon is another one by now (compacted again).
+   */
+  loadHorizonStates?(position: number): Promise<Horizon['states'] | undefined>
   /** A stream's compaction snapshot, if it has one. */
   loadStreamSnapshot?(stream: string): Promise<StreamSnapshot | undefined>
   /** Sync: adds commands to the outbox in one transaction (orders assigned in call order). */
