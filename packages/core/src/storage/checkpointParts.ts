@@ -22,6 +22,12 @@ export type PartLayout =
   /** A plain object: its `split` fields laid out on their own, the others together in part `rest` (which holds null in their place). */
   | { readonly kind: 'fields'; readonly split: Readonly<Record<string, PartLayout>>; readonly rest: number }
 
+/**
+ * A name for one save's parts: the time it began (fixed-width base 36) and a random suffix, so
+ * generations sort by age and no two are equal.
+ */
+export const newGeneration = () => `${Date.now().toString(36).padStart(9, '0')}.${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}`
+
 /** Entries per part by default: a few ms of cloning each in Chromium for records of a few fields. */
 export const defaultPartEntries = 4096
 

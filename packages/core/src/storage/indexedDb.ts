@@ -1,9 +1,9 @@
 import { openDB, unwrap, type IDBPDatabase } from 'idb'
 import { StorageError, type StorageErrorCode } from '../errors'
 import type { EventEnvelope } from '../event'
-import { defaultPartEntries } from './checkpointParts'
+import { defaultPartEntries, newGeneration } from './checkpointParts'
 import { deleteCheckpointParts, isCheckpointPart, loadCheckpoints, saveCheckpoints } from './indexedDbCheckpoints'
-import { dropOtherHorizonParts, horizonProblem, newGeneration, readHorizonStates, storedHorizon, writeHorizonParts, type HorizonRecord } from './indexedDbHorizon'
+import { dropOtherHorizonParts, horizonProblem, readHorizonStates, storedHorizon, writeHorizonParts, type HorizonRecord } from './indexedDbHorizon'
 import { migrations, type ChronicleDb, type CommandRecord, type Migration } from './indexedDbLayout'
 import type { AppendCommand, AppendOutcome, EventLogStorage, StorageBackend, StorageSignal } from './storage'
 

@@ -1,6 +1,6 @@
 import type { IDBPDatabase, IDBPObjectStore, StoreNames } from 'idb'
 import type { ChronicleDb } from './indexedDbLayout'
-import { joinState, splitState, type PartLayout } from './checkpointParts'
+import { joinState, newGeneration, splitState, type PartLayout } from './checkpointParts'
 import type { StoredCheckpoint } from './storage'
 
 // Read-model checkpoints in IndexedDB. A small state is one record, as it always was. A large one
@@ -74,8 +74,7 @@ export async function loadCheckpoints(db: IDBPDatabase<ChronicleDb>): Promise<St
  *   its parts gone), and writes its header.
  */
 export async function saveCheckpoints(db: IDBPDatabase<ChronicleDb>, checkpoints: readonly StoredCheckpoint[], partEntries: number): Promise<void> {
-  const began = Date.now()
-  const generation = `${began.toString(36).padStart(9, '0')}.${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}`
+  const generation = newGeneration()
   const headers: { readonly record: StoredCheckpoint | SlicedCheckpointRecord; readonly parts: number }[] = []
   for (const checkpoint of checkpoints) {
     const split = splitState(checkpoint.state, partEntries)

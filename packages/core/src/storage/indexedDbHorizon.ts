@@ -28,8 +28,6 @@ const partKey = (generation: string, index: number) => `horizon\0${generation}\0
 const generationParts = (generation: string) => IDBKeyRange.bound(`horizon\0${generation}\0`, `horizon\0${generation}\x01`, false, true)
 const allParts = () => IDBKeyRange.bound('horizon\0', 'horizon\x01', false, true)
 
-/** A new generation: the time (fixed-width base 36) and a random suffix, so generations sort by age. */
-export const newGeneration = () => `${Date.now().toString(36).padStart(9, '0')}.${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}`
 
 /** Writes the horizon's states in parts, a transaction each; resolves with the record that names them. */
 export async function writeHorizonParts(db: IDBPDatabase<ChronicleDb>, horizon: Horizon, generation: string, partEntries: number): Promise<HorizonRecord> {
