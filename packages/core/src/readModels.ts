@@ -166,7 +166,11 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
       // Another tab compacted again meanwhile: the positions before its horizon are gone too.
       if (!states) throw new ValidationError('compacted', `The log was compacted again (past position ${at.position}) by another tab; this tab follows it, try again.`)
       return states
-    })())
+    })().catch((error: unknown) => {
+      // A failed read is tried again next time, not remembered.
+      if (horizon === at) horizonStates = undefined
+      throw error
+    }))
   }
   /** A model's state at the origin: its initial state, or its state at the compaction horizon. */
   const originState = async (model: ReadModel): Promise<unknown> => {

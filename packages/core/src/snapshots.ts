@@ -148,9 +148,9 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
     const states: unknown[] = []
     for (const m of models) states.push(context.freeze((await context.originState(m)) ?? context.liveStates()[m.index]))
     const snapshot = { position, states }
-    // Kept as the base (a compaction leaves none: its states are read only when asked for).
     if (position === origin() && (kept[0]?.position ?? Infinity) > position) {
-      base = snapshot
+      // After a compaction this is the base that stays (the horizon's states are read only now).
+      if (!kept.includes(base)) base = snapshot
       kept.unshift(snapshot)
     }
     return snapshot
