@@ -66,12 +66,15 @@ export async function loadCheckpoints(db: IDBPDatabase<ChronicleDb>): Promise<St
 /**
  * Saves checkpoints: each large state in parts, one transaction (one short task) per part, then
  * every header in one transaction. Several tabs may save the same read model at once; whatever
- * the interleaving, the header that stays names parts that are all there, and no other parts stay:
- * - a save whose own parts are not all there (a newer save deleted them) keeps the stored header
- *   and deletes what it wrote;
- * - otherwise it deletes the parts of the header it replaces and of every older generation (what
- *   a closed or crashed tab left half-written, or an older save still writing, which then finds
- *   its parts gone), and writes its header.
+ * the interleaving, the header that stays names parts that are all there, and no other parts stay
+ * once the saves are done. In the headers' transaction, for each read model:
+ * - when parts of a newer generation are stored (a later save is under way or done), this save
+ *   keeps out of its way: it deletes what it wrote and leaves the header as it is;
+ * - when its own parts are not all there (a later save finished first and deleted them), likewise;
+ * - otherwise it deletes the parts of every older generation (the header it replaces, what a
+ *   closed or crashed tab left half-written, an older save still writing, which then finds its
+ *   parts gone) and writes its header.
+ * The stored header is never read: a whole one can be as large as the parts it would have made.
  */
 export async function saveCheckpoints(db: IDBPDatabase<ChronicleDb>, checkpoints: readonly StoredCheckpoint[], partEntries: number): Promise<void> {
   const generation = newGeneration()
@@ -93,20 +96,23 @@ export async function saveCheckpoints(db: IDBPDatabase<ChronicleDb>, checkpoints
   const tx = db.transaction('checkpoints', 'readwrite')
   for (const { record, parts } of headers) {
     const { name } = record
-    if (parts > 0 && (await tx.store.count(generationParts(name, generation))) !== parts) {
-      void tx.store.delete(generationParts(name, generation))
-      continue
-    }
-    const replaced = await tx.store.get(name)
-    if (replaced && 'sliced' in replaced && typeof replaced.sliced?.generation === 'string' && replaced.sliced.generation !== generation) {
-      void tx.store.delete(generationParts(name, replaced.sliced.generation))
-    }
+    const older: string[] = []
+    let newer = false
+    let own = 0
+    // A key cursor: the parts' values are not read. The generation follows the read model's name.
     let cursor = await tx.store.openKeyCursor(partsOf(name))
     while (cursor) {
-      // A key cursor cannot delete (it holds no value): the store does.
-      if (String(cursor.key).slice(name.length + 1).split('\0')[0]! < generation) void tx.store.delete(cursor.key)
+      const other = String(cursor.key).slice(name.length + 1).split('\0')[0]!
+      if (other === generation) own++
+      else if (other < generation) older.push(String(cursor.key))
+      else newer = true
       cursor = await cursor.continue()
     }
+    if (newer || own !== parts) {
+      if (parts > 0) void tx.store.delete(generationParts(name, generation))
+      continue
+    }
+    for (const key of older) void tx.store.delete(key)
     void tx.store.put(record)
   }
   await tx.done
