@@ -104,6 +104,28 @@ describe('checkpoints saved in parts (real IndexedDB)', () => {
     expect(generations(keys).size).toBe(1)
   })
 
+  it('a save keeps out of the way of a newer one under way: the stored header and its parts stay, its own parts go', async () => {
+    const name = uniqueName()
+    const { store } = open(name)
+    await seed(store, 120)
+    await store.checkpoint()
+    const before = parts(await checkpointKeys(name), 'titles')
+    // A part of a save that began after this one (a far-future generation) and has not finished.
+    const db = await openDB(`chronicle:${name}`)
+    const newer = ['titles', `${(Date.now() + 3_600_000).toString(36).padStart(9, '0')}.underway`, '0'].join('\0')
+    await db.put('checkpoints', { name: newer, part: [['x'], ['y']] })
+    db.close()
+    await seed(store, 10, 120)
+    await store.checkpoint()
+    expect(parts(await checkpointKeys(name), 'titles').sort()).toEqual([...before, newer].sort())
+    // cardMap had no newer save under way: it moved on.
+    await store.close()
+    const { store: warm, errors } = open(name)
+    await warm.ready
+    expect(warm.read(titles)).toMatchObject({ c129: 't129' })
+    expect(errors).toEqual([])
+  })
+
   it('two stores saving at once leave a header whose parts are all there, and no other generation', async () => {
     const name = uniqueName()
     const { store: a } = open(name)
