@@ -47,8 +47,12 @@ interface CompactedMessage {
   readonly kind: 'compacting' | 'compacted'
 }
 
+/** The shortest time between two head announcements, in ms: one a frame. */
+const announceEvery = 16
+
 /**
- * After each commit a tab posts its new head on the BroadcastChannel `chronicle:<name>`; the other
+ * After its commits a tab posts its new head on the BroadcastChannel `chronicle:<name>` (at most
+ * once every `announceEvery` ms, always the latest head); the other
  * tabs read the log by key range up to that head, in pages that end at command boundaries, and
  * apply it through the normal projection path (in log order, command by command, no reactions).
  * A head always ends a commit, so a catch-up never stops inside a command.
@@ -64,9 +68,6 @@ interface CompactedMessage {
  * before reading: read models behind it (whose next events are gone) start again from the
  * stored checkpoints. A tab without a BroadcastChannel hears nothing and checks every append.
  */
-/** The shortest time between two head announcements, in ms: one a frame. */
-const announceEvery = 16
-
 export function createTabChannel(host: TabChannelHost): TabChannel {
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`chronicle:${host.name}`) : undefined
   const pageSize = host.pageSize ?? 5000

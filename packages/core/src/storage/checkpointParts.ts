@@ -38,7 +38,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
 }
 
 /** Sets a field as data, never through a setter: a key "__proto__" is a field like any other. */
-const define = (target: Record<string, unknown>, key: string, value: unknown) =>
+export const define = (target: Record<string, unknown>, key: string, value: unknown) =>
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true })
 
 /** The number of entries of a collection worth splitting, or undefined for anything else. */

@@ -1,5 +1,5 @@
 import type { IDBPDatabase, IDBPObjectStore, StoreNames } from 'idb'
-import { joinState, splitState, type PartLayout } from './checkpointParts'
+import { define, joinState, splitState, type PartLayout } from './checkpointParts'
 import type { ChronicleDb } from './indexedDbLayout'
 import type { Horizon, StoredHorizon } from './storage'
 
@@ -28,14 +28,13 @@ const partKey = (generation: string, index: number) => `horizon\0${generation}\0
 const generationParts = (generation: string) => IDBKeyRange.bound(`horizon\0${generation}\0`, `horizon\0${generation}\x01`, false, true)
 const allParts = () => IDBKeyRange.bound('horizon\0', 'horizon\x01', false, true)
 
-
 /** Writes the horizon's states in parts, a transaction each; resolves with the record that names them. */
 export async function writeHorizonParts(db: IDBPDatabase<ChronicleDb>, horizon: Horizon, generation: string, partEntries: number): Promise<HorizonRecord> {
   const states: Record<string, { version: number; layout: PartLayout; first: number }> = {}
   let count = 0
   for (const [name, { version, state }] of Object.entries(horizon.states)) {
     const { layout, parts } = splitState(state, partEntries) ?? { layout: { kind: 'whole', part: 0 } as const, parts: [state] }
-    Object.defineProperty(states, name, { value: { version, layout, first: count }, enumerable: true, writable: true, configurable: true })
+    define(states, name, { version, layout, first: count })
     for (const part of parts) {
       const tx = db.transaction('meta', 'readwrite')
       void tx.store.put(part, partKey(generation, count++))
@@ -94,7 +93,7 @@ export async function readHorizonStates(db: IDBPDatabase<ChronicleDb>, position:
   const parts = await tx.store.getAll(generationParts(generation))
   const joined: Record<string, { version: number; state: unknown }> = {}
   for (const [name, { version, layout, first }] of Object.entries(states)) {
-    Object.defineProperty(joined, name, { value: { version, state: joinState(layout, parts.slice(first)) }, enumerable: true, writable: true, configurable: true })
+    define(joined, name, { version, state: joinState(layout, parts.slice(first)) })
   }
   return joined
 }
