@@ -5,6 +5,7 @@
 import { openDB } from 'idb'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore, indexedDbStorage, isChronicleError, type ChronicleError, type Store } from '../index'
+import { storeKeys } from './idbHarness'
 import { addCard, cardMap, commands, countedTitles, moveCard, titles } from './fixtures'
 
 const stores: Store[] = []
@@ -25,15 +26,8 @@ function open(name: string, projections = [cardMap, titles] as const) {
   return { store, errors }
 }
 
-/** The keys of the checkpoints object store, read over a connection of its own. */
-async function checkpointKeys(name: string): Promise<string[]> {
-  const db = await openDB(`chronicle:${name}`)
-  try {
-    return (await db.getAllKeys('checkpoints')).map(String)
-  } finally {
-    db.close()
-  }
-}
+/** The keys of the checkpoints object store. */
+const checkpointKeys = (name: string) => storeKeys(name, 'checkpoints')
 
 async function seed(store: Store, cards: number, from = 0) {
   await Promise.all(Array.from({ length: cards }, (_, i) => store.dispatch(addCard({ boardId: `b${(from + i) % 3}`, cardId: `c${from + i}`, title: `t${from + i}` }))))

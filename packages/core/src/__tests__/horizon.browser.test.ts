@@ -5,6 +5,7 @@ import { openDB } from 'idb'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore, indexedDbStorage, isChronicleError, type EventLogStorage, type Horizon, type StorageBackend, type Store } from '../index'
 import { addCard, boardView, commands, titles } from './fixtures'
+import { storeKeys } from './idbHarness'
 
 const stores: Store[] = []
 let counter = 0
@@ -40,14 +41,7 @@ function open(name: string, storage: StorageBackend = indexedDbStorage({ checkpo
   return store
 }
 
-async function metaKeys(name: string): Promise<string[]> {
-  const db = await openDB(`chronicle:${name}`)
-  try {
-    return (await db.getAllKeys('meta')).map(String)
-  } finally {
-    db.close()
-  }
-}
+const metaKeys = (name: string) => storeKeys(name, 'meta')
 const generationsOf = (keys: readonly string[]) => new Set(keys.filter((key) => key.startsWith('horizon\0')).map((key) => key.split('\0')[1]))
 
 /** 60 cards over three boards, compacted before 30 and then before 50 (horizon 49). */

@@ -1,5 +1,6 @@
 // Shared by the IndexedDB browser tests: stores on fresh databases, closed after each test, and a
 // look at the raw log over a connection of its own.
+import { openDB } from 'idb'
 import { afterEach } from 'vitest'
 import { createStore, indexedDbStorage, type Store } from '../index'
 import { boardView, commands } from './fixtures'
@@ -26,5 +27,15 @@ export function idbHarness(prefix: string) {
         log.close()
       }
     },
+  }
+}
+
+/** The keys of one object store of a store's database, read over a connection of its own. */
+export async function storeKeys(name: string, objectStore: 'checkpoints' | 'meta'): Promise<string[]> {
+  const db = await openDB(`chronicle:${name}`)
+  try {
+    return (await db.getAllKeys(objectStore)).map(String)
+  } finally {
+    db.close()
   }
 }
