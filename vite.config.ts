@@ -34,6 +34,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'jsdom',
+          // Property and model-based tests run hundreds of stores: give them room on a busy machine
+          // (the suite's time is measured by the run, never asserted).
+          testTimeout: 30_000,
           include: ['packages/*/src/**/*.test.{ts,tsx}', 'demo/src/**/*.test.{ts,tsx}'],
           exclude: ['**/*.browser.test.{ts,tsx}', '**/*.node.test.{ts,tsx}', '**/node_modules/**'],
         },
@@ -43,7 +46,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/*/src/**/*.node.test.{ts,tsx}', 'bench/**/*.node.test.ts'],
+          include: ['packages/*/src/**/*.node.test.{ts,tsx}', 'bench/**/*.node.test.ts', 'scripts/**/*.node.test.ts'],
           // The sync server tests spawn real server processes from a bundle built here once.
           globalSetup: ['packages/server/src/__tests__/globalSetup.ts'],
           testTimeout: 60_000,

@@ -102,7 +102,7 @@ describe("scenario 8's apps", () => {
       ].join('\n'),
     )
     const synced = await modulesOf(full, false)
-    for (const name of ['outbox', 'overlay', 'syncOutbox', 'reactions']) {
+    for (const name of ['sync/outbox', 'sync/overlay', 'sync/session', 'reactionRunner']) {
       expect(minimal.filter(coreModule(name)), name).toEqual([])
       expect(synced.filter(coreModule(name)), name).toHaveLength(1)
     }

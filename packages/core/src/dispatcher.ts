@@ -1,8 +1,8 @@
 import type { AnyCommandDefinition, CommandContext } from './command'
 import { ConcurrencyConflict, HandlerError, isChronicleError, StorageError } from './errors'
 import type { EventEnvelope } from './event'
-import { applyToAggregate, decideEvents, envelopesOf, type DecidedEvent } from './execute'
-import { decideHistory } from './history'
+import { applyToAggregate, decideEvents, envelopesOf, type DecidedEvent } from './decide'
+import { decideHistory } from './undoEvents'
 import type { AppendCommand, AppendOutcome } from './storage/storage'
 import type { StreamState, WriteModel } from './writeModel'
 

@@ -65,9 +65,9 @@ export interface EventDefinition<Type extends string = string, Payload = unknown
   is(envelope: EventEnvelope): envelope is EventEnvelope<Type, Payload>
 }
 
-/** Any event definition, whatever its payload. */
 // The payload positions are contravariant (the constructor) and covariant (the schema), so the
 // widest definition uses `never` for the input and `unknown` for the output.
+/** Any event definition, whatever its payload. */
 export type AnyEventDefinition = EventDefinition<string, unknown, never>
 
 /** The payload type (after validation) of an event definition. */

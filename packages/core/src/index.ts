@@ -10,7 +10,7 @@ export { createEventDecoder } from './event'
 export { newId } from './ids'
 export { toSchemaIssues, validateSchema } from './standardSchema'
 export type { Receipt } from './dispatcher'
-export type { History } from './sessionHistory'
+export type { History } from './undoStack'
 export {
   ChronicleError,
   ValidationError,
@@ -34,6 +34,6 @@ export { memoryStorage } from './storage/memory'
 export type { StorageBackend, EventLogStorage, AppendCommand, AppendOutcome, NewEvent, StoredCheckpoint, StorageSignal, Horizon, StoredHorizon, StreamSnapshot, PendingCommand, ConfirmedEvent, SyncReceipt } from './storage/storage'
 export { given, type Scenario, type ScenarioOutcome } from './testing'
 export type { StandardSchemaV1, SchemaIssue } from './standardSchema'
-export type { SyncConnector, SyncConnection, SyncConnectionStatus, SyncHost, SyncOutbox, SyncStatus, SyncRejection, StoreSync, PendingCommandInfo, PendingEventInfo } from './sync'
-export { syncOutbox } from './syncOutbox'
+export type { SyncConnector, SyncConnection, SyncConnectionStatus, SyncHost, SyncOutbox, SyncStatus, SyncRejection, StoreSync, PendingCommandInfo, PendingEventInfo } from './sync/types'
+export { syncOutbox } from './sync/session'
 export type { Register, Principal } from './types'

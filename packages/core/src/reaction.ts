@@ -1,20 +1,9 @@
 import type { CommandInput } from './command'
 import type { AnyEventDefinition, EventEnvelope, PayloadOf } from './event'
-import type { AnyProjectionDefinition, ProjectionState } from './projection'
-import { createReactions } from './reactions'
+import { createReactions, type ReactionContext } from './reactionRunner'
 import type { Bivariant } from './types'
 
-/** What a reaction handler can use besides the event. */
-export interface ReactionContext {
-  /**
-   * Runs `fn` once for a live event, after the reaction's commands committed (and not at all when
-   * another tab or an earlier run already executed them). Use it for side effects that must not
-   * repeat, such as notifications.
-   */
-  effect(fn: () => void | Promise<void>): void
-  /** The current state of a read model. */
-  read<P extends AnyProjectionDefinition>(projection: P): ProjectionState<P>
-}
+export type { ReactionContext }
 
 /** What a reaction handler returns: follow-up commands, or nothing. */
 export type ReactionResult = CommandInput | readonly CommandInput[] | void

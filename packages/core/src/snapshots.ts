@@ -1,6 +1,6 @@
 import { ValidationError } from './errors'
 import type { EventEnvelope } from './event'
-import { isHistoryEvent } from './history'
+import { isHistoryEvent } from './undoEvents'
 import { indexAfterBy } from './positions'
 import type { StoredHorizon } from './storage/storage'
 import type { Timeline } from './timeline'

@@ -44,6 +44,7 @@ export interface SchemaIssue {
   readonly path: string
 }
 
+/** Turns a Standard Schema validator's issues into plain, serialisable `SchemaIssue`s (a message and a dotted path each). */
 export function toSchemaIssues(issues: ReadonlyArray<StandardSchemaV1.Issue>): SchemaIssue[] {
   return issues.map((issue) => ({
     message: issue.message,

@@ -2,11 +2,11 @@ import type { Observable } from 'rxjs'
 import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
 import { createDispatcher, type Receipt } from './dispatcher'
 import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, ValidationError } from './errors'
-import { createHistory, type History, type HistoryEntry } from './sessionHistory'
+import { createHistory, type History, type HistoryEntry } from './undoStack'
 import { createEventDecoder, type AnyEventDefinition, type EventEnvelope } from './event'
-import { admitCommand, applyToAggregate, streamOf } from './execute'
+import { admitCommand, applyToAggregate, streamOf } from './decide'
 import { isProductionBuild } from './environment'
-import { isHistoryEvent, scanStream } from './history'
+import { isHistoryEvent, scanStream } from './undoEvents'
 import type { AnyAggregateDefinition } from './aggregate'
 import { newId } from './ids'
 import { createLeadership, soleLeadership, type LeadershipOptions } from './leader'
@@ -21,8 +21,8 @@ import { createEmitter, createValueCell } from './emitter'
 import type { EventLogStorage, Horizon, StorageBackend, StoredHorizon, StreamSnapshot } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel } from './writeModel'
-import type { StoreSync, SyncConnector } from './sync'
-import type { SyncImplementation, SyncSession } from './syncOutbox'
+import type { StoreSync, SyncConnector } from './sync/types'
+import type { SyncImplementation, SyncSession } from './sync/session'
 
 /** Options of `createStore`. */
 export interface StoreOptions {
@@ -226,6 +226,9 @@ export type ParamsOf<Q> = Q extends QueryDefinition<AnyProjectionDefinition, inf
 /** The result type of a query definition. */
 export type ResultOf<Q> = Q extends QueryDefinition<AnyProjectionDefinition, never, infer R> ? R : never
 
+/** How long a due background checkpoint waits for the page to be idle, at most (ms). */
+const idleCheckpointWait = 5000
+
 /**
  * Creates a store over an event log. It opens the log, loads read-model checkpoints and replays the
  * tail in the background; `store.ready` tells when that is done, and commands wait for it.
@@ -235,9 +238,6 @@ export type ResultOf<Q> = Q extends QueryDefinition<AnyProjectionDefinition, nev
  * const receipt = await store.dispatch(addCard({ boardId: 'b1', cardId: 'c1', title: 'Write docs' }))
  * store.query(boardView, (s) => s.columns.todo).subscribe(render)
  */
-/** How long a due background checkpoint waits for the page to be idle, at most (ms). */
-const idleCheckpointWait = 5000
-
 export function createStore(options: StoreOptions): Store {
   const origin = options.origin ?? newId()
   const commands = new Map<string, AnyCommandDefinition>()

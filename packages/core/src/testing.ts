@@ -2,7 +2,7 @@ import type { CommandContext, CommandDefinition } from './command'
 import type { AnyAggregateDefinition } from './aggregate'
 import { ChronicleError, isChronicleError, type ChronicleErrorName } from './errors'
 import type { EventInput } from './event'
-import { admitCommand, decideEvents, foldAggregate, streamOf } from './execute'
+import { admitCommand, decideEvents, foldAggregate, streamOf } from './decide'
 import type { Principal } from './types'
 
 /** The result of `given(...).when(...)`: the events the command decided, or its error. */

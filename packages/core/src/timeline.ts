@@ -1,5 +1,5 @@
 import type { EventEnvelope } from './event'
-import { isHistoryEvent, UNDONE, type UndoPayload } from './history'
+import { isHistoryEvent, UNDONE, type UndoPayload } from './undoEvents'
 import { indexAfter } from './positions'
 
 /**

@@ -6,7 +6,6 @@
  *   interface Register { principal: { userId: string; role: 'admin' | 'member' } }
  * }
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface Register {}
 
 /** Who issues commands: `Register['principal']` when the app registers it, `unknown` otherwise. */

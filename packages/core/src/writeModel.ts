@@ -1,10 +1,10 @@
 import type { AnyAggregateDefinition } from './aggregate'
-import { streamSnapshotProblem } from './checkpoints'
+import { streamSnapshotProblem } from './stateShape'
 import { StorageError } from './errors'
 import type { EventEnvelope } from './event'
-import { applyToAggregate, foldAggregate } from './execute'
+import { applyToAggregate, foldAggregate } from './decide'
 import type { StreamSnapshot } from './storage/storage'
-import { isHistoryEvent, scanStream, type StreamCommand } from './history'
+import { isHistoryEvent, scanStream, type StreamCommand } from './undoEvents'
 
 /** A stream's aggregate state as of `version` (its last event). The state is private and mutable. */
 export interface StreamState {

@@ -1,8 +1,8 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs'
-import type { AnyCommandDefinition } from './command'
-import { errorFromJSON, SyncRejected, type SerializedChronicleError } from './errors'
-import type { EventEnvelope } from './event'
-import type { ConfirmedEvent, NewEvent, PendingCommand } from './storage/storage'
+import type { AnyCommandDefinition } from '../command'
+import { errorFromJSON, SyncRejected, type SerializedChronicleError } from '../errors'
+import type { EventEnvelope } from '../event'
+import type { ConfirmedEvent, NewEvent, PendingCommand } from '../storage/storage'
 
 /** What the network side of sync reports about its connection. */
 export interface SyncConnectionStatus {

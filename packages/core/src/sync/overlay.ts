@@ -1,8 +1,8 @@
-import type { EventEnvelope } from './event'
-import { isHistoryEvent, UNDONE, type UndoPayload } from './history'
-import type { FoldResult, Snapshot, Snapshots } from './snapshots'
-import type { StoredHorizon } from './storage/storage'
-import type { Timeline } from './timeline'
+import type { EventEnvelope } from '../event'
+import { isHistoryEvent, UNDONE, type UndoPayload } from '../undoEvents'
+import type { FoldResult, Snapshot, Snapshots } from '../snapshots'
+import type { StoredHorizon } from '../storage/storage'
+import type { Timeline } from '../timeline'
 
 /** What the overlay needs of a read model. */
 export interface OverlayModel {

@@ -1,7 +1,7 @@
 import type { Observable, Subscription } from 'rxjs'
 import { createOutbox, type Outbox, type OutboxDeps } from './outbox'
 import { createOverlay } from './overlay'
-import type { SyncConnection, SyncConnector, SyncOutbox } from './sync'
+import type { SyncConnection, SyncConnector, SyncOutbox } from './types'
 
 /** What a store hands its sync: what the outbox works with, plus the tabs and the leadership. */
 export interface SyncContext extends Omit<OutboxDeps, 'notify'> {

@@ -2,18 +2,36 @@ import type { CommandInput } from './command'
 import type { Receipt } from './dispatcher'
 import { ChronicleError, HandlerError } from './errors'
 import type { EventEnvelope } from './event'
-import type { AnyProjectionDefinition } from './projection'
-import type { AnyReactionDefinition, ReactionContext } from './reaction'
+import type { AnyProjectionDefinition, ProjectionState } from './projection'
+
+/** What a reaction handler can use besides the event. */
+export interface ReactionContext {
+  /**
+   * Runs `fn` once for a live event, after the reaction's commands committed (and not at all when
+   * another tab or an earlier run already executed them). Use it for side effects that must not
+   * repeat, such as notifications.
+   */
+  effect(fn: () => void | Promise<void>): void
+  /** The current state of a read model. */
+  read<P extends AnyProjectionDefinition>(projection: P): ProjectionState<P>
+}
 
 type Handler = (event: EventEnvelope, context: ReactionContext) => unknown
+
+/** What the runner reads of a reaction definition (`defineReaction` makes them). */
+export interface RunnableReaction {
+  readonly name: string
+  readonly on: object
+}
 
 /** Runs reactions on live events and dispatches their follow-up commands idempotently. */
 export interface Reactions {
   handle(events: readonly EventEnvelope[]): void
 }
 
+/** Runs `definitions` on live events; `host` dispatches their commands, reads read models and hears of failures. */
 export function createReactions(
-  definitions: readonly AnyReactionDefinition[],
+  definitions: readonly RunnableReaction[],
   host: {
     dispatch(command: CommandInput): Promise<Receipt>
     read(projection: AnyProjectionDefinition): unknown

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+// @ts-expect-error: a plain ES module script without declarations
+import { checkStructure } from '../structure.mjs'
+
+/**
+ * What still breaks the shape rules of issue #17, while the restructuring is under way. The list
+ * only shrinks: a new long file or function, a new import circle or a public export without TSDoc
+ * fails this test, and so does an entry here that no longer breaks anything (remove it then).
+ */
+const knownProblems: Record<string, string[]> = {
+  longFiles: ['packages/core/src/readModels.ts', 'packages/core/src/storage/indexedDb.ts', 'packages/core/src/store.ts'],
+  longFunctions: [
+    'packages/core/src/dispatcher.ts createDispatcher',
+    'packages/core/src/sync/outbox.ts createOutbox',
+    'packages/core/src/readModels.ts createReadModels',
+    'packages/core/src/snapshots.ts createSnapshots',
+    'packages/core/src/storage/indexedDb.ts openIndexedDbLog',
+    'packages/core/src/storage/memory.ts openMemoryLog',
+    'packages/core/src/store.ts createStore',
+    'packages/core/src/tabs.ts createTabChannel',
+    'packages/core/src/writeModel.ts createWriteModel',
+    'packages/devtools/src/logIndex.ts createLogIndex',
+    'packages/server/src/storage/postgres.ts openPostgresLog',
+    'packages/server/src/syncServer.ts createSyncServer',
+    'packages/sync/src/connection.ts startConnection',
+    'packages/sync/src/live.ts subscribeLive',
+  ],
+  circles: ['packages/core/src/storage/indexedDbCheckpoints.ts -> packages/core/src/storage/indexedDbLayout.ts'],
+  undocumented: [],
+}
+
+/** A problem line without its line numbers and sizes, so a file may shrink without failing. */
+const keyOf = (kind: string, line: string) => {
+  if (kind === 'longFiles') return line.replace(/: \d+ lines$/, '')
+  if (kind === 'longFunctions') return line.replace(/:\d+ /, ' ').replace(/: \d+ lines$/, '')
+  if (kind === 'undocumented') return line.replace(/:\d+ /, ' ')
+  return line
+}
+
+describe('source structure (issue #17: files <= 400 lines, functions <= 120, no import circles, TSDoc on public exports)', () => {
+  const problems = checkStructure() as Record<string, string[]>
+  for (const kind of Object.keys(knownProblems)) {
+    it(`${kind}: nothing beyond the known list, and the list holds nothing fixed`, () => {
+      const found = problems[kind]!.map((line) => keyOf(kind, line)).sort()
+      expect(found).toEqual([...knownProblems[kind]!].sort())
+    })
+  }
+})
