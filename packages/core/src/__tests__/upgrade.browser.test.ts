@@ -11,8 +11,9 @@ const uniqueName = () => `upgrade-${Date.now()}-${counter++}`
 
 /** What a newer build might add: an index over event types and an object store of its own. */
 const nextStep: Migration = (database, transaction) => {
-  transaction.objectStore('events').createIndex('type', 'type')
-  database.createObjectStore('attachments', { keyPath: 'id' })
+  const events = transaction.objectStore('events')
+  if (!events.indexNames.contains('type')) events.createIndex('type', 'type')
+  if (!database.objectStoreNames.contains('attachments')) database.createObjectStore('attachments', { keyPath: 'id' })
 }
 const newer = (options: { blockedTimeout?: number } = {}) => indexedDbStorageWithLayout(options, [...migrations, nextStep])
 
@@ -90,5 +91,88 @@ describe('schema upgrades (real Chromium)', () => {
     ;(await newer().open(name)).close()
     const error = await indexedDbStorage().open(name).catch((e: unknown) => e)
     expect(isChronicleError(error, 'StorageError') && error.code).toBe('version-change')
+  })
+})
+
+describe('a database under the store name that Chronicle did not create (real Chromium)', () => {
+  /** Creates `chronicle:<name>` at `version` as another library or a debug snippet would, with `setup` in its upgrade. */
+  const createForeign = (name: string, version: number, setup: (database: IDBDatabase, transaction: IDBTransaction) => void = () => undefined) =>
+    new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(`chronicle:${name}`, version)
+      request.onupgradeneeded = () => setup(request.result, request.transaction!)
+      request.onsuccess = () => {
+        request.result.close()
+        resolve()
+      }
+      request.onerror = () => reject(request.error)
+    })
+
+  it('a plain indexedDB.open (version 1, no object stores) does not keep the store from opening', async () => {
+    const name = uniqueName()
+    ;(await rawOpen(name)).close()
+    const store = createStore({ name, commands, projections: [boardView], storage: indexedDbStorage() })
+    stores.push(store)
+    await store.ready
+    const receipt = await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }))
+    expect(receipt.position).toBe(1)
+    await store.close()
+
+    // Across a reload too: the layout is whole.
+    const again = createStore({ name, commands, projections: [boardView], storage: indexedDbStorage() })
+    stores.push(again)
+    await again.ready
+    expect(again.read(boardView).count).toBe(1)
+    const upgraded = await rawOpen(name)
+    expect(upgraded.version).toBe(schemaVersion)
+    expect([...upgraded.objectStoreNames].sort()).toEqual(['checkpoints', 'commands', 'events', 'meta', 'outbox', 'streams'])
+    expect([...upgraded.transaction('events').objectStore('events').indexNames]).toEqual(['stream'])
+  })
+
+  it('what is there stays: another library\'s records, and events of a partial layout', async () => {
+    const name = uniqueName()
+    await createForeign(name, 1, (database) => {
+      database.createObjectStore('keyval').put('kept', 'greeting')
+      // Half of version 1's layout: the events store with one event, nothing else.
+      const events = database.createObjectStore('events', { keyPath: 'seq', autoIncrement: true })
+      events.createIndex('stream', ['stream', 'version'], { unique: true })
+      const meta = { commandId: 'first', causationId: 'first', correlationId: 'first', at: 1, origin: 'elsewhere' }
+      events.add({ id: 'e1', stream: 'board-b', version: 1, type: 'CardAdded', schemaVersion: 1, payload: { cardId: 'c0', column: 'todo', title: 'kept' }, meta })
+    })
+    const store = createStore({ name, commands, projections: [boardView], storage: indexedDbStorage() })
+    stores.push(store)
+    await store.ready
+    expect(store.read(boardView).count).toBe(1)
+    // The event's command is recorded (as for any log written before records existed): a repeat is a duplicate.
+    const repeat = await store.dispatch(addCard({ boardId: 'b', cardId: 'c0', title: 'kept' }, { commandId: 'first' }))
+    expect(repeat.duplicate).toBe(true)
+    const next = await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }))
+    expect(next.position).toBe(2)
+
+    const raw = await rawOpen(name)
+    const greeting = await new Promise<unknown>((resolve) => {
+      const request = raw.transaction('keyval').objectStore('keyval').get('greeting')
+      request.onsuccess = () => resolve(request.result)
+    })
+    expect(greeting).toBe('kept')
+  })
+
+  it('a step that throws fails the open with a StorageError (not an uncaught error) and changes nothing', async () => {
+    const name = uniqueName()
+    ;(await rawOpen(name)).close()
+    const failing: Migration = () => {
+      throw new DOMException('step failed', 'DataError')
+    }
+    const error = await indexedDbStorageWithLayout({}, [...migrations, failing]).open(name).catch((e: unknown) => e)
+    expect(isChronicleError(error, 'StorageError') && error.message).toMatch(/Upgrading the event log .* to schema version 4 failed.*step failed/)
+    const untouched = await rawOpen(name)
+    expect([untouched.version, untouched.objectStoreNames.length]).toEqual([1, 0])
+  })
+
+  it('a foreign database at this build\'s version without the layout is refused with a StorageError that says what to do', async () => {
+    const name = uniqueName()
+    await createForeign(name, schemaVersion)
+    const error = await indexedDbStorage().open(name).catch((e: unknown) => e)
+    expect(isChronicleError(error, 'StorageError') && error.code).toBe('corrupt')
+    expect((error as Error).message).toMatch(/deleteDatabase/)
   })
 })

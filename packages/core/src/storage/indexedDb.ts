@@ -4,7 +4,7 @@ import type { EventEnvelope } from '../event'
 import { defaultPartEntries, newGeneration } from './checkpointParts'
 import { deleteCheckpointParts, isCheckpointPart, loadCheckpoints, saveCheckpoints } from './indexedDbCheckpoints'
 import { dropOtherHorizonParts, horizonProblem, readHorizonStates, storedHorizon, writeHorizonParts, type HorizonRecord } from './indexedDbHorizon'
-import { migrations, type ChronicleDb, type CommandRecord, type Migration } from './indexedDbLayout'
+import { layoutStores, migrations, type ChronicleDb, type CommandRecord, type Migration } from './indexedDbLayout'
 import type { AppendCommand, AppendOutcome, EventLogStorage, StorageBackend, StorageSignal } from './storage'
 
 export { migrations, schemaVersion, type Migration } from './indexedDbLayout'
@@ -68,12 +68,22 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
   let db: IDBPDatabase<ChronicleDb>
   let blockedTimer: ReturnType<typeof setTimeout> | undefined
   let giveUp: (error: StorageError) => void = () => undefined
+  let upgradeFailure: unknown
   const blockedTooLong = new Promise<never>((_, reject) => {
     giveUp = reject
   })
   const opening = openDB<ChronicleDb>(dbName, layout.length, {
-    upgrade(database, oldVersion, _newVersion, transaction) {
-      for (let version = oldVersion; version < layout.length; version++) layout[version]!(unwrap(database), unwrap(transaction))
+    upgrade(database, _oldVersion, _newVersion, transaction) {
+      // Every step, whatever the old version says: each adds only what is missing (indexedDbLayout.ts).
+      try {
+        for (const step of layout) step(unwrap(database), unwrap(transaction))
+      } catch (error) {
+        // Thrown out of the event handler it would reach the page as an uncaught error; the
+        // open fails with it instead, and the aborted upgrade leaves the database as it was.
+        upgradeFailure = error
+        transaction.done.catch(() => undefined)
+        transaction.abort()
+      }
     },
     blocked(currentVersion) {
       // Another connection (an older tab) neither closed nor answered the version change yet.
@@ -105,9 +115,19 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
   } catch (error) {
     // Should the blocked open go through later, close that connection: nobody uses it.
     opening.then((late) => late.close(), () => undefined)
+    if (upgradeFailure !== undefined) throw toStorageError(upgradeFailure, `Upgrading the event log "${dbName}" to schema version ${layout.length}`)
     throw toStorageError(error, 'Could not open the event log')
   } finally {
     clearTimeout(blockedTimer)
+  }
+  const missing = layoutStores.filter((name) => !db.objectStoreNames.contains(name))
+  if (missing.length > 0) {
+    // At this build's version already, so no upgrade ran: something else made the database.
+    db.close()
+    throw new StorageError(
+      'corrupt',
+      `The database "${dbName}" is at schema version ${db.version} but lacks the object stores ${missing.join(', ')}: something other than Chronicle created it under this store's name. Delete it (indexedDB.deleteDatabase("${dbName}")) or give the store another name.`,
+    )
   }
   const durability = options.durability ?? 'default'
   const partEntries = options.checkpointPartSize ?? defaultPartEntries
