@@ -31,7 +31,7 @@ export {
 } from './errors'
 export { indexedDbStorage, type IndexedDbStorageOptions } from './storage/indexedDb'
 export { memoryStorage } from './storage/memory'
-export type { StorageBackend, EventLogStorage, AppendCommand, AppendOutcome, NewEvent, StoredCheckpoint, StorageSignal, Horizon, StoredHorizon, StreamSnapshot, PendingCommand, ConfirmedEvent, SyncReceipt } from './storage/storage'
+export type { StorageBackend, EventLogStorage, CompactionStorage, OutboxStorage, AppendCommand, AppendOutcome, NewEvent, StoredCheckpoint, StorageSignal, Horizon, StoredHorizon, StreamSnapshot, PendingCommand, ConfirmedEvent, SyncReceipt } from './storage/storage'
 export { given, type Scenario, type ScenarioOutcome } from './testing'
 export type { StandardSchemaV1, SchemaIssue } from './standardSchema'
 export type { SyncConnector, SyncConnection, SyncConnectionStatus, SyncHost, SyncOutbox, SyncStatus, SyncRejection, StoreSync, PendingCommandInfo, PendingEventInfo } from './sync/types'

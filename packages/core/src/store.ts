@@ -254,7 +254,7 @@ export function createStore(options: StoreOptions): Store {
     snapshotEvery: options.snapshotEvery ?? 1000,
     freeze: options.freeze ?? !isProductionBuild(),
     loadLog: (after, to) => readInBackground(after, to),
-    loadHorizonStates: async (position) => await log().loadHorizonStates?.(position),
+    loadHorizonStates: async (position) => await log().compaction?.loadHorizonStates(position),
     ...(syncing ? { overlay: syncing.overlay } : {}),
   })
   const errors = createEmitter<ChronicleError>()
@@ -289,7 +289,7 @@ export function createStore(options: StoreOptions): Store {
       const confirmed = decodeAll(await log().readStream(stream, after))
       return sync ? [...confirmed, ...sync.outbox.provisionalOf(stream, confirmed.at(-1)?.version ?? after)] : confirmed
     },
-    loadSnapshot: async (stream) => (await log().loadStreamSnapshot?.(stream)) ?? undefined,
+    loadSnapshot: async (stream) => (await log().compaction?.loadStreamSnapshot(stream)) ?? undefined,
     maxStreams: options.cachedStreams ?? 5000,
   })
 
@@ -373,7 +373,7 @@ export function createStore(options: StoreOptions): Store {
    */
   async function followHorizon(): Promise<void> {
     const storage = log()
-    const stored = await storage.loadHorizon?.()
+    const stored = await storage.compaction?.loadHorizon()
     if (!stored || stored.position <= readModels.origin) return
     writeModel.clear()
     if (readModels.position >= stored.position) return readModels.setHorizon(stored)
@@ -416,7 +416,7 @@ export function createStore(options: StoreOptions): Store {
     maxAttempts: options.maxAttempts ?? 5,
     // Changed since `version`: newer events, or (another tab compacted) a snapshot beyond it.
     streamChanged: async (stream, version) =>
-      (await log().readStream(stream, version)).length > 0 || ((await log().loadStreamSnapshot?.(stream))?.version ?? 0) > version,
+      (await log().readStream(stream, version)).length > 0 || ((await log().compaction?.loadStreamSnapshot(stream))?.version ?? 0) > version,
     findCommand: (commandId) => log().findCommand(commandId),
     // Fold the read models while the transaction commits, on the positions the events will get if
     // nobody else writes in between (checked when they are published).
@@ -487,7 +487,7 @@ export function createStore(options: StoreOptions): Store {
 
   /** Compacts in the background once enough events gathered after the horizon (leading tab only). */
   function scheduleCompaction() {
-    if (!autoCompaction || compactionTimer !== undefined || closed || !storage?.compact) return
+    if (!autoCompaction || compactionTimer !== undefined || closed || !storage?.compaction) return
     const { keep, slack } = autoCompaction
     const position = readModels.position
     if (position - readModels.origin <= keep + slack || position - compactionTriedAt <= slack) return
@@ -533,7 +533,7 @@ export function createStore(options: StoreOptions): Store {
       shutDown(error)
       errors.emit(error)
     })
-    await startReadModels(opened, (await opened.loadHorizon?.()) ?? undefined)
+    await startReadModels(opened, (await opened.compaction?.loadHorizon()) ?? undefined)
     await sync?.open()
     isReady = true
     if (typeof addEventListener === 'function') addEventListener('pagehide', onPageHide)
@@ -623,7 +623,8 @@ export function createStore(options: StoreOptions): Store {
     await ready
     if (readModels.travelling !== null) throw new TimeTravelActive(readModels.travelling)
     const storage = log()
-    if (!storage.compact) throw new StorageError('unavailable', 'This storage cannot be compacted.')
+    const compaction = storage.compaction
+    if (!compaction) throw new StorageError('unavailable', 'This storage cannot be compacted.')
     if (!Number.isInteger(before) || before < 1 || before > readModels.position + 1) {
       throw new ValidationError('invalid-position', `compact({ before }) takes a position from 1 to ${readModels.position + 1}, got ${String(before)}.`)
     }
@@ -652,7 +653,7 @@ export function createStore(options: StoreOptions): Store {
       if (!aggregate) {
         throw new ValidationError('unknown-stream', `Cannot compact: stream "${stream}" holds events of no aggregate this store knows, so its state could not be kept. Nothing was removed.`)
       }
-      const previous = await storage.loadStreamSnapshot?.(stream)
+      const previous = await compaction.loadStreamSnapshot(stream)
       const events = decodeAll(await storage.readStream(stream, previous?.version ?? 0))
       const upTo = Math.max(...removed.filter((e) => e.stream === stream).map((e) => e.version))
       const { effective } = scanStream(events)
@@ -663,7 +664,7 @@ export function createStore(options: StoreOptions): Store {
     // Checkpoints must cover the horizon: save them now (they are at the head).
     await saveCheckpoints()
     const record: Horizon = { position: horizon, states, compactedAt: Date.now() }
-    await storage.compact(record, snapshots)
+    await compaction.compact(record, snapshots)
     readModels.setHorizon(record)
     writeModel.clear()
     tabs?.announceCompaction('done')

@@ -181,7 +181,7 @@ describe('checkpoints saved in parts (real IndexedDB)', () => {
       expect(parts(await checkpointKeys(name), 'titles')).toEqual([])
       expect(parts(await checkpointKeys(name), 'cardMap').length).toBeGreaterThan(0)
 
-      await log.compact!({ position: 100, states: {}, compactedAt: 0 }, [])
+      await log.compaction!.compact({ position: 100, states: {}, compactedAt: 0 }, [])
       const keys = await checkpointKeys(name)
       expect(keys.filter((key) => key === 'old' || key.startsWith('old\0'))).toEqual([])
       expect(parts(keys, 'kept')).toHaveLength(3)

@@ -139,7 +139,7 @@ describe.each([
       ])
       expect(outcomes.map((o) => o.status)).toEqual(['ok', 'ok', 'duplicate'])
       expect(outcomes[2]).toEqual({ status: 'duplicate', position: 3 })
-      await log.receive!({ events: [{ ...cardAdded('s', 'c9', 1, 'confirmed'), position: 7 }], settled: [], position: 7 })
+      await log.outbox!.receive({ events: [{ ...cardAdded('s', 'c9', 1, 'confirmed'), position: 7 }], settled: [], position: 7 })
 
       expect(await log.findCommand!('plain')).toBeUndefined()
       expect(await log.findCommand!('kept')).toBe(3)
@@ -161,7 +161,7 @@ describe.each([
     const log = await backend().open(uniqueName())
     try {
       await log.append([append('one', true, [cardAdded('b', 'c1', 1, 'one')]), append('two', true, [cardAdded('b', 'c2', 2, 'two')])])
-      await log.compact!({ position: 1, states: {}, compactedAt: 0 }, [])
+      await log.compaction!.compact({ position: 1, states: {}, compactedAt: 0 }, [])
       expect(await log.findCommand!('one')).toBeUndefined()
       expect(await log.findCommand!('two')).toBe(2)
     } finally {

@@ -22,11 +22,15 @@ function countingStorage(): { storage: StorageBackend; reads: { n: number } } {
     kind: 'indexeddb',
     async open(name) {
       const log = await inner.open(name)
+      const compaction = log.compaction!
       const counted: EventLogStorage = {
         ...log,
-        loadHorizonStates: async (position) => {
-          reads.n++
-          return log.loadHorizonStates!(position)
+        compaction: {
+          ...compaction,
+          loadHorizonStates: async (position) => {
+            reads.n++
+            return compaction.loadHorizonStates(position)
+          },
         },
       }
       return counted
@@ -118,7 +122,7 @@ describe('the compaction record (real IndexedDB)', () => {
     const name = uniqueName()
     const { expected } = await seedCompacted(name)
     const log = await indexedDbStorage().open(name)
-    const states = (await log.loadHorizonStates!(49)) as Horizon['states']
+    const states = (await log.compaction!.loadHorizonStates(49)) as Horizon['states']
     await log.deleteCheckpoint('titles')
     await log.deleteCheckpoint('boardView')
     log.close()

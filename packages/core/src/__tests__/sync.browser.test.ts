@@ -24,7 +24,7 @@ describe('sync outbox in IndexedDB (real Chromium)', () => {
     expect(second.sync?.status).toMatchObject({ pending: 0, confirmedPosition: 2 })
     const log = await indexedDbStorage().open(name)
     expect((await log.readLog(0)).map((e) => e.type)).toEqual(['CardAdded', 'CardMoved'])
-    expect(await log.readPending!()).toEqual([])
+    expect(await log.outbox!.readPending()).toEqual([])
     log.close()
     // A second round brings nothing twice.
     await link.round()

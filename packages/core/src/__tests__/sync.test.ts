@@ -30,13 +30,13 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
     expect(store.read(boardView)).toEqual({ columns: { todo: ['c1'] }, count: 1 })
     const log = await storage.open('kanban')
     expect(await log.readLog(0)).toEqual([])
-    expect((await log.readPending!()).map((c) => c.commandId)).toEqual([receipt.commandId])
+    expect((await log.outbox!.readPending()).map((c) => c.commandId)).toEqual([receipt.commandId])
     expect(store.sync?.status.pending).toBe(1)
 
     const confirmed = store.sync!.confirmation(receipt.commandId)
     await link.round()
     await confirmed
-    expect(await log.readPending!()).toEqual([])
+    expect(await log.outbox!.readPending()).toEqual([])
     expect((await log.readLog(0)).map((e) => e.meta.commandId)).toEqual([receipt.commandId])
     expect(store.read(boardView)).toEqual({ columns: { todo: ['c1'] }, count: 1 })
     expect(store.sync?.status).toMatchObject({ pending: 0, confirmedPosition: 1 })

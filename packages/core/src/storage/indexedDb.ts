@@ -318,101 +318,106 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         await tx.done
       }),
 
-    compact: (horizon, streams) =>
-      guard('Compacting the log', async () => {
-        // The read-model states first, in parts (indexedDbHorizon.ts); the record naming them comes
-        // with the removal, in one transaction.
-        const generation = newGeneration()
-        const written = await writeHorizonParts(db, horizon, generation, partEntries)
-        const tx = db.transaction(['events', 'streams', 'checkpoints', 'commands', 'meta'], 'readwrite', writing)
-        const meta = tx.objectStore('meta')
-        const previous = (await meta.get('horizon')) as HorizonRecord | undefined
-        if ((previous?.position ?? 0) >= horizon.position) {
-          // Another tab compacted as far or further meanwhile: what this one would remove is gone.
-          await dropOtherHorizonParts(meta, previous?.parts?.generation)
-          return tx.done
-        }
-        for (const snapshot of streams) void tx.objectStore('streams').put(snapshot)
-        void meta.put(written, 'horizon')
-        await dropOtherHorizonParts(meta, generation)
-        void tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position))
-        // Checkpoints older than the horizon go, with their parts; parts are not read to find them.
-        const checkpoints = tx.objectStore('checkpoints')
-        let cursor = await checkpoints.openKeyCursor()
-        const dropped: string[] = []
-        while (cursor) {
-          const name = String(cursor.key)
-          if (!name.includes('\0')) {
-            const stored = await checkpoints.get(name)
-            if (stored && !isCheckpointPart(stored) && stored.position < horizon.position) {
-              void checkpoints.delete(name)
-              dropped.push(name)
-            }
+    compaction: {
+      compact: (horizon, streams) =>
+        guard('Compacting the log', async () => {
+          // The read-model states first, in parts (indexedDbHorizon.ts); the record naming them comes
+          // with the removal, in one transaction.
+          const generation = newGeneration()
+          const written = await writeHorizonParts(db, horizon, generation, partEntries)
+          const tx = db.transaction(['events', 'streams', 'checkpoints', 'commands', 'meta'], 'readwrite', writing)
+          const meta = tx.objectStore('meta')
+          const previous = (await meta.get('horizon')) as HorizonRecord | undefined
+          if ((previous?.position ?? 0) >= horizon.position) {
+            // Another tab compacted as far or further meanwhile: what this one would remove is gone.
+            await dropOtherHorizonParts(meta, previous?.parts?.generation)
+            return tx.done
           }
-          cursor = await cursor.continue()
-        }
-        for (const name of dropped) void deleteCheckpointParts(checkpoints, name)
-        // A command whose events are all gone is forgotten with them, as in memoryStorage.
-        let record = await tx.objectStore('commands').openCursor()
-        while (record) {
-          if (record.value.last <= horizon.position) void record.delete()
-          record = await record.continue()
-        }
-        await tx.done
-      }),
+          for (const snapshot of streams) void tx.objectStore('streams').put(snapshot)
+          void meta.put(written, 'horizon')
+          await dropOtherHorizonParts(meta, generation)
+          void tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position))
+          // Checkpoints older than the horizon go, with their parts; parts are not read to find them.
+          const checkpoints = tx.objectStore('checkpoints')
+          let cursor = await checkpoints.openKeyCursor()
+          const dropped: string[] = []
+          while (cursor) {
+            const name = String(cursor.key)
+            if (!name.includes('\0')) {
+              const stored = await checkpoints.get(name)
+              if (stored && !isCheckpointPart(stored) && stored.position < horizon.position) {
+                void checkpoints.delete(name)
+                dropped.push(name)
+              }
+            }
+            cursor = await cursor.continue()
+          }
+          for (const name of dropped) void deleteCheckpointParts(checkpoints, name)
+          // A command whose events are all gone is forgotten with them, as in memoryStorage.
+          let record = await tx.objectStore('commands').openCursor()
+          while (record) {
+            if (record.value.last <= horizon.position) void record.delete()
+            record = await record.continue()
+          }
+          await tx.done
+        }),
 
-    putPending: (commands) =>
-      guard('Adding to the outbox', async () => {
-        const tx = db.transaction('outbox', 'readwrite', writing)
-        const last = await tx.store.index('order').openKeyCursor(null, 'prev')
-        let order = last ? last.key : 0
-        const stored = commands.map((c) => ({ ...c, order: ++order }))
-        for (const command of stored) void tx.store.put(command)
-        await tx.done
-        return stored
-      }),
+      loadHorizon: () =>
+        guard('Reading the compaction horizon', async () => {
+          const stored = (await db.get('meta', 'horizon')) as HorizonRecord | undefined
+          if (stored === undefined) return undefined
+          const problem = await horizonProblem(db, stored)
+          if (problem) throw damagedHorizon(problem)
+          return storedHorizon(stored)
+        }),
 
-    readPending: () => guard('Reading the outbox', () => db.getAllFromIndex('outbox', 'order')),
+      loadHorizonStates: (position) =>
+        guard('Reading the read-model states at the compaction horizon', async () => {
+          try {
+            return await readHorizonStates(db, position)
+          } catch (error) {
+            if (error instanceof TypeError) throw damagedHorizon(error.message)
+            throw error
+          }
+        }),
 
-    receive: (receipt) =>
-      guard('Storing confirmed events', async () => {
-        const tx = db.transaction(['events', 'outbox', 'commands', 'meta'], 'readwrite', writing)
-        const meta = tx.objectStore('meta')
-        const known = ((await meta.get('sync.position')) as number | undefined) ?? 0
-        const fresh = receipt.events.filter((e) => e.position > known).map(({ position: _position, ...event }) => event)
-        const keys = fresh.map((event) => tx.objectStore('events').add(event as EventEnvelope))
-        for (const commandId of receipt.settled) void tx.objectStore('outbox').delete(commandId)
-        void meta.put(Math.max(known, receipt.position), 'sync.position')
-        const seqs = await Promise.all(keys)
-        const written = fresh.map((event, i) => ({ ...event, seq: seqs[i]! }))
-        // Whether a confirmed command had an explicit id is not known here: each one gets its record.
-        await recordCommands(tx.objectStore('commands'), written)
-        await tx.done
-        return written
-      }),
+      loadStreamSnapshot: (stream) => guard(`Reading the snapshot of ${stream}`, () => db.get('streams', stream)),
 
-    syncPosition: () => guard('Reading the sync position', async () => ((await db.get('meta', 'sync.position')) as number | undefined) ?? 0),
+    },
 
-    loadHorizon: () =>
-      guard('Reading the compaction horizon', async () => {
-        const stored = (await db.get('meta', 'horizon')) as HorizonRecord | undefined
-        if (stored === undefined) return undefined
-        const problem = await horizonProblem(db, stored)
-        if (problem) throw damagedHorizon(problem)
-        return storedHorizon(stored)
-      }),
+    outbox: {
+      putPending: (commands) =>
+        guard('Adding to the outbox', async () => {
+          const tx = db.transaction('outbox', 'readwrite', writing)
+          const last = await tx.store.index('order').openKeyCursor(null, 'prev')
+          let order = last ? last.key : 0
+          const stored = commands.map((c) => ({ ...c, order: ++order }))
+          for (const command of stored) void tx.store.put(command)
+          await tx.done
+          return stored
+        }),
 
-    loadHorizonStates: (position) =>
-      guard('Reading the read-model states at the compaction horizon', async () => {
-        try {
-          return await readHorizonStates(db, position)
-        } catch (error) {
-          if (error instanceof TypeError) throw damagedHorizon(error.message)
-          throw error
-        }
-      }),
+      readPending: () => guard('Reading the outbox', () => db.getAllFromIndex('outbox', 'order')),
 
-    loadStreamSnapshot: (stream) => guard(`Reading the snapshot of ${stream}`, () => db.get('streams', stream)),
+      receive: (receipt) =>
+        guard('Storing confirmed events', async () => {
+          const tx = db.transaction(['events', 'outbox', 'commands', 'meta'], 'readwrite', writing)
+          const meta = tx.objectStore('meta')
+          const known = ((await meta.get('sync.position')) as number | undefined) ?? 0
+          const fresh = receipt.events.filter((e) => e.position > known).map(({ position: _position, ...event }) => event)
+          const keys = fresh.map((event) => tx.objectStore('events').add(event as EventEnvelope))
+          for (const commandId of receipt.settled) void tx.objectStore('outbox').delete(commandId)
+          void meta.put(Math.max(known, receipt.position), 'sync.position')
+          const seqs = await Promise.all(keys)
+          const written = fresh.map((event, i) => ({ ...event, seq: seqs[i]! }))
+          // Whether a confirmed command had an explicit id is not known here: each one gets its record.
+          await recordCommands(tx.objectStore('commands'), written)
+          await tx.done
+          return written
+        }),
+
+      syncPosition: () => guard('Reading the sync position', async () => ((await db.get('meta', 'sync.position')) as number | undefined) ?? 0),
+    },
 
     onSignal(listener) {
       listeners.add(listener)

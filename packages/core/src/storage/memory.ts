@@ -135,65 +135,73 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
       assertOpen()
       log.checkpoints.delete(name)
     },
-    async compact(horizon, streams) {
-      assertOpen()
-      const copy = structuredClone({ horizon, streams })
-      const keep = (e: EventEnvelope) => e.seq > horizon.position
-      log.events.splice(0, indexAfter(log.events, horizon.position))
-      for (const [key, list] of log.streams) {
-        const kept = list.filter(keep)
-        if (kept.length) log.streams.set(key, kept)
-        else log.streams.delete(key)
-      }
-      for (const [key, list] of log.commands) {
-        const kept = list.filter(keep)
-        if (kept.length) log.commands.set(key, kept)
-        else log.commands.delete(key)
-      }
-      for (const [key, last] of log.recorded) if (last <= horizon.position) log.recorded.delete(key)
-      for (const snapshot of copy.streams) log.snapshots.set(snapshot.stream, snapshot)
-      for (const [name, checkpoint] of log.checkpoints) if (checkpoint.position < horizon.position) log.checkpoints.delete(name)
-      log.horizon = copy.horizon
+    compaction: {
+      async compact(horizon, streams) {
+        assertOpen()
+        const copy = structuredClone({ horizon, streams })
+        const keep = (e: EventEnvelope) => e.seq > horizon.position
+        log.events.splice(0, indexAfter(log.events, horizon.position))
+        for (const [key, list] of log.streams) {
+          const kept = list.filter(keep)
+          if (kept.length) log.streams.set(key, kept)
+          else log.streams.delete(key)
+        }
+        for (const [key, list] of log.commands) {
+          const kept = list.filter(keep)
+          if (kept.length) log.commands.set(key, kept)
+          else log.commands.delete(key)
+        }
+        for (const [key, last] of log.recorded) if (last <= horizon.position) log.recorded.delete(key)
+        for (const snapshot of copy.streams) log.snapshots.set(snapshot.stream, snapshot)
+        for (const [name, checkpoint] of log.checkpoints) if (checkpoint.position < horizon.position) log.checkpoints.delete(name)
+        log.horizon = copy.horizon
+      },
+      async loadHorizon() {
+        assertOpen()
+        return log.horizon && structuredClone(log.horizon)
+      },
+      async loadHorizonStates(position) {
+        assertOpen()
+        return log.horizon?.position === position ? structuredClone(log.horizon.states) : undefined
+      },
+      async loadStreamSnapshot(stream) {
+        assertOpen()
+        const snapshot = log.snapshots.get(stream)
+        return snapshot && structuredClone(snapshot)
+      },
     },
-    async loadHorizon() {
-      assertOpen()
-      return log.horizon && structuredClone(log.horizon)
-    },
-    async loadStreamSnapshot(stream) {
-      assertOpen()
-      const snapshot = log.snapshots.get(stream)
-      return snapshot && structuredClone(snapshot)
-    },
-    async putPending(commands) {
-      assertOpen()
-      let order = Math.max(0, ...[...log.outbox.values()].map((c) => c.order))
-      const stored = structuredClone(commands as Omit<PendingCommand, 'order'>[]).map((c) => ({ ...c, order: ++order }))
-      for (const command of stored) if (!log.outbox.has(command.commandId)) log.outbox.set(command.commandId, command)
-      return stored
-    },
-    async readPending() {
-      assertOpen()
-      return [...log.outbox.values()].sort((a, b) => a.order - b.order).map((c) => structuredClone(c))
-    },
-    async receive(receipt) {
-      assertOpen()
-      const fresh = structuredClone(receipt.events.filter((e) => e.position > log.syncPosition) as ConfirmedEvent[])
-      let seq = head()
-      const written = fresh.map(({ position: _position, ...event }) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
-      for (const event of written) {
-        log.events.push(event)
-        pushTo(log.streams, event.stream, event)
-        pushTo(log.commands, event.meta.commandId, event)
-        // Whether a confirmed command had an explicit id is not known here: each one is recorded.
-        log.recorded.set(event.meta.commandId, event.seq)
-      }
-      for (const commandId of receipt.settled) log.outbox.delete(commandId)
-      log.syncPosition = Math.max(log.syncPosition, receipt.position)
-      return written
-    },
-    async syncPosition() {
-      assertOpen()
-      return log.syncPosition
+    outbox: {
+      async putPending(commands) {
+        assertOpen()
+        let order = Math.max(0, ...[...log.outbox.values()].map((c) => c.order))
+        const stored = structuredClone(commands as Omit<PendingCommand, 'order'>[]).map((c) => ({ ...c, order: ++order }))
+        for (const command of stored) if (!log.outbox.has(command.commandId)) log.outbox.set(command.commandId, command)
+        return stored
+      },
+      async readPending() {
+        assertOpen()
+        return [...log.outbox.values()].sort((a, b) => a.order - b.order).map((c) => structuredClone(c))
+      },
+      async receive(receipt) {
+        assertOpen()
+        const fresh = structuredClone(receipt.events.filter((e) => e.position > log.syncPosition) as ConfirmedEvent[])
+        let seq = head()
+        const written = fresh.map(({ position: _position, ...event }) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
+        for (const event of written) {
+          log.events.push(event)
+          pushTo(log.streams, event.stream, event)
+          pushTo(log.commands, event.meta.commandId, event)
+          // Whether a confirmed command had an explicit id is not known here: each one is recorded.
+          log.recorded.set(event.meta.commandId, event.seq)
+        }
+        for (const commandId of receipt.settled) log.outbox.delete(commandId)
+        log.syncPosition = Math.max(log.syncPosition, receipt.position)
+        return written
+      },
+      async syncPosition() {
+        assertOpen()
+        return log.syncPosition
+      },
     },
     onSignal(listener) {
       listeners.add(listener)

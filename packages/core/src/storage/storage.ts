@@ -112,7 +112,8 @@ export type StorageSignal =
  * One open event log. Implementations: `indexedDbStorage()` (the default, in the browser) and
  * `memoryStorage()` (tests, SSR). All of a batch's checks and writes happen in one transaction:
  * each command is appended whole or not at all, and commands that fail their version check
- * leave their neighbours alone.
+ * leave their neighbours alone. What only some logs can do comes as a part of its own
+ * (`compaction`, `outbox`), whole or not at all.
  */
 export interface EventLogStorage {
   /** The position of the last event in the log (0 when empty; the compaction horizon when compaction removed every event). */
@@ -137,33 +138,54 @@ export interface EventLogStorage {
   saveCheckpoints(checkpoints: readonly StoredCheckpoint[]): Promise<void>
   deleteCheckpoint(name: string): Promise<void>
   /**
-   * Removes events with `seq <= horizon.position` and saves the snapshots that replace them, in
-   * one transaction. Optional: stores without it cannot be compacted.
+   * Compaction and what it leaves behind. `indexedDbStorage()` and `memoryStorage()` have it; a log
+   * without it (the sync server's) cannot be compacted and never was.
    */
-  compact?(horizon: Horizon, streams: readonly StreamSnapshot[]): Promise<void>
-  /** The last compaction's horizon, if the log was ever compacted. */
-  loadHorizon?(): Promise<StoredHorizon | undefined>
+  readonly compaction?: CompactionStorage
   /**
-   * The read-model states of the horizon at `position`, for a storage whose `loadHorizon` leaves
-   * them out; undefined when the stored horizon is another one by now (compacted again).
+   * The sync outbox. `indexedDbStorage()` and `memoryStorage()` have it; a store with `sync` needs
+   * it.
    */
-  loadHorizonStates?(position: number): Promise<Horizon['states'] | undefined>
-  /** A stream's compaction snapshot, if it has one. */
-  loadStreamSnapshot?(stream: string): Promise<StreamSnapshot | undefined>
-  /** Sync: adds commands to the outbox in one transaction (orders assigned in call order). */
-  putPending?(commands: readonly Omit<PendingCommand, 'order'>[]): Promise<PendingCommand[]>
-  /** Sync: the outbox, in order. */
-  readPending?(): Promise<PendingCommand[]>
-  /**
-   * Sync: in one transaction, appends the confirmed events not yet in the log (in server order),
-   * removes the settled outbox entries and moves the sync position. Returns the appended envelopes.
-   */
-  receive?(receipt: SyncReceipt): Promise<EventEnvelope[]>
-  /** Sync: the server position the local log holds everything up to. */
-  syncPosition?(): Promise<number>
+  readonly outbox?: OutboxStorage
   /** Subscribes to signals from other connections or the browser; returns the unsubscribe function. */
   onSignal(listener: (signal: StorageSignal) => void): () => void
   close(): void
+}
+
+/**
+ * What a log that can be compacted (`EventLogStorage.compaction`) keeps: the horizon, the read-model
+ * states there, and each stream's snapshot.
+ */
+export interface CompactionStorage {
+  /**
+   * Removes events with `seq <= horizon.position` and saves the snapshots that replace them, in
+   * one transaction.
+   */
+  compact(horizon: Horizon, streams: readonly StreamSnapshot[]): Promise<void>
+  /** The last compaction's horizon, if the log was ever compacted. */
+  loadHorizon(): Promise<StoredHorizon | undefined>
+  /**
+   * The read-model states of the horizon at `position` (for when `loadHorizon` left them out);
+   * undefined when the stored horizon is another one by now (compacted again).
+   */
+  loadHorizonStates(position: number): Promise<Horizon['states'] | undefined>
+  /** A stream's compaction snapshot, if it has one. */
+  loadStreamSnapshot(stream: string): Promise<StreamSnapshot | undefined>
+}
+
+/** The sync outbox of a log (`EventLogStorage.outbox`): commands waiting for the server, and what it confirmed. */
+export interface OutboxStorage {
+  /** Adds commands to the outbox in one transaction (orders assigned in call order). */
+  putPending(commands: readonly Omit<PendingCommand, 'order'>[]): Promise<PendingCommand[]>
+  /** The outbox, in order. */
+  readPending(): Promise<PendingCommand[]>
+  /**
+   * In one transaction, appends the confirmed events not yet in the log (in server order), removes
+   * the settled outbox entries and moves the sync position. Returns the appended envelopes.
+   */
+  receive(receipt: SyncReceipt): Promise<EventEnvelope[]>
+  /** The server position the local log holds everything up to. */
+  syncPosition(): Promise<number>
 }
 
 /** Opens event logs by store name. Pass one to `createStore({ storage })`. */

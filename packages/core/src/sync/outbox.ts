@@ -62,11 +62,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const decidedIds = new Set<string>()
 
   const log = () => {
-    const storage = deps.log()
-    if (!storage.putPending || !storage.readPending || !storage.receive || !storage.syncPosition) {
-      throw new TypeError('This storage has no outbox; sync needs indexedDbStorage() or memoryStorage()')
-    }
-    return storage as Required<EventLogStorage>
+    const outbox = deps.log().outbox
+    if (!outbox) throw new TypeError('This storage has no outbox; sync needs indexedDbStorage() or memoryStorage()')
+    return outbox
   }
   const show = () => deps.readModels.setPending(provisional(ordered, deps.readModels.position))
   const track = (events: readonly DecidedEvent[]) => {

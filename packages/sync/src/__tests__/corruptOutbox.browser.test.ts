@@ -72,7 +72,7 @@ describe('damaged outbox records (real IndexedDB, a real server process)', () =>
     expect(rejections[0]!.error.message).toMatch(/stored record is damaged \(at: expected a finite number/)
     expect(second.sync!.status.pending).toBe(0)
     const log = await indexedDbStorage().open(name)
-    expect(await log.readPending!()).toEqual([])
+    expect(await log.outbox!.readPending()).toEqual([])
     expect((await log.readLog(0)).map((e) => e.meta.commandId)).toEqual([c1, c3])
     log.close()
     expect(second.read(boardView).columns).toEqual({ todo: ['c1', 'c3'] })

@@ -112,7 +112,7 @@ describe('createSync in the browser (IndexedDB, real server processes)', () => {
     await synced(second, 2)
     expect((await serverLog(url)).map((e) => e.type)).toEqual(['CardAdded', 'CardMoved'])
     const log = await indexedDbStorage().open(name)
-    expect(await log.readPending!()).toEqual([])
+    expect(await log.outbox!.readPending()).toEqual([])
     expect((await log.readLog(0)).map((e) => e.type)).toEqual(['CardAdded', 'CardMoved'])
     log.close()
   })

@@ -96,9 +96,9 @@ describe('soak (real Chromium, IndexedDB, a real sync server process)', () => {
     expect(confirmed).toBe(total)
     expect(sync.status).toMatchObject({ pending: 0, confirmedPosition: total })
     expect(sync.pendingCommands).toEqual([])
-    const outbox = await indexedDbStorage().open(name)
-    expect(await outbox.readPending!()).toEqual([])
-    outbox.close()
+    const log = await indexedDbStorage().open(name)
+    expect(await log.outbox!.readPending()).toEqual([])
+    log.close()
 
     // Memory, before reading whole logs into this page for the checks below.
     const data = { events: 0, bytes: 0 }
