@@ -1,13 +1,16 @@
 import { createStore, indexedDbStorage, type ChronicleError, type Store } from '@chronicle/core'
 // Test-only: a newer build's layout is this build's migrations plus one step.
-import { indexedDbStorageWithLayout, migrations, type Migration } from '../../packages/core/src/storage/indexedDb'
+import { indexedDbStorageWithLayout } from '../../packages/core/src/storage/indexedDb'
+import { migrations, type Migration } from '../../packages/core/src/storage/indexedDbLayout'
 import type { TabsApi } from './api'
 import { addItem, projectionsAt } from './domain'
 
 /** What the next build adds: an index over event types and an outbox store. */
 const nextStep: Migration = (database, transaction) => {
-  transaction.objectStore('events').createIndex('type', 'type')
-  database.createObjectStore('attachments', { keyPath: 'id' })
+  // Every upgrade runs every step: each adds only what is missing.
+  const events = transaction.objectStore('events')
+  if (!events.indexNames.contains('type')) events.createIndex('type', 'type')
+  if (!database.objectStoreNames.contains('attachments')) database.createObjectStore('attachments', { keyPath: 'id' })
 }
 
 const live = projectionsAt(1)

@@ -5,7 +5,7 @@
 import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
 import { createStore, indexedDbStorage, memoryStorage, newId, type NewEvent, type StorageBackend } from '../index'
-import { migrations, schemaVersion } from '../storage/indexedDb'
+import { migrations, schemaVersion } from '../storage/indexedDbLayout'
 import { addCard, boardView, commands } from './fixtures'
 import { idbHarness } from './idbHarness'
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { filter, firstValueFrom } from 'rxjs'
 import { createStore, indexedDbStorage, isChronicleError, type ChronicleError, type Store } from '../index'
-import { indexedDbStorageWithLayout, migrations, schemaVersion, type Migration } from '../storage/indexedDb'
+import { indexedDbStorageWithLayout } from '../storage/indexedDb'
+import { migrations, schemaVersion, type Migration } from '../storage/indexedDbLayout'
 import { addCard, boardView, commands } from './fixtures'
 
 const stores: Store[] = []

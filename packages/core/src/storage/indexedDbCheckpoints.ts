@@ -1,6 +1,6 @@
 import type { IDBPDatabase, IDBPObjectStore, StoreNames } from 'idb'
-import type { ChronicleDb } from './indexedDbLayout'
-import { joinState, newGeneration, splitState, type PartLayout } from './checkpointParts'
+import { joinState, newGeneration, splitState } from './checkpointParts'
+import type { CheckpointPartRecord, ChronicleDb, SlicedCheckpointRecord } from './indexedDbSchema'
 import type { StoredCheckpoint } from './storage'
 
 // Read-model checkpoints in IndexedDB. A small state is one record, as it always was. A large one
@@ -8,21 +8,6 @@ import type { StoredCheckpoint } from './storage'
 // names them. Parts live in the same object store, under `<name>\0<generation>\0<index>`; a
 // generation is the time its save began (fixed-width base 36) and a random suffix, so generations
 // sort by age and no two are equal.
-
-/** One part of a checkpoint saved in parts. */
-export interface CheckpointPartRecord {
-  readonly name: string
-  readonly part: unknown
-}
-
-/** The header of a checkpoint saved in parts: everything but the state, and where its parts are. */
-export interface SlicedCheckpointRecord extends Omit<StoredCheckpoint, 'state' | 'damaged'> {
-  readonly state?: undefined
-  readonly sliced: { readonly generation: string; readonly layout: PartLayout }
-}
-
-/** What the checkpoints object store holds. */
-export type CheckpointRecord = StoredCheckpoint | SlicedCheckpointRecord | CheckpointPartRecord
 
 type CheckpointStore = IDBPObjectStore<ChronicleDb, ArrayLike<StoreNames<ChronicleDb>>, 'checkpoints', 'readwrite'>
 
@@ -120,3 +105,32 @@ export async function saveCheckpoints(db: IDBPDatabase<ChronicleDb>, checkpoints
 
 /** Deletes every part of `name`'s checkpoints, in the transaction of `store`. */
 export const deleteCheckpointParts = (store: CheckpointStore, name: string): Promise<void> => store.delete(partsOf(name))
+
+/**
+ * In the compaction's transaction: deletes the checkpoints older than `position`, with their
+ * parts. Parts are not read to find them (the key cursor skips their values).
+ */
+export async function deleteCheckpointsBefore(store: CheckpointStore, position: number): Promise<void> {
+  let cursor = await store.openKeyCursor()
+  const dropped: string[] = []
+  while (cursor) {
+    const name = String(cursor.key)
+    if (!name.includes('\0')) {
+      const stored = await store.get(name)
+      if (stored && !isCheckpointPart(stored) && stored.position < position) {
+        void store.delete(name)
+        dropped.push(name)
+      }
+    }
+    cursor = await cursor.continue()
+  }
+  for (const name of dropped) void deleteCheckpointParts(store, name)
+}
+
+/** Deletes a read model's checkpoint and its parts, in one transaction. */
+export async function deleteCheckpoint(db: IDBPDatabase<ChronicleDb>, name: string): Promise<void> {
+  const tx = db.transaction('checkpoints', 'readwrite')
+  void tx.store.delete(name)
+  void deleteCheckpointParts(tx.store, name)
+  await tx.done
+}

@@ -1,6 +1,6 @@
 import type { IDBPDatabase, IDBPObjectStore, StoreNames } from 'idb'
 import { define, joinState, splitState, type PartLayout } from './checkpointParts'
-import type { ChronicleDb } from './indexedDbLayout'
+import type { ChronicleDb } from './indexedDbSchema'
 import type { Horizon, StoredHorizon } from './storage'
 
 // The compaction record in IndexedDB's `meta` store. It holds every read model's state at the

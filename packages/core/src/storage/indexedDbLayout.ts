@@ -1,31 +1,6 @@
-import type { DBSchema, StoreNames } from 'idb'
+import type { StoreNames } from 'idb'
 import type { EventEnvelope } from '../event'
-import type { CheckpointRecord } from './indexedDbCheckpoints'
-import type { PendingCommand, StreamSnapshot } from './storage'
-
-/**
- * Where a command's events are in the log: `first` and `last` are the positions of its first and
- * last event. Kept for the commands whose repeats must be recognised (see `migrations`, step 2).
- */
-export interface CommandRecord {
-  readonly commandId: string
-  readonly first: number
-  readonly last: number
-}
-
-/** The typed layout `idb` checks every call against (the current schema version's). */
-export interface ChronicleDb extends DBSchema {
-  events: {
-    key: number
-    value: EventEnvelope
-    indexes: { stream: [string, number] }
-  }
-  commands: { key: string; value: CommandRecord }
-  checkpoints: { key: string; value: CheckpointRecord }
-  streams: { key: string; value: StreamSnapshot }
-  outbox: { key: string; value: PendingCommand; indexes: { order: number } }
-  meta: { key: string; value: unknown }
-}
+import type { ChronicleDb, CommandRecord } from './indexedDbSchema'
 
 /**
  * One step of the database layout: `migrations[i]` brings a database to the layout of version

@@ -2,7 +2,7 @@ import { freeze } from 'immer'
 import { StorageError } from '../errors'
 import { indexAfter } from '../positions'
 import type { EventEnvelope } from '../event'
-import type { AppendCommand, AppendOutcome, ConfirmedEvent, EventLogStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
+import type { AppendCommand, AppendOutcome, CompactionStorage, ConfirmedEvent, EventLogStorage, OutboxStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
 
 interface MemoryLog {
   readonly events: EventEnvelope[]
@@ -46,13 +46,11 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
   const assertOpen = () => {
     if (closed) throw new StorageError('closed', 'The event log is closed; create a new store to keep working.')
   }
-  // Compaction may remove every event: positions still count on from the horizon.
-  const head = () => log.events.at(-1)?.seq ?? log.horizon?.position ?? 0
 
   return {
     async head() {
       assertOpen()
-      return head()
+      return headOf(log)
     },
     async append(commands: readonly AppendCommand[]): Promise<AppendOutcome[]> {
       assertOpen()
@@ -67,7 +65,7 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
       const inBatch = new Map<string, EventEnvelope[]>()
       const currentVersion = (stream: string) => log.streams.get(stream)?.at(-1)?.version ?? log.snapshots.get(stream)?.version ?? 0
       const outcomes: AppendOutcome[] = []
-      let seq = head()
+      let seq = headOf(log)
       for (const command of cloned) {
         if (command.idempotent) {
           const earlier = log.recorded.get(command.commandId)
@@ -135,74 +133,8 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
       assertOpen()
       log.checkpoints.delete(name)
     },
-    compaction: {
-      async compact(horizon, streams) {
-        assertOpen()
-        const copy = structuredClone({ horizon, streams })
-        const keep = (e: EventEnvelope) => e.seq > horizon.position
-        log.events.splice(0, indexAfter(log.events, horizon.position))
-        for (const [key, list] of log.streams) {
-          const kept = list.filter(keep)
-          if (kept.length) log.streams.set(key, kept)
-          else log.streams.delete(key)
-        }
-        for (const [key, list] of log.commands) {
-          const kept = list.filter(keep)
-          if (kept.length) log.commands.set(key, kept)
-          else log.commands.delete(key)
-        }
-        for (const [key, last] of log.recorded) if (last <= horizon.position) log.recorded.delete(key)
-        for (const snapshot of copy.streams) log.snapshots.set(snapshot.stream, snapshot)
-        for (const [name, checkpoint] of log.checkpoints) if (checkpoint.position < horizon.position) log.checkpoints.delete(name)
-        log.horizon = copy.horizon
-      },
-      async loadHorizon() {
-        assertOpen()
-        return log.horizon && structuredClone(log.horizon)
-      },
-      async loadHorizonStates(position) {
-        assertOpen()
-        return log.horizon?.position === position ? structuredClone(log.horizon.states) : undefined
-      },
-      async loadStreamSnapshot(stream) {
-        assertOpen()
-        const snapshot = log.snapshots.get(stream)
-        return snapshot && structuredClone(snapshot)
-      },
-    },
-    outbox: {
-      async putPending(commands) {
-        assertOpen()
-        let order = Math.max(0, ...[...log.outbox.values()].map((c) => c.order))
-        const stored = structuredClone(commands as Omit<PendingCommand, 'order'>[]).map((c) => ({ ...c, order: ++order }))
-        for (const command of stored) if (!log.outbox.has(command.commandId)) log.outbox.set(command.commandId, command)
-        return stored
-      },
-      async readPending() {
-        assertOpen()
-        return [...log.outbox.values()].sort((a, b) => a.order - b.order).map((c) => structuredClone(c))
-      },
-      async receive(receipt) {
-        assertOpen()
-        const fresh = structuredClone(receipt.events.filter((e) => e.position > log.syncPosition) as ConfirmedEvent[])
-        let seq = head()
-        const written = fresh.map(({ position: _position, ...event }) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
-        for (const event of written) {
-          log.events.push(event)
-          pushTo(log.streams, event.stream, event)
-          pushTo(log.commands, event.meta.commandId, event)
-          // Whether a confirmed command had an explicit id is not known here: each one is recorded.
-          log.recorded.set(event.meta.commandId, event.seq)
-        }
-        for (const commandId of receipt.settled) log.outbox.delete(commandId)
-        log.syncPosition = Math.max(log.syncPosition, receipt.position)
-        return written
-      },
-      async syncPosition() {
-        assertOpen()
-        return log.syncPosition
-      },
-    },
+    compaction: memoryCompaction(log, assertOpen),
+    outbox: memoryOutbox(log, assertOpen),
     onSignal(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -210,6 +142,85 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
     close() {
       closed = true
       listeners.clear()
+    },
+  }
+}
+
+/** The log's head. Compaction may remove every event: positions still count on from the horizon. */
+const headOf = (log: MemoryLog) => log.events.at(-1)?.seq ?? log.horizon?.position ?? 0
+
+/** Compaction of a memory log: the horizon keeps the read-model states itself. */
+function memoryCompaction(log: MemoryLog, assertOpen: () => void): CompactionStorage {
+  return {
+    async compact(horizon, streams) {
+      assertOpen()
+      const copy = structuredClone({ horizon, streams })
+      const keep = (e: EventEnvelope) => e.seq > horizon.position
+      log.events.splice(0, indexAfter(log.events, horizon.position))
+      for (const [key, list] of log.streams) {
+        const kept = list.filter(keep)
+        if (kept.length) log.streams.set(key, kept)
+        else log.streams.delete(key)
+      }
+      for (const [key, list] of log.commands) {
+        const kept = list.filter(keep)
+        if (kept.length) log.commands.set(key, kept)
+        else log.commands.delete(key)
+      }
+      for (const [key, last] of log.recorded) if (last <= horizon.position) log.recorded.delete(key)
+      for (const snapshot of copy.streams) log.snapshots.set(snapshot.stream, snapshot)
+      for (const [name, checkpoint] of log.checkpoints) if (checkpoint.position < horizon.position) log.checkpoints.delete(name)
+      log.horizon = copy.horizon
+    },
+    async loadHorizon() {
+      assertOpen()
+      return log.horizon && structuredClone(log.horizon)
+    },
+    async loadHorizonStates(position) {
+      assertOpen()
+      return log.horizon?.position === position ? structuredClone(log.horizon.states) : undefined
+    },
+    async loadStreamSnapshot(stream) {
+      assertOpen()
+      const snapshot = log.snapshots.get(stream)
+      return snapshot && structuredClone(snapshot)
+    },
+  }
+}
+
+/** The sync outbox of a memory log. */
+function memoryOutbox(log: MemoryLog, assertOpen: () => void): OutboxStorage {
+  return {
+    async putPending(commands) {
+      assertOpen()
+      let order = Math.max(0, ...[...log.outbox.values()].map((c) => c.order))
+      const stored = structuredClone(commands as Omit<PendingCommand, 'order'>[]).map((c) => ({ ...c, order: ++order }))
+      for (const command of stored) if (!log.outbox.has(command.commandId)) log.outbox.set(command.commandId, command)
+      return stored
+    },
+    async readPending() {
+      assertOpen()
+      return [...log.outbox.values()].sort((a, b) => a.order - b.order).map((c) => structuredClone(c))
+    },
+    async receive(receipt) {
+      assertOpen()
+      const fresh = structuredClone(receipt.events.filter((e) => e.position > log.syncPosition) as ConfirmedEvent[])
+      let seq = headOf(log)
+      const written = fresh.map(({ position: _position, ...event }) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
+      for (const event of written) {
+        log.events.push(event)
+        pushTo(log.streams, event.stream, event)
+        pushTo(log.commands, event.meta.commandId, event)
+        // Whether a confirmed command had an explicit id is not known here: each one is recorded.
+        log.recorded.set(event.meta.commandId, event.seq)
+      }
+      for (const commandId of receipt.settled) log.outbox.delete(commandId)
+      log.syncPosition = Math.max(log.syncPosition, receipt.position)
+      return written
+    },
+    async syncPosition() {
+      assertOpen()
+      return log.syncPosition
     },
   }
 }
