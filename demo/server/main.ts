@@ -1,16 +1,18 @@
-// `pnpm demo`: the sync server on its embedded SQLite store, and the built app served beside it.
-// The app's origin forwards /v1 (HTTP and the live WebSocket) to the sync server, so the browser
-// talks to one origin and the service worker, cookies and CORS stay simple.
+// `pnpm demo`: the built app and the sync server (on its embedded SQLite store) on one port: the
+// sync handler is mounted in the app's preview server, /v1 (HTTP and the live WebSocket) beside
+// the app's files, so the browser talks to one origin and the service worker, cookies and CORS
+// stay simple. No proxy, no second port.
 //
 //   node dist-server/main.js [--db data/kanban.sqlite] [--fresh] [--port 4173] [--host 127.0.0.1]
 //                            [--sync-only --sync-port 0 --cors <origins>]
 import { mkdirSync, rmSync } from 'node:fs'
+import type { Server as HttpServer } from 'node:http'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createLogger, preview } from 'vite'
+import { preview } from 'vite'
 import { people } from '../src/domain'
 import { demoToken } from '../src/sync/demoTokens'
-import { startDemoSyncServer } from './syncServer'
+import { openDemoSyncHandler, startDemoSyncServer } from './syncServer'
 
 // This file runs from dist-server/, one level below the demo's root.
 const demoRoot = resolve(import.meta.dirname, '..')
@@ -32,40 +34,41 @@ const { values: args } = parseArgs({
 const db = resolve(args.db)
 mkdirSync(dirname(db), { recursive: true })
 if (args.fresh) for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true })
-const sync = await startDemoSyncServer({
-  db,
-  port: Number(args['sync-port']),
-  host: args['sync-only'] ? args.host : '127.0.0.1',
-  ...(args.cors ? { cors: args.cors === '*' ? '*' : args.cors.split(',') } : {}),
-})
-const stops: (() => Promise<void>)[] = [() => sync.close()]
+const stops: (() => Promise<void>)[] = []
 
 if (args['sync-only']) {
+  const sync = await startDemoSyncServer({
+    db,
+    port: Number(args['sync-port']),
+    host: args.host,
+    ...(args.cors ? { cors: args.cors === '*' ? '*' : args.cors.split(',') } : {}),
+  })
+  stops.push(() => sync.close())
   console.log(`Chronicle Kanban sync server on ${sync.url} (SQLite ${db})`)
 } else {
-  // A browser that reloads or goes offline drops its live socket: the proxy's resets are expected.
-  const logger = createLogger('warn')
-  const logError = logger.error.bind(logger)
-  logger.error = (message, options) => {
-    if (message.includes('ws proxy') && /ECONNRESET|EPIPE/.test(`${message} ${options?.error?.message ?? ''}`)) return
-    logError(message, options)
-  }
+  const sync = await openDemoSyncHandler({ db, ...(args.cors ? { cors: args.cors === '*' ? '*' : args.cors.split(',') } : {}) })
+  stops.push(() => sync.close())
   const app = await preview({
     root: demoRoot,
     configFile: resolve(demoRoot, 'vite.config.ts'),
-    customLogger: logger,
-    preview: {
-      host: args.host,
-      port: Number(args.port),
-      strictPort: true,
-      proxy: { '/v1': { target: sync.url, ws: true } },
-    },
+    logLevel: 'warn',
+    preview: { host: args.host, port: Number(args.port), strictPort: true },
+    plugins: [
+      {
+        name: 'chronicle-sync',
+        // Before Vite's own middlewares: /v1 is the sync server's, every other path goes on to the app's files.
+        configurePreviewServer(server) {
+          server.middlewares.use(sync)
+          sync.attach(server.httpServer as HttpServer)
+        },
+      },
+    ],
   })
   stops.unshift(() => app.close())
   const url = app.resolvedUrls?.local[0] ?? `http://${args.host}:${args.port}/`
   console.log(`
   Chronicle Kanban is running on ${url}
-  Sync server: ${sync.url} (behind ${url}v1), SQLite ${db}
+  Sync server: ${url}v1 (same port), SQLite ${db}
 
   Open ${url} in two browsers (or a normal and a private window), pick a different
   person in each header, and watch every change arrive in the other. Ctrl+C stops both.

@@ -1,5 +1,5 @@
 import { createStore, type Store } from '@chronicle/core'
-import { createSyncServer, sqliteStorage, type CorsOptions } from '@chronicle/server'
+import { createSyncHandler, createSyncServer, sqliteStorage, type CorsOptions, type SyncHandler, type SyncHandlerOptions } from '@chronicle/server'
 import { boardView, commands, dashboard, demoBoardId, people, projections, reactions, seedDemoBoard, seedSteps } from '../src/domain'
 import { personOfToken } from '../src/sync/demoTokens'
 
@@ -22,17 +22,11 @@ export interface DemoSyncServer {
   close(): Promise<void>
 }
 
-/**
- * The Kanban demo's sync server: `@chronicle/server` over an embedded SQLite file, running the
- * same domain module as the browser. Requests authenticate with a team member's demo token
- * (src/sync/demoTokens.ts); everyone on the team reads the whole board. A new database gets the
- * demo board first, through ordinary commands issued by the team members.
- */
-export async function startDemoSyncServer(options: DemoSyncServerOptions): Promise<DemoSyncServer> {
-  const storage = sqliteStorage({ path: options.db })
-  const server = createSyncServer({
+/** The sync options of the demo: its domain, its log in `db`, and the demo tokens. */
+function demoSyncOptions(options: DemoSyncServerOptions): SyncHandlerOptions {
+  return {
     domain: { commands },
-    store: storage,
+    store: sqliteStorage({ path: options.db }),
     name: demoLogName,
     authenticate: (token) => {
       const userId = personOfToken(token)
@@ -40,17 +34,44 @@ export async function startDemoSyncServer(options: DemoSyncServerOptions): Promi
     },
     canRead: () => true,
     ...(options.cors ? { cors: { origins: options.cors } } : {}),
-  })
-  // Seeding runs through a store of its own on the same database connection, before the server opens.
+  }
+}
+
+/**
+ * Seeds a new database with the demo board, through a store of its own on the same database
+ * connection, and then opens the server's log (`open`) while that connection is still held.
+ */
+async function seeded(storage: SyncHandlerOptions['store'], open: () => Promise<unknown>): Promise<void> {
   const seeder = createStore({ name: demoLogName, commands, projections, reactions, storage, origin: 'server', persist: false, principal: { userId: people[0].id } })
-  let url: string
   try {
     await seedLog(seeder)
-    url = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1')
+    await open()
   } finally {
     // The connection stays open while the server uses it.
     await seeder.close()
   }
+}
+
+/**
+ * The Kanban demo's sync endpoints as a handler to mount in the app's own server (one port for the
+ * app and sync, as `pnpm demo` serves them): `@chronicle/server` over an embedded SQLite file,
+ * running the same domain module as the browser. Requests authenticate with a team member's demo
+ * token (src/sync/demoTokens.ts); everyone on the team reads the whole board. A new database gets
+ * the demo board first, through ordinary commands issued by the team members.
+ */
+export async function openDemoSyncHandler(options: Omit<DemoSyncServerOptions, 'port' | 'host'>): Promise<SyncHandler> {
+  const config = demoSyncOptions(options)
+  const handler = createSyncHandler(config)
+  await seeded(config.store, () => handler.open())
+  return handler
+}
+
+/** The demo's sync endpoints on a port of their own (`--sync-only`, and the end-to-end tests' per-test servers). */
+export async function startDemoSyncServer(options: DemoSyncServerOptions): Promise<DemoSyncServer> {
+  const config = demoSyncOptions(options)
+  const server = createSyncServer(config)
+  let url = ''
+  await seeded(config.store, async () => (url = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1')))
   return { url, close: () => server.close() }
 }
 

@@ -22,6 +22,11 @@ const usage = `Usage: chronicle-server --domain ./domain.js [options]
   --max-body <bytes>  largest request body (default 1048576)
   --rate <n>          pushed commands per second per principal (default 50; 0 turns limiting off)
   --burst <n>         commands a principal may push at once (default 1000)
+  --headers-timeout <ms>  time a client has to send a request's headers (default 5000)
+  --request-timeout <ms>  time a client has to send a whole request (default 15000)
+  --idle-timeout <ms>     time a kept-alive connection may sit idle (default 5000)
+  --max-connections-per-client <n>
+                      open connections per client address (default 64; 0: no cap, as behind a load balancer)
   --help              show this text`
 
 /** What a domain module may export (directly or as its default export). */
@@ -60,6 +65,10 @@ async function main() {
         'max-body': { type: 'string' },
         rate: { type: 'string' },
         burst: { type: 'string' },
+        'headers-timeout': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'max-connections-per-client': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -105,6 +114,12 @@ async function main() {
     maxBodyBytes: count(args['max-body'], 'max-body', 1024 * 1024),
     maxCommandsPerPush,
     rateLimit: rate === 0 ? false : { commandsPerSecond: rate, burst: Math.max(burst, maxCommandsPerPush) },
+    connections: {
+      headersTimeout: count(args['headers-timeout'], 'headers-timeout', 5_000),
+      requestTimeout: count(args['request-timeout'], 'request-timeout', 15_000),
+      idleTimeout: count(args['idle-timeout'], 'idle-timeout', 5_000),
+      maxConnectionsPerClient: count(args['max-connections-per-client'], 'max-connections-per-client', 64),
+    },
   })
 
   const port = count(args.port ?? process.env.PORT, 'port', 3000)

@@ -1,5 +1,26 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ChronicleError } from '@chronicle/core'
 import { protocolVersions, type ProtocolVersion, type SyncErrorCode, type WireError } from '@chronicle/sync'
+
+/**
+ * A request as the sync endpoints see it, whichever server delivered it: Node's `http`
+ * (`node.ts`) or a fetch-style `Request` (`fetch.ts`).
+ */
+export interface SyncRequest {
+  readonly method: string
+  /** Path and query, e.g. `/v1/events?after=3`. */
+  readonly url: string
+  /** A header's value (names in lower case), or undefined. */
+  header(name: string): string | undefined
+  /** The body as UTF-8 text; rejects with `payload-too-large` past `limit` bytes, before reading it all. */
+  text(limit: number): Promise<string>
+}
+
+/** An answer of the sync endpoints, written back by the adapter that delivered the request. */
+export interface SyncResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
 
 /** HTTP status of each protocol error code. */
 const statusOf: Record<SyncErrorCode, number> = {
@@ -19,8 +40,12 @@ const statusOf: Record<SyncErrorCode, number> = {
   'bad-response': 502,
 }
 
-/** A protocol-level refusal of a whole request; the HTTP layer turns it into an ErrorResponse. */
-export class RequestError extends Error {
+/**
+ * A protocol-level refusal of a whole request; the HTTP layer turns it into an ErrorResponse with
+ * the code's HTTP status. The same class (`SyncError`) as the client throws when it reads one.
+ */
+export class RequestError extends ChronicleError {
+  declare readonly code: SyncErrorCode
   /** The protocol version of the request, once known: the answer is written in it. */
   protocol: ProtocolVersion | undefined
 
@@ -28,7 +53,7 @@ export class RequestError extends Error {
     readonly wire: WireError,
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
-    super(wire.message)
+    super('SyncError', wire.code, wire.message)
   }
   get status(): number {
     return statusOf[this.wire.code]
@@ -39,62 +64,28 @@ export class RequestError extends Error {
 export const refuse = (code: SyncErrorCode, message: string, extra: Omit<WireError, 'code' | 'message'> = {}, headers: Record<string, string> = {}) =>
   new RequestError({ code, message, ...extra }, headers)
 
-/** Writes a JSON answer (unless the connection is gone). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) {
-  if (res.headersSent || res.destroyed) return
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers })
-  res.end(text)
+/** A JSON answer. */
+export function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): SyncResponse {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }, body: JSON.stringify(body) }
 }
 
 /**
- * Writes an ErrorResponse for a RequestError, in the request's protocol version; before that is
- * known (no token, a body too large to read), in the oldest version, which every client reads.
+ * An ErrorResponse for a RequestError, in the request's protocol version; before that is known
+ * (no token, a body too large to read), in the oldest version, which every client reads.
  */
-export function sendError(res: ServerResponse, error: RequestError) {
-  sendJson(res, error.status, { protocol: error.protocol ?? protocolVersions[0], error: error.wire }, error.headers)
+export function errorResponse(error: RequestError): SyncResponse {
+  return json(error.status, { protocol: error.protocol ?? protocolVersions[0], error: error.wire }, error.headers)
 }
 
 /** The bearer token of a request, or undefined. */
-export function bearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization
+export function bearerToken(request: SyncRequest): string | undefined {
+  const header = request.header('authorization')
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
   return match?.[1]
 }
 
-/**
- * Reads a request body of at most `limit` bytes. A larger one (by Content-Length, or as it
- * streams in) is refused with `payload-too-large` before it is parsed. The rest of it is read and
- * dropped, so the client finishes sending and reads the answer instead of a reset connection;
- * a client that keeps sending past `16 * limit` more is cut off.
- */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const tooLarge = () => {
-      req.removeAllListeners('data')
-      let drained = 0
-      req.on('data', (chunk: Buffer) => {
-        drained += chunk.length
-        if (drained > 16 * limit) req.socket.destroy()
-      })
-      reject(refuse('payload-too-large', `The request body exceeds ${limit} bytes; push fewer commands at once.`))
-    }
-    const declared = Number(req.headers['content-length'])
-    if (Number.isFinite(declared) && declared > limit) {
-      tooLarge()
-      return
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) tooLarge()
-      else chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', (error) => reject(error))
-  })
-}
+/** The refusal of a body over `limit` bytes. */
+export const tooLarge = (limit: number) => refuse('payload-too-large', `The request body exceeds ${limit} bytes; push fewer commands at once.`)
 
 /** Which cross-origin callers a browser may let through. */
 export interface CorsOptions {
@@ -113,27 +104,26 @@ export function originAllowed(cors: CorsOptions | false | undefined, origin: str
 }
 
 /**
- * Adds CORS headers for an allowed Origin and answers preflights. Returns true when the request
- * was a preflight and has been answered.
+ * The CORS headers for a request (none unless its Origin is allowed), and the whole answer when
+ * the request is a preflight.
  */
-export function applyCors(cors: CorsOptions | false | undefined, req: IncomingMessage, res: ServerResponse): boolean {
-  const origin = req.headers.origin
+export function corsFor(cors: CorsOptions | false | undefined, request: SyncRequest): { headers: Record<string, string>; preflight?: SyncResponse } {
+  const origin = request.header('origin')
   const allowed = cors && origin !== undefined && originAllowed(cors, origin)
-  if (allowed) {
-    res.setHeader('access-control-allow-origin', cors.origins === '*' ? '*' : origin)
-    res.setHeader('vary', 'Origin')
-    res.setHeader('access-control-expose-headers', 'retry-after')
+  const headers: Record<string, string> = allowed ? { 'access-control-allow-origin': cors.origins === '*' ? '*' : origin, vary: 'Origin', 'access-control-expose-headers': 'retry-after' } : {}
+  if (request.method !== 'OPTIONS') return { headers }
+  if (!allowed) return { headers, preflight: { status: 403, headers: { 'content-type': 'text/plain' }, body: '' } }
+  return {
+    headers,
+    preflight: {
+      status: 204,
+      headers: {
+        ...headers,
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': 'authorization, content-type',
+        'access-control-max-age': String(cors.maxAge ?? 600),
+      },
+      body: '',
+    },
   }
-  if (req.method !== 'OPTIONS') return false
-  if (allowed) {
-    res.writeHead(204, {
-      'access-control-allow-methods': 'GET, POST, OPTIONS',
-      'access-control-allow-headers': 'authorization, content-type',
-      'access-control-max-age': String(cors.maxAge ?? 600),
-    })
-  } else {
-    res.writeHead(403, { 'content-type': 'text/plain' })
-  }
-  res.end()
-  return true
 }

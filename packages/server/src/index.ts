@@ -1,4 +1,6 @@
 export { createSyncServer, type SyncServer, type SyncServerOptions } from './syncServer'
+export { createSyncHandler, type SyncHandler, type SyncHandlerOptions } from './handler'
+export { capConnectionsPerClient, type ConnectionLimits } from './connections'
 export type { CorsOptions } from './http'
 export type { RateLimitOptions } from './rateLimit'
 export { sqliteStorage, type SqliteStorageOptions } from './storage/sqlite'

@@ -1,7 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EventEnvelope, Principal, Store } from '@chronicle/core'
 import { decode, isVersionMismatch, parseJson, protocolVersions, type PullResponse, type PushCommand } from '@chronicle/sync'
-import { bearerToken, readBody, refuse, sendJson, type RequestError } from './http'
+import { bearerToken, json, refuse, type RequestError, type SyncRequest, type SyncResponse } from './http'
 import { executePush } from './push'
 import type { RateLimiter } from './rateLimit'
 import type { ServerEventLog } from './storage/serverStorage'
@@ -21,7 +20,7 @@ export interface Routes {
 }
 
 /** The principal of a request's bearer token; refuses with `unauthenticated` otherwise. */
-async function principalOf(routes: Routes, req: IncomingMessage): Promise<Principal> {
+async function principalOf(routes: Routes, req: SyncRequest): Promise<Principal> {
   const token = bearerToken(req)
   if (token === undefined) throw refuse('unauthenticated', 'Send the token as "Authorization: Bearer <token>".', {}, { 'www-authenticate': 'Bearer' })
   let principal: Principal | undefined
@@ -40,9 +39,9 @@ async function principalOf(routes: Routes, req: IncomingMessage): Promise<Princi
  * shape (400), the batch size (413), the principal's rate (429); only then are commands executed.
  * A refused request changes nothing.
  */
-export async function handlePush(routes: Routes, req: IncomingMessage, res: ServerResponse) {
+export async function handlePush(routes: Routes, req: SyncRequest): Promise<SyncResponse> {
   const principal = await principalOf(routes, req)
-  const body = await readBody(req, routes.maxBodyBytes)
+  const body = await req.text(routes.maxBodyBytes)
   const parsed = parseJson(body)
   if (!parsed.ok) throw refuse('malformed-json', `The body is not JSON: ${parsed.issues[0]!.message}`)
   const request = decode.pushRequest(parsed.value)
@@ -57,7 +56,7 @@ export async function handlePush(routes: Routes, req: IncomingMessage, res: Serv
   if (wait > 0) {
     throw inVersion(refuse('rate-limited', `Too many commands; try again in ${Math.ceil(wait / 1000)} s.`, { retryAfter: wait }, { 'retry-after': String(Math.ceil(wait / 1000)) }))
   }
-  sendJson(res, 200, await executePush(routes, principal, request.value))
+  return json(200, await executePush(routes, principal, request.value))
 }
 
 const nonNegativeInteger = /^(0|[1-9][0-9]{0,15})$/
@@ -71,9 +70,9 @@ const scanBudget = 20
  * `scanBudget` pages of the log; `next` tells where it stopped, so a principal who may read little
  * of a busy log still moves forward page by page.
  */
-export async function handlePull(routes: Routes, req: IncomingMessage, res: ServerResponse) {
+export async function handlePull(routes: Routes, req: SyncRequest): Promise<SyncResponse> {
   const principal = await principalOf(routes, req)
-  const query = new URL(req.url ?? '/', 'http://localhost').searchParams
+  const query = new URL(req.url, 'http://localhost').searchParams
   const afterText = query.get('after') ?? '0'
   const limitText = query.get('limit') ?? String(routes.pullLimit)
   const protocol = protocolVersions.find((version) => String(version) === (query.get('protocol') ?? '1'))
@@ -99,5 +98,5 @@ export async function handlePull(routes: Routes, req: IncomingMessage, res: Serv
     }
   }
   const answer: PullResponse = { protocol, events, next: Math.max(cursor, Number(afterText)), head, more: cursor < head }
-  sendJson(res, 200, answer)
+  return json(200, answer)
 }

@@ -10,6 +10,8 @@ export const cliPath = resolve(testBuildDir, 'cli.js')
 export const domainPath = resolve(testBuildDir, 'domain.js')
 /** Core's Kanban fixtures as a domain module (see kanban.ts). */
 export const kanbanDomainPath = resolve(testBuildDir, 'kanban.js')
+/** The sync handler mounted in an app's own server (see mountedServer.ts); pass as `cli`, with `--mount node|hono`. */
+export const mountedServerPath = resolve(testBuildDir, 'mounted.js')
 
 /** A running `chronicle-server` process. */
 export interface ServerProcess {
