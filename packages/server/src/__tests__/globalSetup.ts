@@ -12,8 +12,11 @@ export default async function setup() {
   await buildTestServer(testBuildDir)
 }
 
-/** Builds `cli.js`, `domain.js` (shared lists) and `kanban.js` (core's Kanban fixtures) into `outDir`. */
-export async function buildTestServer(outDir: string) {
+/**
+ * Builds `cli.js`, `domain.js` (shared lists), `kanban.js` (core's Kanban fixtures) and
+ * `mounted.js` (the handler mounted in an app's server) into `outDir`, plus any `extra` entries.
+ */
+export async function buildTestServer(outDir: string, extra: Record<string, string> = {}) {
   const conditions = ['@chronicle/source', ...defaultServerConditions]
   await build({
     root: serverRoot,
@@ -33,6 +36,7 @@ export async function buildTestServer(outDir: string) {
           domain: resolve(serverRoot, 'src/__tests__/domain.ts'),
           kanban: resolve(serverRoot, 'src/__tests__/kanban.ts'),
           mounted: resolve(serverRoot, 'src/__tests__/mountedServer.ts'),
+          ...extra,
         },
         external: [/^node:/, 'better-sqlite3', 'pg', 'ws', 'hono', /^hono\//, '@hono/node-server'],
         output: { format: 'es', entryFileNames: '[name].js' },

@@ -6,7 +6,7 @@ import { chownSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { Client } from 'pg'
-import { tempDir } from './harness'
+import { tempDir } from './serverProcess'
 
 /** A running cluster. */
 export interface PostgresCluster {
