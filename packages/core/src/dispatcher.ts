@@ -4,7 +4,7 @@ import type { EventEnvelope } from './event'
 import { applyToAggregate, decideEvents, envelopesOf, type DecidedEvent } from './decide'
 import { decideHistory } from './undoEvents'
 import type { AppendCommand, AppendOutcome } from './storage/storage'
-import type { StreamState, WriteModel } from './writeModel'
+import { copyStreamState, type StreamState, type WriteModel } from './writeModel'
 
 /** What a dispatched command answers with: where its events reached in the log, never domain data. */
 export interface Receipt {
@@ -58,6 +58,12 @@ export interface DispatcherOptions {
   readonly findCommand: (commandId: string) => Promise<number | undefined>
   /** Called right after a batch's transaction started, with its events in order (work to overlap with the commit). */
   readonly whileAppending?: (events: readonly DecidedEvent[]) => void
+  /**
+   * Other processes append to the log too (a sync server on PostgreSQL): each batch first catches
+   * its cached streams up with the log, and a stream others write to is copied before the batch
+   * decides on it, so a lost race puts the copy back instead of folding the stream again.
+   */
+  readonly sharedLog?: boolean
 }
 
 /**
@@ -78,6 +84,18 @@ export interface Dispatcher {
 }
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  /** Streams another process was seen writing to (bounded: forgotten all at once past 10,000). */
+  const contended = new Set<string>()
+  const markContended = (stream: string) => {
+    if (contended.size >= 10_000) contended.clear()
+    contended.add(stream)
+  }
+  const load = async (stream: string, p: Pending): Promise<StreamState> => {
+    if (!options.sharedLog) return options.writeModel.load(stream, p.definition.aggregate)
+    const { entry, foreign } = await options.writeModel.catchUp(stream, p.definition.aggregate)
+    if (foreign > 0) markContended(stream)
+    return entry
+  }
   const queue: Pending[] = []
   let running: Promise<void> | undefined
   let scheduled = false
@@ -106,9 +124,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   async function commit(batch: Pending[], mayRetrySingly: boolean): Promise<void> {
-    // 1. Load every stream the batch touches (cached ones cost nothing).
+    // 1. Load every stream the batch touches (cached ones cost nothing; on a shared log, one read
+    // of what other processes appended since).
     const loads = new Map<string, Promise<StreamState>>()
-    for (const p of batch) if (!loads.has(p.stream)) loads.set(p.stream, options.writeModel.load(p.stream, p.definition.aggregate))
+    for (const p of batch) if (!loads.has(p.stream)) loads.set(p.stream, load(p.stream, p))
     const loaded = new Map<string, StreamState>()
     for (const [stream, promise] of loads) {
       try {
@@ -120,7 +139,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
 
     // 2. Decide each command on the state its predecessors in the batch left. States are applied
-    // in place; any stream whose events then fail to commit is dropped and folded again later.
+    // in place; any stream whose events then fail to commit is dropped and folded again later, or
+    // put back as it was when another process writes to it too.
+    const copies = new Map<string, StreamState>()
+    for (const [stream, entry] of loaded) if (contended.has(stream)) copies.set(stream, copyStreamState(entry))
     const dirty = new Set<string>()
     const broken = new Set<string>()
     const deferred: Pending[] = []
@@ -179,7 +201,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       dirty.add(p.stream)
     }
     if (deferred.length > 0) queue.unshift(...deferred)
-    if (appends.length > 0) await append(appends, owners, dirty, mayRetrySingly)
+    if (appends.length > 0) await append(appends, owners, { dirty, copies }, mayRetrySingly)
     if (refusals.length > 0) await confirmRefusals(refusals, loaded)
   }
 
@@ -215,7 +237,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
   }
 
-  async function append(appends: AppendCommand[], owners: Pending[], dirty: Set<string>, mayRetrySingly: boolean) {
+  async function append(appends: AppendCommand[], owners: Pending[], streams: { dirty: Set<string>; copies: Map<string, StreamState> }, mayRetrySingly: boolean) {
+    // A stream whose decided events did not all commit: back to its copy, or folded again.
+    const unwind = (stream: string) => {
+      const copy = streams.copies.get(stream)
+      if (copy) options.writeModel.restore(stream, copy)
+      else options.writeModel.drop(stream)
+      streams.copies.delete(stream)
+    }
     // 3. One transaction for the whole batch.
     let outcomes
     try {
@@ -223,7 +252,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       options.whileAppending?.(appends.flatMap((a) => a.events))
       outcomes = await appending
     } catch (error) {
-      for (const stream of dirty) options.writeModel.drop(stream)
+      for (const stream of streams.dirty) unwind(stream)
       if (mayRetrySingly && owners.length > 1 && !(error instanceof StorageError && error.code === 'closed')) {
         // One command's payload (or size) may have sunk the batch: give each its own transaction,
         // so the failure stays with the command that caused it.
@@ -238,6 +267,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const committed: EventEnvelope[] = []
     const answers: (() => void)[] = []
     const retry: Pending[] = []
+    const unwound = new Set<string>()
     outcomes.forEach((outcome, i) => {
       const p = owners[i]!
       if (outcome.status === 'ok') {
@@ -249,7 +279,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         return
       }
       // The cached state holds events that were not written.
-      options.writeModel.drop(p.stream)
+      if (!unwound.has(p.stream)) unwind(p.stream)
+      unwound.add(p.stream)
+      if (outcome.status === 'conflict') markContended(p.stream)
       if (outcome.status === 'duplicate') {
         answers.push(() => p.resolve({ commandId: p.context.commandId, position: outcome.position, eventCount: 0, duplicate: true }))
       } else if (++p.attempts >= options.maxAttempts) {

@@ -60,6 +60,12 @@ export interface StoreOptions {
   readonly freeze?: boolean
   /** Aggregate states kept in memory, by stream (default 5000). */
   readonly cachedStreams?: number
+  /**
+   * Set when other processes append to the same log (a sync server on PostgreSQL; default false).
+   * Each group commit then reads what others appended to its streams since their cached states and
+   * applies it, and a lost race puts the state back as it was instead of folding the stream again.
+   */
+  readonly sharedLog?: boolean
   /** Written into `meta.origin` of this store's events (default: a random id per store session). */
   readonly origin?: string
   /**
@@ -414,6 +420,7 @@ export function createStore(options: StoreOptions): Store {
     },
     maxBatch: options.maxBatch ?? 1000,
     maxAttempts: options.maxAttempts ?? 5,
+    sharedLog: options.sharedLog ?? false,
     // Changed since `version`: newer events, or (another tab compacted) a snapshot beyond it.
     streamChanged: async (stream, version) =>
       (await log().readStream(stream, version)).length > 0 || ((await log().compaction?.loadStreamSnapshot(stream))?.version ?? 0) > version,

@@ -34,8 +34,48 @@ export interface WriteModel {
    * redo the stream is folded again on its next use.
    */
   committed(stream: string, events: readonly EventEnvelope[]): void
+  /**
+   * The stream's state brought up to date with the log: what `load` gives, plus the events other
+   * writers (another server process) appended after its version, applied in place; `foreign` is
+   * how many there were. An undo or redo among them, or a gap, folds the stream again instead.
+   */
+  catchUp(stream: string, aggregate: AnyAggregateDefinition): Promise<{ entry: StreamState; foreign: number }>
+  /** Puts back a state copied (`copyStreamState`) before a batch decided on it, when the batch did not commit whole. */
+  restore(stream: string, copy: StreamState): void
   drop(stream: string): void
   clear(): void
+}
+
+/** A private deep copy of a stream state, to put back with `restore` if a batch loses its race. */
+export function copyStreamState(entry: StreamState): StreamState {
+  return { state: structuredClone(entry.state), version: entry.version, commands: entry.commands.map((c) => ({ ...c })) }
+}
+
+/** `WriteModel.catchUp`: applies a cached entry's newer events in place, or folds the stream again. */
+async function catchUpEntry(
+  model: WriteModel,
+  readStream: (stream: string, afterVersion: number) => Promise<EventEnvelope[]>,
+  stream: string,
+  aggregate: AnyAggregateDefinition,
+): Promise<{ entry: StreamState; foreign: number }> {
+  const entry = await model.load(stream, aggregate)
+  const newer = await readStream(stream, entry.version)
+  if (newer.length === 0) return { entry, foreign: 0 }
+  const current = model.peek(stream) === entry
+  const inPlace = current && newer[0]!.version === entry.version + 1 && !newer.some((e) => isHistoryEvent(e.type))
+  if (inPlace) {
+    try {
+      applyToAggregate(aggregate, entry.state, newer)
+      entry.commands.push(...scanStream(newer).commands)
+      entry.version = newer.at(-1)!.version
+      model.committed(stream, newer)
+      return { entry, foreign: newer.length }
+    } catch {
+      // Half applied: fold the stream again below.
+    }
+  }
+  model.drop(stream)
+  return { entry: await model.load(stream, aggregate), foreign: newer.length }
 }
 
 export function createWriteModel(options: {
@@ -120,7 +160,7 @@ export function createWriteModel(options: {
     generations.set(stream, (generations.get(stream) ?? 0) + 1)
   }
 
-  return {
+  const model: WriteModel = {
     load(stream, aggregate) {
       const cached = entries.get(stream)
       if (cached && !stale.has(stream)) {
@@ -157,6 +197,11 @@ export function createWriteModel(options: {
       if (kept.has(stream) && entries.has(stream)) stale.add(stream)
       else drop(stream)
     },
+    catchUp: (stream, aggregate) => catchUpEntry(model, options.readStream, stream, aggregate),
+    restore(stream, copy) {
+      drop(stream)
+      touch(stream, copy)
+    },
     drop,
     clear() {
       entries.clear()
@@ -164,4 +209,5 @@ export function createWriteModel(options: {
       stale.clear()
     },
   }
+  return model
 }

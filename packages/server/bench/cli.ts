@@ -200,7 +200,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const outcomes: Outcome[] = []
   try {
     for (const scenario of chosen) {
-      console.log(`… ${scenario.name}`)
+      console.log(`… ${scenario.name} (${new Date().toISOString().slice(11, 19)})`)
       outcomes.push(await run(scenario, { duration: Number(values.duration), seed: Number(values.seed), cluster, dir: dir.path }))
     }
   } finally {

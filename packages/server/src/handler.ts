@@ -144,6 +144,8 @@ class SyncService {
         persist: false,
         // Server processes sharing one database race for hot streams far more than tabs do.
         maxAttempts: this.options.maxAttempts ?? 20,
+        // Other processes write to a shared log: catch cached states up instead of folding again.
+        sharedLog: this.options.store.shared === true,
         // Clients pull the whole log from the server: it never compacts on its own.
         compaction: false,
       })

@@ -124,3 +124,65 @@ describe('the write model after undo and redo, with sync', () => {
     expect(await refusal(a.store.dispatch(add('b1')))).toBe('card-exists')
   })
 })
+
+describe('the write model on a log other processes append to (sharedLog)', () => {
+  /** Store `mine` counts its stream reads; `other` writes to the same log as another server process would. */
+  function sharedSetup(options: { sharedLog: boolean; beforeAppend?: () => Promise<void> }) {
+    const reads = new Map<string, number>()
+    let hook = options.beforeAppend
+    const { storage, inner } = wrappedMemoryStorage((log) => ({
+      async readStream(stream, after) {
+        const events = await log.readStream(stream, after)
+        reads.set(stream, (reads.get(stream) ?? 0) + events.length)
+        return events
+      },
+      async append(batch, appendOptions) {
+        const run = hook
+        hook = undefined
+        await run?.()
+        return log.append(batch, appendOptions)
+      },
+    }))
+    const mine = createStore({ name: 'kanban', commands, storage, compaction: false, sharedLog: options.sharedLog })
+    const other = createStore({ name: 'kanban', commands, storage: inner, compaction: false })
+    return { mine, other, reads: (stream: string) => reads.get(stream) ?? 0, arm: (run: () => Promise<void>) => (hook = run) }
+  }
+
+  it('catches a cached stream up with what others appended instead of folding it again', async () => {
+    const { mine, other, reads } = sharedSetup({ sharedLog: true })
+    for (const id of ['m1', 'm2', 'm3']) await mine.dispatch(add(id))
+    for (const id of ['o1', 'o2', 'o3', 'o4', 'o5']) await other.dispatch(add(id))
+    const before = reads('board-b')
+    expect(await refusal(mine.dispatch(add('m4')))).toBe('accepted')
+    // Only the five foreign events were read, and the state has them: o1 exists.
+    expect(reads('board-b') - before).toBe(5)
+    expect(await refusal(mine.dispatch(add('o1')))).toBe('card-exists')
+  })
+
+  it('puts a contended stream back after a lost race and catches up, without reading the whole stream', async () => {
+    const { mine, other, reads, arm } = sharedSetup({ sharedLog: true })
+    for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']) await mine.dispatch(add(id))
+    // Another process writes: the stream is contended from now on.
+    await other.dispatch(add('o1'))
+    await mine.dispatch(add('m7'))
+    // ...and wins the next race: it appends between this store's catch-up and its append.
+    arm(async () => void (await other.dispatch(add('o2'))))
+    const before = reads('board-b')
+    const receipt = await mine.dispatch(add('m8'))
+    expect(receipt.duplicate).toBe(false)
+    // Catch-up before deciding (nothing new), the lost race, then catch-up reads o2 and m8's retry
+    // writes: never the stream's other eight events again.
+    expect(reads('board-b') - before).toBe(1)
+    expect(await refusal(mine.dispatch(add('o2')))).toBe('card-exists')
+    expect(await refusal(mine.dispatch(add('m8')))).toBe('card-exists')
+  })
+
+  it('without sharedLog, the same lost race folds the whole stream again (what the option avoids)', async () => {
+    const { mine, other, reads, arm } = sharedSetup({ sharedLog: false })
+    for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']) await mine.dispatch(add(id))
+    arm(async () => void (await other.dispatch(add('o2'))))
+    const before = reads('board-b')
+    await mine.dispatch(add('m7'))
+    expect(reads('board-b') - before).toBe(7)
+  })
+})

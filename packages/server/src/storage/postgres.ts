@@ -35,6 +35,7 @@ export function postgresStorage(options: PostgresStorageOptions): ServerStorageB
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new TypeError(`postgresStorage: channel must be a lower-case SQL identifier, got ${JSON.stringify(channel)}`)
   return {
     kind: 'postgres',
+    shared: true,
     async open(name) {
       const pool = new Pool({ max: options.max ?? 10, ...config })
       // An idle client's connection error must not crash the process; the next query reports it.

@@ -17,6 +17,11 @@ export interface ServerEventLog extends EventLogStorage {
 
 /** A storage backend for `createSyncServer({ store })`: `sqliteStorage()` or `postgresStorage()`. */
 export interface ServerStorageBackend extends StorageBackend {
+  /**
+   * True when several server processes may append to one log (PostgreSQL): the server's store
+   * then catches its cached stream states up with the log before each batch (`sharedLog`).
+   */
+  readonly shared?: boolean
   open(name: string): Promise<ServerEventLog>
 }
 
