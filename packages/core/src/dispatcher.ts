@@ -281,7 +281,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // The cached state holds events that were not written.
       if (!unwound.has(p.stream)) unwind(p.stream)
       unwound.add(p.stream)
-      if (outcome.status === 'conflict') markContended(p.stream)
+      // Copies help only where the retry catches up from them (a shared log).
+      if (outcome.status === 'conflict' && options.sharedLog) markContended(p.stream)
       if (outcome.status === 'duplicate') {
         answers.push(() => p.resolve({ commandId: p.context.commandId, position: outcome.position, eventCount: 0, duplicate: true }))
       } else if (++p.attempts >= options.maxAttempts) {

@@ -127,9 +127,10 @@ export function storageContract(fresh: () => Promise<{ backend: ServerStorageBac
     again.close()
   })
 
-  it('runs a core store, and two stores racing on one stream (two processes) both get through', async () => {
+  // sharedLog as the sync server sets it on PostgreSQL: cached states catch up instead of folding again.
+  it.each([false, true])('runs a core store, and two stores racing on one stream (two processes) both get through (sharedLog: %s)', async (sharedLog) => {
     const { backend, reopen } = await fresh()
-    const options = { name: 'race', commands, persist: false, maxAttempts: 50 }
+    const options = { name: 'race', commands, persist: false, maxAttempts: 50, sharedLog }
     const one = createStore({ ...options, storage: backend, origin: 'one' })
     const two = createStore({ ...options, storage: reopen(), origin: 'two' })
     const acme = { user: 'alice', tenant: 'acme', role: 'member' }

@@ -25,6 +25,30 @@ describe('postgresStorage', () => {
   })
 })
 
+describe('postgresStorage behind a transaction-mode pooler', () => {
+  it('LISTENs on listenConnectionString, and queries through the pool', async () => {
+    const connectionString = await newDatabase()
+    const listenConnectionString = `${connectionString}?application_name=chronicle-listen`
+    const log = await postgresStorage({ connectionString, listenConnectionString }).open('pooled')
+    const admin = new Client({ connectionString })
+    await admin.connect()
+    try {
+      const listening = () => admin.query<{ name: string }>(`SELECT application_name AS name FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND datname = current_database()`)
+      await eventually(async () => expect((await listening()).rows.map((r) => r.name)).toEqual(['chronicle-listen']), 'the LISTEN connection')
+      const heads: number[] = []
+      log.onAppended((head) => heads.push(head))
+      // Another process's append reaches this log only through the LISTEN connection.
+      const other = await postgresStorage({ connectionString }).open('pooled')
+      await other.append([{ commandId: 'c1', stream: 's', expectedVersion: 0, idempotent: true, events: [{ id: 'e1', stream: 's', version: 1, type: 'T', schemaVersion: 1, payload: {}, meta: { commandId: 'c1', causationId: 'c1', correlationId: 'c1', at: 1, origin: 'other' } }] }])
+      await eventually(() => expect(heads).toContain(1), 'the notification')
+      other.close()
+    } finally {
+      await admin.end()
+      log.close()
+    }
+  })
+})
+
 describe('sync server on PostgreSQL', () => {
   syncSuite(async () => ({ postgres: await newDatabase() }))
 

@@ -11,6 +11,12 @@ export interface PostgresStorageOptions {
   readonly config?: PoolConfig
   /** Connections in the pool (default 10). */
   readonly max?: number
+  /**
+   * Where the LISTEN connection goes, when the pool goes through a transaction-mode pooler
+   * (PgBouncer) that cannot hold a LISTEN: PostgreSQL itself or a session-mode pool. Default: the
+   * pool's own connection settings.
+   */
+  readonly listenConnectionString?: string
   /** The NOTIFY channel that tells server processes of new events (default `chronicle_events`). */
   readonly channel?: string
   /** How often an append transaction is retried after a serialization failure or deadlock (default 5). */
@@ -46,7 +52,8 @@ export function postgresStorage(options: PostgresStorageOptions): ServerStorageB
         await pool.end().catch(() => undefined)
         throw toStorageError(error, 'Opening the PostgreSQL event log')
       }
-      return openPostgresLog(pool, config, channel, name, options.maxRetries ?? 5)
+      const listenConfig = options.listenConnectionString ? { ...options.config, connectionString: options.listenConnectionString } : config
+      return openPostgresLog(pool, listenConfig, channel, name, options.maxRetries ?? 5)
     },
   }
 }
@@ -90,9 +97,9 @@ function lockKey(log: string): number {
 
 const columns = 'seq, id, stream, version, type, schema_version, payload, meta'
 
-async function openPostgresLog(pool: Pool, config: PoolConfig, channel: string, log: string, maxRetries: number): Promise<ServerEventLog> {
+async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: string, log: string, maxRetries: number): Promise<ServerEventLog> {
   const appended = createListeners<number>()
-  const listener = listen(config, channel, log, appended.emit, async () => head())
+  const listener = listen(listenConfig, channel, log, appended.emit, async () => head())
   let closed = false
 
   const guard = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
