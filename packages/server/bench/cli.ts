@@ -46,6 +46,8 @@ interface Outcome {
 }
 
 const buildDir = resolve(serverRoot, '.bench-build')
+/** Server processes running now: stopped with the benchmark, also when it is interrupted. */
+const running = new Set<ServerProcess>()
 
 function scenarios(): Scenario[] {
   const list: Scenario[] = []
@@ -111,7 +113,11 @@ async function run(scenario: Scenario, options: { duration: number; seed: number
   const servers: ServerProcess[] = []
   try {
     const serverArgs = { cli: resolve(buildDir, scenario.target === 'bare' ? 'bare.js' : 'cli.js'), domain: resolve(buildDir, 'domain.js'), args: ['--max-connections-per-client', '0'] }
-    for (let i = 0; i < scenario.processes; i++) servers.push(await startServer(store, serverArgs))
+    for (let i = 0; i < scenario.processes; i++) {
+      const server = await startServer(store, serverArgs)
+      servers.push(server)
+      running.add(server)
+    }
     if (scenario.target === 'server') await seed(servers[0]!.url, options.seed)
 
     const started = Date.now()
@@ -172,6 +178,7 @@ async function run(scenario: Scenario, options: { duration: number; seed: number
     }
   } finally {
     await Promise.all(servers.map((server) => server.kill('SIGTERM')))
+    for (const server of servers) running.delete(server)
   }
 }
 
@@ -197,6 +204,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   mkdirSync(buildDir, { recursive: true })
   await buildTestServer(buildDir, { bare: resolve(serverRoot, 'bench/bare.ts') })
   const cluster = await startPostgres()
+  // Interrupted (Ctrl+C, a timeout): leave no server process or PostgreSQL cluster behind.
+  const interrupted = () => {
+    for (const server of running) void server.kill('SIGKILL')
+    cluster.stop()
+    dir.remove()
+    process.exit(130)
+  }
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
   const outcomes: Outcome[] = []
   try {
     for (const scenario of chosen) {
@@ -204,6 +220,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       outcomes.push(await run(scenario, { duration: Number(values.duration), seed: Number(values.seed), cluster, dir: dir.path }))
     }
   } finally {
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
     cluster.stop()
     dir.remove()
   }
