@@ -1,9 +1,10 @@
 import type { AnyCommandDefinition, CommandContext } from './command'
-import { ConcurrencyConflict, HandlerError, isChronicleError, StorageError } from './errors'
+import { ConcurrencyConflict, HandlerError, idempotencyKeyReused, isChronicleError, StorageError } from './errors'
 import type { EventEnvelope } from './event'
 import { applyToAggregate, decideEvents, envelopesOf, type DecidedEvent } from './decide'
 import { decideHistory } from './undoEvents'
-import type { AppendCommand, AppendOutcome } from './storage/storage'
+import { commandFingerprint, fingerprintDiffers } from './fingerprint'
+import type { AppendCommand, AppendOutcome, FoundCommand } from './storage/storage'
 import { copyStreamState, type StreamState, type WriteModel } from './writeModel'
 
 /** What a dispatched command answers with: where its events reached in the log, never domain data. */
@@ -54,8 +55,8 @@ export interface DispatcherOptions {
   readonly maxAttempts: number
   /** True when the log holds events of `stream` beyond `version` (the cached state is stale). */
   readonly streamChanged: (stream: string, version: number) => Promise<boolean>
-  /** The log position of a command's last event, when the log holds it (idempotent repeats). */
-  readonly findCommand: (commandId: string) => Promise<number | undefined>
+  /** Where a command ended and what it asked for, when the log recorded it (idempotent repeats). */
+  readonly findCommand: (commandId: string) => Promise<FoundCommand | undefined>
   /** Called right after a batch's transaction started, with its events in order (work to overlap with the commit). */
   readonly whileAppending?: (events: readonly DecidedEvent[]) => void
   /**
@@ -82,6 +83,9 @@ export interface Dispatcher {
   /** Rejects every queued command with `error` and accepts no more. */
   close(error: StorageError): void
 }
+
+/** What an admitted command asks for, as stored beside its id (see `commandFingerprint`). */
+const fingerprintOf = (p: AdmittedCommand) => commandFingerprint(p.definition.type, p.payload, p.history)
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Streams another process was seen writing to (bounded: forgotten all at once past 10,000). */
@@ -195,7 +199,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           entry.commands.push({ commandId: p.context.commandId, firstVersion: entry.version + 1, lastVersion: entry.version + decided.length, undone: false })
         }
       }
-      appends.push({ commandId: p.context.commandId, stream: p.stream, expectedVersion: entry.version, idempotent: p.idempotent, events: decided })
+      appends.push({
+        commandId: p.context.commandId,
+        stream: p.stream,
+        expectedVersion: entry.version,
+        idempotent: p.idempotent,
+        ...(p.idempotent ? { fingerprint: fingerprintOf(p) } : {}),
+        events: decided,
+      })
       owners.push(p)
       entry.version += decided.length
       dirty.add(p.stream)
@@ -216,7 +227,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // the rules its own first run changed (an "already exists" check, say).
       const earlier = p.idempotent ? await options.findCommand(p.context.commandId).catch(() => undefined) : undefined
       if (earlier !== undefined) {
-        p.resolve({ commandId: p.context.commandId, position: earlier, eventCount: 0, duplicate: true })
+        if (fingerprintDiffers(earlier.fingerprint, fingerprintOf(p))) p.reject(idempotencyKeyReused(p.context.commandId))
+        else p.resolve({ commandId: p.context.commandId, position: earlier.position, eventCount: 0, duplicate: true })
         continue
       }
       const entry = loaded.get(p.stream)!
@@ -285,6 +297,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (outcome.status === 'conflict' && options.sharedLog) markContended(p.stream)
       if (outcome.status === 'duplicate') {
         answers.push(() => p.resolve({ commandId: p.context.commandId, position: outcome.position, eventCount: 0, duplicate: true }))
+      } else if (outcome.status === 'reused') {
+        answers.push(() => p.reject(idempotencyKeyReused(p.context.commandId)))
       } else if (++p.attempts >= options.maxAttempts) {
         answers.push(() => p.reject(new ConcurrencyConflict(p.stream, p.attempts)))
       } else {

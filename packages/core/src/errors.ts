@@ -59,6 +59,22 @@ export class ValidationError extends ChronicleError {
 }
 
 /**
+ * A command came with a commandId that an earlier command of another type or payload already
+ * used: idempotency keys identify one request, so this is refused and nothing is written (the
+ * earlier command stays as it was). A retry of the very same command still answers
+ * `duplicate: true`. Code `idempotency-key-reused`.
+ *
+ * @example
+ * if (isChronicleError(e, 'ValidationError') && e.code === 'idempotency-key-reused') dispatch(addCard(input)) // with a fresh id
+ */
+export function idempotencyKeyReused(commandId: string): ValidationError {
+  return new ValidationError(
+    'idempotency-key-reused',
+    `The commandId ${JSON.stringify(commandId)} is already taken by another command (another type, stream or payload); nothing was written. Give every new command its own commandId; repeat an id only to retry exactly the same command.`,
+  )
+}
+
+/**
  * A business rule refused the command. Throw it from a command's `handle`:
  *
  * @example

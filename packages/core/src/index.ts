@@ -8,6 +8,7 @@ export { createStore, type Store, type StoreOptions, type DispatchOptions, type 
 export type { LeadershipOptions } from './leader'
 export { createEventDecoder } from './event'
 export { newId } from './ids'
+export { commandFingerprint, fingerprintDiffers } from './fingerprint'
 export { toSchemaIssues, validateSchema } from './standardSchema'
 export type { Receipt } from './dispatcher'
 export type { History } from './undoStack'
@@ -24,6 +25,7 @@ export {
   TimeTravelActive,
   SyncRejected,
   isChronicleError,
+  idempotencyKeyReused,
   errorFromJSON,
   type ChronicleErrorName,
   type SerializedChronicleError,
@@ -31,7 +33,7 @@ export {
 } from './errors'
 export { indexedDbStorage, type IndexedDbStorageOptions } from './storage/indexedDb'
 export { memoryStorage } from './storage/memory'
-export type { StorageBackend, EventLogStorage, CompactionStorage, OutboxStorage, AppendCommand, AppendOutcome, NewEvent, StoredCheckpoint, StorageSignal, Horizon, StoredHorizon, StreamSnapshot, PendingCommand, ConfirmedEvent, SyncReceipt } from './storage/storage'
+export type { StorageBackend, EventLogStorage, CompactionStorage, OutboxStorage, AppendCommand, AppendOutcome, FoundCommand, NewEvent, StoredCheckpoint, StorageSignal, Horizon, StoredHorizon, StreamSnapshot, PendingCommand, ConfirmedEvent, SyncReceipt } from './storage/storage'
 export { given, type Scenario, type ScenarioOutcome } from './testing'
 export type { StandardSchemaV1, SchemaIssue } from './standardSchema'
 export type { SyncConnector, SyncConnection, SyncConnectionStatus, SyncHost, SyncOutbox, SyncStatus, SyncRejection, StoreSync, PendingCommandInfo, PendingEventInfo } from './sync/types'

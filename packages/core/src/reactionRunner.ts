@@ -1,6 +1,6 @@
 import type { CommandInput } from './command'
 import type { Receipt } from './dispatcher'
-import { ChronicleError, HandlerError } from './errors'
+import { ChronicleError, HandlerError, isChronicleError } from './errors'
 import type { EventEnvelope } from './event'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
 
@@ -60,11 +60,18 @@ export function createReactions(
     for (const [index, command] of commands.entries()) {
       // The id is a pure function of (reaction, trigger, index): every run agrees on it.
       const commandId = `${name}:${event.id}${commands.length > 1 ? `:${index}` : ''}`
-      const receipt = await host.dispatch({
-        ...command,
-        options: { ...command.options, commandId, causationId: event.id, correlationId: event.meta.correlationId },
-      })
-      if (!receipt.duplicate) fresh = true
+      const receipt = await host
+        .dispatch({
+          ...command,
+          options: { ...command.options, commandId, causationId: event.id, correlationId: event.meta.correlationId },
+        })
+        .catch((error: unknown) => {
+          // Another run (a second tab) got there first with a payload read from other state: its
+          // command is the one that ran, and this run is the repeat it would have been before.
+          if (isChronicleError(error, 'ValidationError') && error.code === 'idempotency-key-reused') return undefined
+          throw error
+        })
+      if (receipt && !receipt.duplicate) fresh = true
     }
     if (fresh) for (const effect of effects) await effect()
   }

@@ -1,4 +1,4 @@
-import { isChronicleError, Unauthorized, type ChronicleError, type Principal, type Store } from '@chronicle/core'
+import { commandFingerprint, fingerprintDiffers, idempotencyKeyReused, isChronicleError, Unauthorized, type ChronicleError, type FoundCommand, type Principal, type Store } from '@chronicle/core'
 import { type CommandResult, type PushCommand, type PushRequest, type PushResponse, type WireError } from '@chronicle/sync'
 import type { ServerEventLog } from './storage/serverStorage'
 
@@ -51,7 +51,7 @@ export async function executePush(context: PushContext, principal: Principal, re
 }
 
 async function executeOne(context: PushContext, principal: Principal, command: PushCommand): Promise<CommandResult> {
-  // A repeat answers with the first execution's result, read from the log, which is the truth.
+  // A command answers with its execution's result, read from the log, which is the truth.
   const accepted = async (position: number, duplicate: boolean): Promise<CommandResult> => {
     const events = (await context.log.readCommand(command.commandId)).filter((event) => context.canRead(principal, event.stream))
     return { commandId: command.commandId, status: 'ok', position, duplicate, events }
@@ -59,7 +59,7 @@ async function executeOne(context: PushContext, principal: Principal, command: P
   // Checked before executing: run again on the state it produced, a command could fail its own
   // rules ("item exists") instead of being recognised as a repeat.
   const earlier = await context.log.findCommand(command.commandId)
-  if (earlier !== undefined) return accepted(earlier, true)
+  if (earlier !== undefined) return repeated(context, principal, command, earlier)
 
   // The server's own check comes first (e.g. a role that may not write at all); a hook that
   // throws is a server-side failure, not a verdict on the command.
@@ -71,12 +71,32 @@ async function executeOne(context: PushContext, principal: Principal, command: P
     receipt = command.history ? await executeHistory(context, principal, command, command.history) : await executeCommand(context, principal, command)
   } catch (error) {
     if (isTransient(error)) throw error
+    if (isChronicleError(error, 'ValidationError') && error.code === 'idempotency-key-reused') return rejected(command, error)
     // A concurrent push of the same command (another request, another server process) may have
     // committed it while this one was deciding on the state it left.
     const concurrent = await context.log.findCommand(command.commandId)
-    return concurrent === undefined ? rejected(command, error as ChronicleError) : accepted(concurrent, true)
+    return concurrent === undefined ? rejected(command, error as ChronicleError) : repeated(context, principal, command, concurrent)
+  }
+  if (receipt.duplicate) {
+    const concurrent = await context.log.findCommand(command.commandId)
+    if (concurrent !== undefined) return repeated(context, principal, command, concurrent)
   }
   return accepted(receipt.position, receipt.duplicate)
+}
+
+/**
+ * A commandId the log already holds. The same request again (same type and payload; or no
+ * fingerprint stored, for commands from before fingerprints) is answered with the first
+ * execution's result. Another request under the same id is refused with ValidationError
+ * `idempotency-key-reused`, and so is a repeat whose first execution wrote to streams this
+ * principal may not read: another tenant's command is never confirmed, placed or shown, and both
+ * refusals read the same, so neither says more than that the id is taken.
+ */
+async function repeated(context: PushContext, principal: Principal, command: PushCommand, earlier: FoundCommand): Promise<CommandResult> {
+  if (fingerprintDiffers(earlier.fingerprint, commandFingerprint(command.type, command.payload, command.history))) return rejected(command, idempotencyKeyReused(command.commandId))
+  const events = await context.log.readCommand(command.commandId)
+  if (events.some((event) => !context.canRead(principal, event.stream))) return rejected(command, idempotencyKeyReused(command.commandId))
+  return { commandId: command.commandId, status: 'ok', position: earlier.position, duplicate: true, events }
 }
 
 /** A command of the domain, through the store's full pipeline with the client's ids and time. */

@@ -4,7 +4,7 @@
 // recognising repeats after the upgrade, and undo still finds any command, recorded or not.
 import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
-import { createStore, indexedDbStorage, memoryStorage, newId, type NewEvent, type StorageBackend } from '../index'
+import { commandFingerprint, createStore, indexedDbStorage, isChronicleError, memoryStorage, newId, type NewEvent, type StorageBackend } from '../index'
 import { migrations, schemaVersion } from '../storage/indexedDbLayout'
 import { addCard, boardView, commands } from './fixtures'
 import { idbHarness } from './idbHarness'
@@ -88,9 +88,32 @@ describe('idempotency records (real Chromium)', () => {
     await store.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 't' }))
     expect(store.read(boardView).count).toBe(1)
     expect((await recordsOf(name)).sort((a, b) => a.first - b.first)).toEqual([
-      { commandId: 'mine', first: explicit.position, last: explicit.position },
-      { commandId: 'undo-mine', first: undo.position, last: undo.position },
+      { commandId: 'mine', first: explicit.position, last: explicit.position, fingerprint: commandFingerprint('addCard', { boardId: 'b', cardId: 'c2', title: 't' }) },
+      { commandId: 'undo-mine', first: undo.position, last: undo.position, fingerprint: commandFingerprint('addCard', null, { kind: 'undo', target: 'mine' }) },
     ])
+  })
+
+  it('refuses a commandId reused for another request, and still answers a retry of the same one', async () => {
+    const name = uniqueName()
+    const store = open(name)
+    const first = await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }, { commandId: 'mine' }))
+    const error = await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 't' }, { commandId: 'mine' })).catch((e: unknown) => e)
+    expect(isChronicleError(error, 'ValidationError') && error.code).toBe('idempotency-key-reused')
+    const retry = await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }, { commandId: 'mine' }))
+    expect(retry).toEqual({ commandId: 'mine', position: first.position, eventCount: 0, duplicate: true })
+    // Undo and redo with an explicit id are requests too: the same id cannot undo another command.
+    const other = await store.dispatch(addCard({ boardId: 'c', cardId: 'c3', title: 't' }))
+    await store.undoCommand('mine', { commandId: 'undo-1' })
+    expect(await store.undoCommand('mine', { commandId: 'undo-1' })).toMatchObject({ duplicate: true })
+    const wrongTarget = await store.undoCommand(other.commandId, { commandId: 'undo-1' }).catch((e: unknown) => e)
+    expect(isChronicleError(wrongTarget, 'ValidationError') && wrongTarget.code).toBe('idempotency-key-reused')
+    // A cold start reads the fingerprints back from IndexedDB.
+    await store.close()
+    const again = open(name)
+    const cold = await again.dispatch(addCard({ boardId: 'b', cardId: 'c9', title: 't' }, { commandId: 'mine' })).catch((e: unknown) => e)
+    expect(isChronicleError(cold, 'ValidationError') && cold.code).toBe('idempotency-key-reused')
+    expect((await readAll(name)).map((e) => e.meta.commandId)).toEqual(['mine', other.commandId, 'undo-1'])
+    expect(again.read(boardView).count).toBe(1)
   })
 
   it('undoes a command with a generated id that a cold start left out of memory', async () => {
@@ -142,8 +165,8 @@ describe.each([
       await log.outbox!.receive({ events: [{ ...cardAdded('s', 'c9', 1, 'confirmed'), position: 7 }], settled: [], position: 7 })
 
       expect(await log.findCommand!('plain')).toBeUndefined()
-      expect(await log.findCommand!('kept')).toBe(3)
-      expect(await log.findCommand!('confirmed')).toBe(4)
+      expect(await log.findCommand!('kept')).toEqual({ position: 3 })
+      expect(await log.findCommand!('confirmed')).toEqual({ position: 4 })
       expect((await log.readCommand('plain')).map((e) => e.seq)).toEqual([1])
       expect((await log.readCommand('kept')).map((e) => e.seq)).toEqual([2, 3])
       expect((await log.readCommand('confirmed')).map((e) => e.seq)).toEqual([4])
@@ -157,13 +180,37 @@ describe.each([
     }
   })
 
+  it('tells a repeat of the same request (duplicate) from a reused id (reused); a record without a fingerprint repeats as a duplicate', async () => {
+    const log = await backend().open(uniqueName())
+    const withPrint = (commandId: string, events: NewEvent[], fingerprint?: string, expectedVersion?: number) => ({ ...append(commandId, true, events, expectedVersion), ...(fingerprint ? { fingerprint } : {}) })
+    try {
+      const [a, b] = [commandFingerprint('addCard', { n: 1 }), commandFingerprint('addCard', { n: 2 })]
+      expect(a).not.toBe(b)
+      const first = await log.append([withPrint('k', [cardAdded('b', 'c1', 1, 'k')], a), withPrint('legacy', [cardAdded('b', 'c2', 2, 'legacy')])])
+      expect(first.map((o) => o.status)).toEqual(['ok', 'ok'])
+      expect(await log.findCommand!('k')).toEqual({ position: 1, fingerprint: a })
+      const repeats = await log.append([
+        withPrint('k', [cardAdded('b', 'c3', 3, 'k')], a, 2),
+        withPrint('k', [cardAdded('b', 'c3', 3, 'k')], b, 2),
+        withPrint('legacy', [cardAdded('b', 'c3', 3, 'legacy')], b, 2),
+        // Within one batch too: the second command under a new id asks for something else.
+        withPrint('new', [cardAdded('b', 'c3', 3, 'new')], a, 2),
+        withPrint('new', [cardAdded('b', 'c4', 4, 'new')], b, 3),
+      ])
+      expect(repeats).toEqual([{ status: 'duplicate', position: 1 }, { status: 'reused' }, { status: 'duplicate', position: 2 }, expect.objectContaining({ status: 'ok' }), { status: 'reused' }])
+      expect((await log.readLog(0)).map((e) => e.meta.commandId)).toEqual(['k', 'legacy', 'new'])
+    } finally {
+      log.close()
+    }
+  })
+
   it('compaction forgets the commands whose events it removes', async () => {
     const log = await backend().open(uniqueName())
     try {
       await log.append([append('one', true, [cardAdded('b', 'c1', 1, 'one')]), append('two', true, [cardAdded('b', 'c2', 2, 'two')])])
       await log.compaction!.compact({ position: 1, states: {}, compactedAt: 0 }, [])
       expect(await log.findCommand!('one')).toBeUndefined()
-      expect(await log.findCommand!('two')).toBe(2)
+      expect(await log.findCommand!('two')).toEqual({ position: 2 })
     } finally {
       log.close()
     }

@@ -197,12 +197,42 @@ describe('dispatch', () => {
     const storage = memoryStorage()
     const store = open(storage)
     const first = await store.dispatch(addCard({ boardId: 'b1', cardId: 'c1', title: 'a' }, { commandId: 'cmd-1' }))
-    const second = await store.dispatch(addCard({ boardId: 'b1', cardId: 'c9', title: 'b' }, { commandId: 'cmd-1' }))
-    expect(second).toEqual({ commandId: 'cmd-1', position: first.position, eventCount: 0, duplicate: true })
-    // The same repeat, whose own first run now makes its rule fail, is still a duplicate.
+    // The same repeat, whose own first run now makes its rule fail, is still a duplicate; so is one
+    // whose payload lists the same values in another key order.
     const repeat = await store.dispatch(addCard({ boardId: 'b1', cardId: 'c1', title: 'a' }, { commandId: 'cmd-1' }))
     expect(repeat).toEqual({ commandId: 'cmd-1', position: first.position, eventCount: 0, duplicate: true })
+    const reordered = await store.dispatch(addCard({ title: 'a', cardId: 'c1', boardId: 'b1' }, { commandId: 'cmd-1' }))
+    expect(reordered).toEqual({ commandId: 'cmd-1', position: first.position, eventCount: 0, duplicate: true })
     expect(await logOf(storage)).toHaveLength(1)
+  })
+
+  it('refuses a commandId reused with another payload or command type, and writes nothing', async () => {
+    const storage = memoryStorage()
+    const store = open(storage)
+    const first = await store.dispatch(addCard({ boardId: 'b1', cardId: 'c1', title: 'a' }, { commandId: 'cmd-1' }))
+    // A payload the rules would let through (the append itself tells), one they refuse (the
+    // refusal is checked against the log), another stream and another command type.
+    const attempts = [
+      addCard({ boardId: 'b1', cardId: 'c9', title: 'b' }, { commandId: 'cmd-1' }),
+      addCard({ boardId: 'b1', cardId: 'c1', title: 'changed' }, { commandId: 'cmd-1' }),
+      addCard({ boardId: 'b2', cardId: 'c1', title: 'a' }, { commandId: 'cmd-1' }),
+      moveCard({ boardId: 'b1', cardId: 'c1', to: 'doing' }, { commandId: 'cmd-1' }),
+    ]
+    for (const attempt of attempts) {
+      const error = await store.dispatch(attempt).catch((e: unknown) => e)
+      expect(isChronicleError(error, 'ValidationError') && error.code).toBe('idempotency-key-reused')
+      expect(String((error as Error).message)).toContain('cmd-1')
+    }
+    expect((await logOf(storage)).map((e) => e.seq)).toEqual([first.position])
+    expect(store.read(boardView).columns).toEqual({ todo: ['c1'] })
+    // Two commands of one burst under one id: the first runs, the second is refused.
+    const [a, b] = await Promise.allSettled([
+      store.dispatch(addCard({ boardId: 'b3', cardId: 'x', title: 'x' }, { commandId: 'cmd-2' })),
+      store.dispatch(addCard({ boardId: 'b3', cardId: 'y', title: 'y' }, { commandId: 'cmd-2' })),
+    ])
+    expect(a.status === 'fulfilled' && a.value.duplicate).toBe(false)
+    expect(b.status === 'rejected' && isChronicleError(b.reason, 'ValidationError') && b.reason.code).toBe('idempotency-key-reused')
+    expect(await logOf(storage)).toHaveLength(2)
   })
 
   it('two stores on one log racing on one stream lose and duplicate nothing', async () => {

@@ -61,7 +61,7 @@ describe('reactions', () => {
     await expect.poll(async () => (await log.readLog(0)).length).toBe(3)
     const [, trigger] = await log.readLog(0)
     // A second tab runs the same reaction on the same event: its command is a duplicate.
-    const receipt = await make().dispatch(recordCycle({ cardId: 'c1', doneAt: 1 }, { commandId: `cycle:${trigger!.id}` }))
+    const receipt = await make().dispatch(recordCycle({ cardId: 'c1', doneAt: trigger!.meta.at }, { commandId: `cycle:${trigger!.id}` }))
     expect(receipt.duplicate).toBe(true)
     expect(await log.readLog(0)).toHaveLength(3)
     expect(notified).toEqual(['c1'])

@@ -115,7 +115,11 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
         return (await db.getAll('events', IDBKeyRange.bound(record.first, record.last))).filter((e) => e.meta?.commandId === commandId)
       }),
 
-    findCommand: (commandId) => guard('Finding a command', async () => (await db.get('commands', commandId))?.last),
+    findCommand: (commandId) =>
+      guard('Finding a command', async () => {
+        const record = await db.get('commands', commandId)
+        return record && { position: record.last, ...(record.fingerprint !== undefined ? { fingerprint: record.fingerprint } : {}) }
+      }),
 
     loadCheckpoints: () => guard('Loading checkpoints', () => loadCheckpoints(db)),
 

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '../event'
+import { fingerprintDiffers } from '../fingerprint'
 import type { IndexedDbLog } from './indexedDbSchema'
 import type { AppendCommand, AppendOptions, AppendOutcome } from './storage'
 
@@ -40,14 +41,16 @@ async function appendChecked({ db, writing }: IndexedDbLog, commands: readonly A
           return [stream, (await tx.objectStore('streams').get(stream))?.version ?? 0] as const
         }),
       ),
-      Promise.all(idempotent.map(async (c) => [c.commandId, (await records.get(c.commandId))?.last] as const)),
+      Promise.all(idempotent.map(async (c) => [c.commandId, await records.get(c.commandId)] as const)),
     ])
     const versions = new Map<string, number>(heads)
-    const seen = new Map(earlier)
+    // A command written earlier in this batch is at position -1 until its keys are known.
+    const seen = new Map<string, { last: number; fingerprint?: string | undefined }>()
+    for (const [commandId, record] of earlier) if (record) seen.set(commandId, record)
     for (const command of commands) {
-      const previousPosition = command.idempotent ? seen.get(command.commandId) : undefined
-      if (previousPosition !== undefined) {
-        plan.push({ status: 'duplicate', position: previousPosition })
+      const previous = command.idempotent ? seen.get(command.commandId) : undefined
+      if (previous !== undefined) {
+        plan.push(fingerprintDiffers(previous.fingerprint, command.fingerprint) ? { status: 'reused' } : { status: 'duplicate', position: previous.last })
         continue
       }
       const current = versions.get(command.stream) ?? 0
@@ -58,10 +61,11 @@ async function appendChecked({ db, writing }: IndexedDbLog, commands: readonly A
       const keys: Promise<number>[] = []
       plan.push({ status: 'write', keys, command })
       for (const event of command.events) keys.push(store.add(event as EventEnvelope))
-      if (command.idempotent) seen.set(command.commandId, -1)
+      if (command.idempotent) seen.set(command.commandId, { last: -1, fingerprint: command.fingerprint })
       if (command.idempotent && keys.length > 0) {
         // The keys arrive while the transaction is still active: the record goes in with the events.
-        recorded.push(Promise.all(keys).then((seqs) => records.put({ commandId: command.commandId, first: seqs[0]!, last: seqs.at(-1)! })))
+        const fingerprint = command.fingerprint === undefined ? {} : { fingerprint: command.fingerprint }
+        recorded.push(Promise.all(keys).then((seqs) => records.put({ commandId: command.commandId, first: seqs[0]!, last: seqs.at(-1)!, ...fingerprint })))
       }
       versions.set(command.stream, command.events.at(-1)?.version ?? current)
     }

@@ -58,7 +58,7 @@ async function recordCommands(
     [...ranges].map(async ([commandId, range]) => {
       // A command's events may come in two receipts (a page of the server's log ended inside it).
       const known = await records.get(commandId)
-      await records.put({ commandId, first: Math.min(known?.first ?? range.first, range.first), last: Math.max(known?.last ?? range.last, range.last) } satisfies CommandRecord)
+      await records.put({ ...known, commandId, first: Math.min(known?.first ?? range.first, range.first), last: Math.max(known?.last ?? range.last, range.last) } satisfies CommandRecord)
     }),
   )
 }

@@ -14,6 +14,8 @@ export interface CommandRecord {
   readonly commandId: string
   readonly first: number
   readonly last: number
+  /** What the command asked for (`AppendCommand.fingerprint`); absent on records written before it existed. */
+  readonly fingerprint?: string
 }
 
 /** One part of a checkpoint saved in parts (indexedDbCheckpoints.ts). */

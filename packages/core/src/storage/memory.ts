@@ -2,14 +2,15 @@ import { freeze } from 'immer'
 import { StorageError } from '../errors'
 import { indexAfter } from '../positions'
 import type { EventEnvelope } from '../event'
-import type { AppendCommand, AppendOutcome, CompactionStorage, ConfirmedEvent, EventLogStorage, OutboxStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
+import { fingerprintDiffers } from '../fingerprint'
+import type { AppendCommand, AppendOutcome, CompactionStorage, ConfirmedEvent, EventLogStorage, FoundCommand, OutboxStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
 
 interface MemoryLog {
   readonly events: EventEnvelope[]
   readonly streams: Map<string, EventEnvelope[]>
   readonly commands: Map<string, EventEnvelope[]>
-  /** Commands whose repeats are duplicates (as IndexedDB's CommandRecords): commandId -> last seq. */
-  readonly recorded: Map<string, number>
+  /** Commands whose repeats are duplicates (as IndexedDB's CommandRecords): commandId -> last seq and fingerprint. */
+  readonly recorded: Map<string, FoundCommand>
   readonly checkpoints: Map<string, StoredCheckpoint>
   readonly snapshots: Map<string, StreamSnapshot>
   horizon: Horizon | undefined
@@ -62,7 +63,7 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
         throw new StorageError('failed', `An event payload could not be stored: ${String(cause)}`, { cause })
       }
       const versions = new Map<string, number>()
-      const inBatch = new Map<string, EventEnvelope[]>()
+      const inBatch = new Map<string, { events: EventEnvelope[]; fingerprint: string | undefined }>()
       const currentVersion = (stream: string) => log.streams.get(stream)?.at(-1)?.version ?? log.snapshots.get(stream)?.version ?? 0
       const outcomes: AppendOutcome[] = []
       let seq = headOf(log)
@@ -71,7 +72,9 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
           const earlier = log.recorded.get(command.commandId)
           const existing = inBatch.get(command.commandId)
           if (earlier !== undefined || existing) {
-            outcomes.push({ status: 'duplicate', position: earlier ?? existing?.at(-1)?.seq ?? 0 })
+            const fingerprint = earlier ? earlier.fingerprint : existing!.fingerprint
+            if (fingerprintDiffers(fingerprint, command.fingerprint)) outcomes.push({ status: 'reused' })
+            else outcomes.push({ status: 'duplicate', position: earlier?.position ?? existing?.events.at(-1)?.seq ?? 0 })
             continue
           }
         }
@@ -81,7 +84,7 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
           continue
         }
         const written = command.events.map((event) => freeze({ ...event, seq: ++seq }, true) as EventEnvelope)
-        if (command.idempotent) inBatch.set(command.commandId, written)
+        if (command.idempotent) inBatch.set(command.commandId, { events: written, fingerprint: command.fingerprint })
         versions.set(command.stream, written.at(-1)?.version ?? current)
         outcomes.push({ status: 'ok', events: written })
       }
@@ -93,7 +96,8 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
           pushTo(log.commands, event.meta.commandId, event)
         }
         const last = outcome.events.at(-1)
-        if (cloned[i]!.idempotent && last) log.recorded.set(last.meta.commandId, last.seq)
+        const { idempotent, fingerprint } = cloned[i]!
+        if (idempotent && last) log.recorded.set(last.meta.commandId, { position: last.seq, ...(fingerprint !== undefined ? { fingerprint } : {}) })
       })
       return outcomes
     },
@@ -167,7 +171,7 @@ function memoryCompaction(log: MemoryLog, assertOpen: () => void): CompactionSto
         if (kept.length) log.commands.set(key, kept)
         else log.commands.delete(key)
       }
-      for (const [key, last] of log.recorded) if (last <= horizon.position) log.recorded.delete(key)
+      for (const [key, found] of log.recorded) if (found.position <= horizon.position) log.recorded.delete(key)
       for (const snapshot of copy.streams) log.snapshots.set(snapshot.stream, snapshot)
       for (const [name, checkpoint] of log.checkpoints) if (checkpoint.position < horizon.position) log.checkpoints.delete(name)
       log.horizon = copy.horizon
@@ -212,7 +216,7 @@ function memoryOutbox(log: MemoryLog, assertOpen: () => void): OutboxStorage {
         pushTo(log.streams, event.stream, event)
         pushTo(log.commands, event.meta.commandId, event)
         // Whether a confirmed command had an explicit id is not known here: each one is recorded.
-        log.recorded.set(event.meta.commandId, event.seq)
+        log.recorded.set(event.meta.commandId, { position: event.seq })
       }
       for (const commandId of receipt.settled) log.outbox.delete(commandId)
       log.syncPosition = Math.max(log.syncPosition, receipt.position)

@@ -16,7 +16,21 @@ export interface AppendCommand {
    * schema version 2. An idempotent command that writes events is recorded by its append.
    */
   readonly idempotent: boolean
+  /**
+   * For idempotent commands: `commandFingerprint` of what the command asked for, recorded with
+   * its id. A recorded command with another fingerprint makes the outcome `reused` instead of
+   * `duplicate`; one recorded without a fingerprint (before they existed) stays a `duplicate`.
+   */
+  readonly fingerprint?: string
   readonly events: readonly NewEvent[]
+}
+
+/** A command the log recorded as idempotent, as `findCommand` finds it. */
+export interface FoundCommand {
+  /** The position of its last event. */
+  readonly position: number
+  /** What it asked for (`AppendCommand.fingerprint`); absent for commands recorded without one. */
+  readonly fingerprint?: string
 }
 
 /** How an append may check its batch. */
@@ -35,6 +49,8 @@ export type AppendOutcome =
   | { readonly status: 'ok'; readonly events: readonly EventEnvelope[] }
   | { readonly status: 'conflict'; readonly actualVersion: number }
   | { readonly status: 'duplicate'; readonly position: number }
+  /** The commandId was recorded for a command with another fingerprint: nothing was written. */
+  | { readonly status: 'reused' }
 
 /** A persisted read-model checkpoint: its state as of log position `position`. */
 export interface StoredCheckpoint {
@@ -130,10 +146,10 @@ export interface EventLogStorage {
    */
   readCommand(commandId: string): Promise<EventEnvelope[]>
   /**
-   * The position of the last event of a command the log recorded as idempotent (see
-   * `AppendCommand.idempotent`), or undefined: how the store recognises a repeat.
+   * Where a command the log recorded as idempotent ended (see `AppendCommand.idempotent`) and the
+   * fingerprint it was recorded with, or undefined: how the store recognises a repeat.
    */
-  findCommand(commandId: string): Promise<number | undefined>
+  findCommand(commandId: string): Promise<FoundCommand | undefined>
   loadCheckpoints(): Promise<StoredCheckpoint[]>
   saveCheckpoints(checkpoints: readonly StoredCheckpoint[]): Promise<void>
   deleteCheckpoint(name: string): Promise<void>

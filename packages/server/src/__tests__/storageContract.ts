@@ -1,7 +1,7 @@
 // The storage contract every server event store must keep (core's EventLogStorage semantics plus
 // findCommand and onAppended), run against SQLite and PostgreSQL alike.
 import { expect, it } from 'vitest'
-import { createStore, isChronicleError, type AppendCommand, type NewEvent } from '@chronicle/core'
+import { commandFingerprint, createStore, isChronicleError, type AppendCommand, type NewEvent } from '@chronicle/core'
 import type { ServerStorageBackend } from '../storage/serverStorage'
 import { appendNote, commands } from './domain'
 
@@ -67,10 +67,25 @@ export function storageContract(fresh: () => Promise<{ backend: ServerStorageBac
       { status: 'duplicate', position: 3 },
       { status: 'ok', events: [] },
     ])
-    expect(await log.findCommand('c1')).toBe(2)
-    expect(await log.findCommand('empty')).toBe(3)
+    expect(await log.findCommand('c1')).toEqual({ position: 2 })
+    expect(await log.findCommand('empty')).toEqual({ position: 3 })
     expect(await log.findCommand('never')).toBeUndefined()
     expect((await log.append([append('empty', 's-c', 0, 0)]))[0]).toEqual({ status: 'duplicate', position: 3 })
+    expect(await log.head()).toBe(3)
+    log.close()
+  })
+
+  it("keeps each idempotent command's fingerprint: a repeat with another one is reused, with none a duplicate", async () => {
+    const { backend, reopen } = await fresh()
+    let log = await backend.open('contract')
+    const printed = (commandId: string, stream: string, expectedVersion: number, fingerprint?: string) => ({ ...append(commandId, stream, expectedVersion), ...(fingerprint ? { fingerprint } : {}) })
+    const [a, b] = [commandFingerprint('t', { n: 1 }), commandFingerprint('t', { n: 2 })]
+    await log.append([printed('k', 's-a', 0, a), printed('legacy', 's-b', 0)])
+    expect(await log.findCommand('k')).toEqual({ position: 1, fingerprint: a })
+    log.close()
+    log = await reopen().open('contract')
+    const outcomes = await log.append([printed('k', 's-a', 1, a), printed('k', 's-a', 1, b), printed('legacy', 's-b', 1, b), printed('new', 's-c', 0, a), printed('new', 's-c', 1, b)])
+    expect(outcomes).toEqual([{ status: 'duplicate', position: 1 }, { status: 'reused' }, { status: 'duplicate', position: 2 }, expect.objectContaining({ status: 'ok' }), { status: 'reused' }])
     expect(await log.head()).toBe(3)
     log.close()
   })

@@ -1,5 +1,5 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg'
-import { ChronicleError, StorageError, type AppendCommand, type StorageErrorCode, type StorageSignal } from '@chronicle/core'
+import { ChronicleError, StorageError, type AppendCommand, type FoundCommand, type StorageErrorCode, type StorageSignal } from '@chronicle/core'
 import { listen } from './postgresListener'
 import { createListeners, fromRow, planAppend, toRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
 
@@ -74,6 +74,8 @@ async function createSchema(pool: Pool) {
         log text NOT NULL, command_id text NOT NULL, position bigint NOT NULL, count integer NOT NULL,
         PRIMARY KEY (log, command_id)
       );
+      -- Commands remember what they asked for; rows from before keep NULL and repeat as duplicates.
+      ALTER TABLE chronicle_commands ADD COLUMN IF NOT EXISTS fingerprint text;
       CREATE TABLE IF NOT EXISTS chronicle_checkpoints (
         log text NOT NULL, name text NOT NULL, version integer NOT NULL, position bigint NOT NULL, state json NOT NULL, saved_at double precision NOT NULL,
         PRIMARY KEY (log, name)
@@ -96,6 +98,9 @@ function lockKey(log: string): number {
 }
 
 const columns = 'seq, id, stream, version, type, schema_version, payload, meta'
+
+/** A chronicle_commands row as `findCommand` answers it. */
+const found = (row: { position: string; fingerprint: string | null }): FoundCommand => ({ position: Number(row.position), ...(row.fingerprint !== null ? { fingerprint: row.fingerprint } : {}) })
 
 async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: string, log: string, maxRetries: number): Promise<ServerEventLog> {
   const appended = createListeners<number>()
@@ -125,13 +130,13 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
     const recorded =
       idempotent.length === 0
         ? { rows: [] }
-        : await client.query<{ command_id: string; position: string }>('SELECT command_id, position FROM chronicle_commands WHERE log = $1 AND command_id = ANY($2)', [log, idempotent])
+        : await client.query<{ command_id: string; position: string; fingerprint: string | null }>('SELECT command_id, position, fingerprint FROM chronicle_commands WHERE log = $1 AND command_id = ANY($2)', [log, idempotent])
     const current = await client.query<{ head: string | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = $1', [log])
     const plan = planAppend(
       commands,
       Number(current.rows[0]?.head ?? 0),
       new Map(versions.rows.map((r) => [r.stream, Number(r.version)])),
-      new Map(recorded.rows.map((r) => [r.command_id, Number(r.position)])),
+      new Map(recorded.rows.map((r) => [r.command_id, found(r)])),
     )
     if (plan.events.length > 0) {
       await client.query(
@@ -143,10 +148,10 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
     }
     if (plan.commands.length > 0) {
       await client.query(
-        `INSERT INTO chronicle_commands (log, command_id, position, count)
-         SELECT $1, r.command_id, r.position, r.count FROM json_to_recordset($2::json) AS r(command_id text, position bigint, count integer)
+        `INSERT INTO chronicle_commands (log, command_id, position, count, fingerprint)
+         SELECT $1, r.command_id, r.position, r.count, r.fingerprint FROM json_to_recordset($2::json) AS r(command_id text, position bigint, count integer, fingerprint text)
          ON CONFLICT DO NOTHING`,
-        [log, JSON.stringify(plan.commands.map((c) => ({ command_id: c.commandId, position: c.position, count: c.count })))],
+        [log, JSON.stringify(plan.commands.map((c) => ({ command_id: c.commandId, position: c.position, count: c.count, fingerprint: c.fingerprint })))],
       )
     }
     const last = plan.events.at(-1)?.seq
@@ -226,8 +231,8 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
     onAppended: (listener) => appended.add(listener),
     findCommand: (commandId) =>
       guard('Finding a command', async () => {
-        const found = await pool.query<{ position: string }>('SELECT position FROM chronicle_commands WHERE log = $1 AND command_id = $2', [log, commandId])
-        return found.rows[0] ? Number(found.rows[0].position) : undefined
+        const rows = await pool.query<{ position: string; fingerprint: string | null }>('SELECT position, fingerprint FROM chronicle_commands WHERE log = $1 AND command_id = $2', [log, commandId])
+        return rows.rows[0] && found(rows.rows[0])
       }),
     close() {
       if (closed) return

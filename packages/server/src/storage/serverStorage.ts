@@ -1,4 +1,4 @@
-import { HandlerError, type AppendCommand, type AppendOutcome, type EventEnvelope, type EventLogStorage, type StorageBackend } from '@chronicle/core'
+import { fingerprintDiffers, HandlerError, type AppendCommand, type FoundCommand, type AppendOutcome, type EventEnvelope, type EventLogStorage, type StorageBackend } from '@chronicle/core'
 
 /**
  * An event log on the server. Besides core's storage contract it tells when the log grew, so the
@@ -10,9 +10,9 @@ export interface ServerEventLog extends EventLogStorage {
   onAppended(listener: (head: number) => void): () => void
   /**
    * Where a command that ran before ended in the log (its last event's seq, or the head then when
-   * it wrote none); undefined when no command with this id has been appended.
+   * it wrote none) and its fingerprint; undefined when no command with this id has been appended.
    */
-  findCommand(commandId: string): Promise<number | undefined>
+  findCommand(commandId: string): Promise<FoundCommand | undefined>
 }
 
 /** A storage backend for `createSyncServer({ store })`: `sqliteStorage()` or `postgresStorage()`. */
@@ -31,6 +31,8 @@ export interface CommandRecord {
   /** The seq of its last event (the log head at the time, when it wrote none). */
   readonly position: number
   readonly count: number
+  /** What it asked for (`AppendCommand.fingerprint`), null for commands appended without an id. */
+  readonly fingerprint: string | null
 }
 
 /** The writes an append batch decided on, and each command's outcome. */
@@ -50,7 +52,7 @@ export function planAppend(
   commands: readonly AppendCommand[],
   head: number,
   versions: ReadonlyMap<string, number>,
-  recorded: ReadonlyMap<string, number>,
+  recorded: ReadonlyMap<string, FoundCommand>,
 ): AppendPlan {
   const streamVersions = new Map(versions)
   const seen = new Map(recorded)
@@ -59,7 +61,7 @@ export function planAppend(
   for (const command of commands) {
     const earlier = command.idempotent ? seen.get(command.commandId) : undefined
     if (earlier !== undefined) {
-      plan.outcomes.push({ status: 'duplicate', position: earlier })
+      plan.outcomes.push(fingerprintDiffers(earlier.fingerprint, command.fingerprint) ? { status: 'reused' } : { status: 'duplicate', position: earlier.position })
       continue
     }
     const current = streamVersions.get(command.stream) ?? 0
@@ -71,8 +73,9 @@ export function planAppend(
     plan.events.push(...written)
     plan.outcomes.push({ status: 'ok', events: written })
     if (!seen.has(command.commandId)) {
-      seen.set(command.commandId, seq)
-      plan.commands.push({ commandId: command.commandId, position: seq, count: written.length })
+      const fingerprint = command.fingerprint ?? null
+      seen.set(command.commandId, { position: seq, ...(fingerprint !== null ? { fingerprint } : {}) })
+      plan.commands.push({ commandId: command.commandId, position: seq, count: written.length, fingerprint })
     }
     streamVersions.set(command.stream, written.at(-1)?.version ?? current)
   }

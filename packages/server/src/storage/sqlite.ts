@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3'
-import { ChronicleError, StorageError, type AppendCommand, type StorageErrorCode, type StorageSignal, type StoredCheckpoint } from '@chronicle/core'
+import { ChronicleError, StorageError, type AppendCommand, type FoundCommand, type StorageErrorCode, type StorageSignal, type StoredCheckpoint } from '@chronicle/core'
 import { createListeners, fromRow, planAppend, toRow, type EventRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
 
 /** The table layout; `PRAGMA user_version` records it. */
-const schemaVersion = 1
+const schemaVersion = 2
 
 /** Options of `sqliteStorage`. */
 export interface SqliteStorageOptions {
@@ -51,15 +51,19 @@ export function sqliteStorage(options: SqliteStorageOptions): ServerStorageBacke
           PRIMARY KEY (log, seq), UNIQUE (log, stream, version)
         ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS chronicle_commands (
-          log TEXT NOT NULL, command_id TEXT NOT NULL, position INTEGER NOT NULL, count INTEGER NOT NULL,
+          log TEXT NOT NULL, command_id TEXT NOT NULL, position INTEGER NOT NULL, count INTEGER NOT NULL, fingerprint TEXT,
           PRIMARY KEY (log, command_id)
         ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS chronicle_checkpoints (
           log TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL, state TEXT NOT NULL, saved_at REAL NOT NULL,
           PRIMARY KEY (log, name)
         ) WITHOUT ROWID;
-        PRAGMA user_version = ${schemaVersion};
       `)
+      // Schema 2: commands remember what they asked for. Rows from schema 1 keep a NULL fingerprint,
+      // and repeats of those ids are answered as duplicates, as before.
+      const hasFingerprint = (db.pragma('table_info(chronicle_commands)') as { name: string }[]).some((column) => column.name === 'fingerprint')
+      if (!hasFingerprint) db.exec('ALTER TABLE chronicle_commands ADD COLUMN fingerprint TEXT')
+      db.pragma(`user_version = ${schemaVersion}`)
     } catch (error) {
       db.close()
       throw toStorageError(error, `Opening ${options.path}`)
@@ -90,9 +94,9 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
   const statements = {
     head: db.prepare<[string], { head: number | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = ?'),
     streamVersion: db.prepare<[string, string], { version: number | null }>('SELECT max(version) AS version FROM chronicle_events WHERE log = ? AND stream = ?'),
-    command: db.prepare<[string, string], { position: number; count: number }>('SELECT position, count FROM chronicle_commands WHERE log = ? AND command_id = ?'),
+    command: db.prepare<[string, string], { position: number; count: number; fingerprint: string | null }>('SELECT position, count, fingerprint FROM chronicle_commands WHERE log = ? AND command_id = ?'),
     insertEvent: db.prepare(`INSERT INTO chronicle_events (log, ${columns}) VALUES (@log, @seq, @id, @stream, @version, @type, @schema_version, @payload, @meta)`),
-    insertCommand: db.prepare('INSERT OR IGNORE INTO chronicle_commands (log, command_id, position, count) VALUES (?, ?, ?, ?)'),
+    insertCommand: db.prepare('INSERT OR IGNORE INTO chronicle_commands (log, command_id, position, count, fingerprint) VALUES (?, ?, ?, ?, ?)'),
     readStream: db.prepare<[string, string, number], EventRow>(`SELECT ${columns} FROM chronicle_events WHERE log = ? AND stream = ? AND version > ? ORDER BY version`),
     readLog: db.prepare<[string, number, number, number], EventRow>(`SELECT ${columns} FROM chronicle_events WHERE log = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
     checkpoints: db.prepare<[string], { name: string; version: number; position: number; state: string; saved_at: number }>('SELECT name, version, position, state, saved_at FROM chronicle_checkpoints WHERE log = ?'),
@@ -104,15 +108,15 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
   const append = db.transaction((commands: readonly AppendCommand[]) => {
     const versions = new Map<string, number>()
     for (const stream of new Set(commands.map((c) => c.stream))) versions.set(stream, statements.streamVersion.get(log, stream)?.version ?? 0)
-    const recorded = new Map<string, number>()
+    const recorded = new Map<string, FoundCommand>()
     for (const c of commands) {
       if (!c.idempotent) continue
       const row = statements.command.get(log, c.commandId)
-      if (row) recorded.set(c.commandId, row.position)
+      if (row) recorded.set(c.commandId, found(row))
     }
     const plan = planAppend(commands, head(), versions, recorded)
     for (const event of plan.events) statements.insertEvent.run({ log, ...toRow(event) })
-    for (const c of plan.commands) statements.insertCommand.run(log, c.commandId, c.position, c.count)
+    for (const c of plan.commands) statements.insertCommand.run(log, c.commandId, c.position, c.count, c.fingerprint)
     return plan
   })
 
@@ -155,7 +159,11 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
     deleteCheckpoint: (name) => guard('Deleting a checkpoint', () => void statements.deleteCheckpoint.run(log, name)),
     onSignal: (_listener: (signal: StorageSignal) => void) => () => undefined,
     onAppended: (listener) => appended.add(listener),
-    findCommand: (commandId) => guard('Finding a command', () => statements.command.get(log, commandId)?.position),
+    findCommand: (commandId) =>
+      guard('Finding a command', () => {
+        const row = statements.command.get(log, commandId)
+        return row && found(row)
+      }),
     close() {
       if (closed) return
       closed = true
@@ -163,6 +171,9 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
     },
   }
 }
+
+/** A commands row as `findCommand` answers it. */
+const found = (row: { position: number; fingerprint: string | null }): FoundCommand => ({ position: row.position, ...(row.fingerprint !== null ? { fingerprint: row.fingerprint } : {}) })
 
 const codes: Record<string, StorageErrorCode> = {
   SQLITE_BUSY: 'blocked',
