@@ -1,5 +1,5 @@
 import { createStore, type Store } from '@chronicle/core'
-import { createSyncHandler, createSyncServer, sqliteStorage, type CorsOptions, type SyncHandler, type SyncHandlerOptions } from '@chronicle/server'
+import { createSyncHandler, createSyncServer, sqliteStorage, type CorsOptions, type RateLimitOptions, type SyncHandler, type SyncHandlerOptions } from '@chronicle/server'
 import { boardView, commands, dashboard, demoBoardId, people, projections, reactions, seedDemoBoard, seedSteps } from '../src/domain'
 import { personOfToken } from '../src/sync/demoTokens'
 
@@ -14,6 +14,8 @@ export interface DemoSyncServerOptions {
   readonly host?: string
   /** Browser origins that may call the server directly (the app itself goes through its own origin). */
   readonly cors?: CorsOptions['origins']
+  /** Pushed commands per person (default 50 per second, bursts of 1000); `false` turns limiting off. */
+  readonly rateLimit?: RateLimitOptions | false
 }
 
 /** A running demo sync server. */
@@ -34,6 +36,9 @@ function demoSyncOptions(options: DemoSyncServerOptions): SyncHandlerOptions {
     },
     canRead: () => true,
     ...(options.cors ? { cors: { origins: options.cors } } : {}),
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    // The largest push must fit in one burst.
+    ...(options.rateLimit ? { maxCommandsPerPush: Math.min(500, options.rateLimit.burst) } : {}),
   }
 }
 

@@ -9,8 +9,26 @@ const units: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60_000],
 ]
 
-/** "3 hours ago", "yesterday", "just now". */
+/**
+ * True when `at` is a time a Date can show. Events are checked before they are stored, but a
+ * view must not fail for every reader because one old or hostile event holds `1e308`: formatting
+ * such a value throws a RangeError (`toISOString`, `Intl.DateTimeFormat`).
+ */
+export function isShowableTime(at: unknown): at is number {
+  return typeof at === 'number' && Number.isFinite(at) && Math.abs(at) <= 8.64e15
+}
+
+/** What a view shows for a time it cannot show. */
+export const unknownTime = 'unknown time'
+
+/** The machine-readable form for `<time dateTime>`, or undefined when `at` is not a time. */
+export function isoTime(at: number): string | undefined {
+  return isShowableTime(at) ? new Date(at).toISOString() : undefined
+}
+
+/** "3 hours ago", "yesterday", "just now" ("unknown time" for a value that is not a time). */
 export function formatRelative(at: number, now: number): string {
+  if (!isShowableTime(at)) return unknownTime
   const elapsed = at - now
   for (const [unit, ms] of units) {
     if (Math.abs(elapsed) >= ms) return relative.format(Math.round(elapsed / ms), unit)
@@ -18,9 +36,9 @@ export function formatRelative(at: number, now: number): string {
   return 'just now'
 }
 
-/** "Mar 20, 2026, 12:00 PM". */
+/** "Mar 20, 2026, 12:00 PM" ("unknown time" for a value that is not a time). */
 export function formatDateTime(at: number): string {
-  return absolute.format(at)
+  return isShowableTime(at) ? absolute.format(at) : unknownTime
 }
 
 /** A duration for people: "45 min", "5 h", "1.5 days". */

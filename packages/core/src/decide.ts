@@ -1,4 +1,5 @@
 import type { AnyAggregateDefinition } from './aggregate'
+import { envelopeLimits } from './envelope'
 import type { AnyCommandDefinition, CommandContext } from './command'
 import { ChronicleError, HandlerError, Unauthorized, ValidationError } from './errors'
 import type { AnyEventDefinition, EventEnvelope, EventInput, EventMeta } from './event'
@@ -42,8 +43,9 @@ export function streamOf(definition: AnyCommandDefinition, value: unknown): stri
   } catch (error) {
     throw new HandlerError('stream-failed', `stream() of ${definition.type} threw: ${String(error)}`, { cause: error })
   }
-  if (typeof stream !== 'string' || stream.length === 0) {
-    throw new HandlerError('invalid-stream', `stream() of ${definition.type} must return a non-empty string, got ${JSON.stringify(stream)}`)
+  if (typeof stream !== 'string' || stream.length === 0 || stream.length > envelopeLimits.streamLength) {
+    const shown = typeof stream === 'string' && stream.length > 60 ? `a string of ${stream.length} characters` : JSON.stringify(stream)
+    throw new HandlerError('invalid-stream', `stream() of ${definition.type} must return a string of 1 to ${envelopeLimits.streamLength} characters, got ${shown}`)
   }
   return stream
 }

@@ -5,6 +5,7 @@ import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, Validatio
 import { createHistory, type History, type HistoryEntry } from './undoStack'
 import { createEventDecoder, type AnyEventDefinition, type EventEnvelope } from './event'
 import { admitCommand, applyToAggregate, streamOf } from './decide'
+import { checkCommandOptions } from './envelope'
 import { isProductionBuild } from './environment'
 import { isHistoryEvent, scanStream } from './undoEvents'
 import type { AnyAggregateDefinition } from './aggregate'
@@ -556,6 +557,7 @@ export function createStore(options: StoreOptions): Store {
       throw new ValidationError('unknown-command', `Unknown command "${type}"; pass its definition to createStore({ commands }). Known: ${[...commands.keys()].join(', ')}`)
     }
     const opts = command.options ?? {}
+    checkCommandOptions(definition.type, opts)
     const commandId = opts.commandId ?? newId()
     const context: CommandContext = {
       principal: dispatchOptions && 'principal' in dispatchOptions ? (dispatchOptions.principal as Principal) : principal(),
@@ -582,6 +584,11 @@ export function createStore(options: StoreOptions): Store {
   const submitHistory = (entry: HistoryEntry, kind: 'undo' | 'redo', opts: HistoryCommandOptions = {}) => {
     if (closed) return Promise.reject(closed)
     if (readModels.travelling !== null) return Promise.reject(new TimeTravelActive(readModels.travelling))
+    try {
+      checkCommandOptions(kind, opts)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     const commandId = opts.commandId ?? newId()
     return dispatcher.submit({
       definition: entry.definition,

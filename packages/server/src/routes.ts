@@ -35,8 +35,9 @@ async function principalOf(routes: Routes, req: SyncRequest): Promise<Principal>
 }
 
 /**
- * `POST /v1/push`. In order: the token (401), the body size (413), JSON (400), the message's
- * shape (400), the batch size (413), the principal's rate (429); only then are commands executed.
+ * `POST /v1/push`. In order: the token (401), the body size (413), JSON (400), the number of
+ * commands (413), the message's shape (400), the principal's rate (429); only then are commands
+ * executed.
  * A refused request changes nothing.
  */
 export async function handlePush(routes: Routes, req: SyncRequest): Promise<SyncResponse> {
@@ -44,6 +45,10 @@ export async function handlePush(routes: Routes, req: SyncRequest): Promise<Sync
   const body = await req.text(routes.maxBodyBytes)
   const parsed = parseJson(body)
   if (!parsed.ok) throw refuse('malformed-json', `The body is not JSON: ${parsed.issues[0]!.message}`)
+  // Too many commands is a size refusal (413) whatever else is wrong, also past the protocol's own
+  // limit, where the decoder alone would call the message invalid (400).
+  const pushed = commandCount(parsed.value)
+  if (pushed > routes.maxCommands) throw inVersionOf(parsed.value, tooManyCommands(routes.maxCommands, pushed))
   const request = decode.pushRequest(parsed.value)
   if (!request.ok) {
     if (isVersionMismatch(request.issues)) throw refuse('unsupported-protocol', `This server speaks protocol ${protocolVersions.join(' and ')}; update the client.`, { issues: request.issues })
@@ -51,12 +56,26 @@ export async function handlePush(routes: Routes, req: SyncRequest): Promise<Sync
   }
   const { commands, protocol } = request.value
   const inVersion = (error: RequestError) => Object.assign(error, { protocol })
-  if (commands.length > routes.maxCommands) throw inVersion(refuse('payload-too-large', `A push may carry at most ${routes.maxCommands} commands; split the batch.`))
   const wait = routes.limiter?.take(principal, Math.max(1, commands.length)) ?? 0
   if (wait > 0) {
     throw inVersion(refuse('rate-limited', `Too many commands; try again in ${Math.ceil(wait / 1000)} s.`, { retryAfter: wait }, { 'retry-after': String(Math.ceil(wait / 1000)) }))
   }
   return json(200, await executePush(routes, principal, request.value))
+}
+
+/** How many commands a parsed push body carries (0 when it has no command list). */
+const commandCount = (body: unknown): number => {
+  const commands = typeof body === 'object' && body !== null ? (body as { commands?: unknown }).commands : undefined
+  return Array.isArray(commands) ? commands.length : 0
+}
+
+const tooManyCommands = (max: number, pushed: number) => refuse('payload-too-large', `A push may carry at most ${max} commands, this one has ${pushed}; split the batch.`)
+
+/** A refusal in the body's protocol version when it names one this server speaks (else the oldest). */
+function inVersionOf(body: unknown, error: RequestError): RequestError {
+  const version = typeof body === 'object' && body !== null ? (body as { protocol?: unknown }).protocol : undefined
+  const protocol = protocolVersions.find((v) => v === version)
+  return protocol === undefined ? error : Object.assign(error, { protocol })
 }
 
 const nonNegativeInteger = /^(0|[1-9][0-9]{0,15})$/

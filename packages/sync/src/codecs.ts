@@ -1,5 +1,5 @@
-import type { ChronicleErrorName, EventEnvelope, SchemaIssue, SerializedChronicleError } from '@chronicle/core'
-import { array, boolean, decodeWith, finite, integer, invalid, json, literal, object, string, variant, type Decoded, type Decoder } from './decoder'
+import { envelopeLimits, isEnvelopeTime, type ChronicleErrorName, type EventEnvelope, type SchemaIssue, type SerializedChronicleError } from '@chronicle/core'
+import { array, boolean, decodeWith, integer, invalid, json, literal, object, string, variant, type Decoded, type Decoder } from './decoder'
 import {
   protocolLimits as limits,
   protocolVersions,
@@ -18,6 +18,12 @@ import {
 } from './protocol'
 
 const id = string({ min: 1, max: limits.idLength })
+/** When something happened, in epoch ms: a time every JavaScript Date can show (core's `envelopeLimits`). */
+const time: Decoder<number> = (value, path, issues) => {
+  if (isEnvelopeTime(value)) return value
+  issues.push({ path, message: `expected a time in epoch milliseconds from ${envelopeLimits.minTime} to ${envelopeLimits.maxTime}, got ${typeof value === 'number' ? String(value) : typeof value}` })
+  return invalid
+}
 const position = integer()
 const payload = json(limits.payloadDepth)
 const supported = (value: unknown): value is ProtocolVersion => (protocolVersions as readonly unknown[]).includes(value)
@@ -96,9 +102,9 @@ export const eventEnvelope: Decoder<EventEnvelope> = object({
   stream: string({ min: 1, max: limits.streamLength }),
   version: integer({ min: 1 }),
   type: string({ min: 1, max: limits.typeLength }),
-  schemaVersion: integer({ min: 1 }),
+  schemaVersion: integer({ min: 1, max: envelopeLimits.schemaVersion }),
   payload,
-  meta: object({ commandId: id, causationId: id, correlationId: id, at: finite, origin: string({ max: limits.idLength }) }),
+  meta: object({ commandId: id, causationId: id, correlationId: id, at: time, origin: string({ max: envelopeLimits.originLength }) }),
 })
 
 const events = array(eventEnvelope, { max: limits.eventsPerPage })
@@ -110,7 +116,7 @@ const pushCommand: Decoder<PushCommand> = object(
     commandId: id,
     type: string({ min: 1, max: limits.typeLength }),
     payload,
-    at: finite,
+    at: time,
     causationId: id,
     correlationId: id,
     history: pushHistory,

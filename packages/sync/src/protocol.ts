@@ -1,4 +1,4 @@
-import type { EventEnvelope, SchemaIssue, SerializedChronicleError } from '@chronicle/core'
+import { envelopeLimits, type EventEnvelope, type SchemaIssue, type SerializedChronicleError } from '@chronicle/core'
 
 /**
  * The wire protocol's current version; clients send it. Every message carries its version; a
@@ -22,11 +22,11 @@ export type ProtocolVersion = (typeof protocolVersions)[number]
 /** Limits every peer enforces on what it receives. */
 export const protocolLimits = {
   /** Length of ids (commandId, clientId, causationId, correlationId, event ids). */
-  idLength: 200,
+  idLength: envelopeLimits.idLength,
   /** Length of command and event type names. */
-  typeLength: 200,
+  typeLength: envelopeLimits.typeLength,
   /** Length of stream names. */
-  streamLength: 1000,
+  streamLength: envelopeLimits.streamLength,
   /** Commands in one push. */
   commandsPerPush: 1000,
   /** Events in one pull page or live message. */

@@ -3,7 +3,8 @@ import { useQuery } from '@chronicle/react'
 import { recentActivity, type ActivityEntry } from '../../domain'
 import { PersonOptions } from '../common'
 import { Avatar } from '../Avatar'
-import { formatDateTime, formatRelative, useNow } from '../format'
+import { isShowableTime, useNow } from '../format'
+import { TimeAgo } from '../TimeAgo'
 import { ActivitySentence } from './ActivitySentence'
 
 const pageSize = 50
@@ -14,7 +15,7 @@ const dayFormat = new Intl.DateTimeFormat('en', { weekday: 'long', month: 'long'
 function byDay(entries: readonly ActivityEntry[]): [string, ActivityEntry[]][] {
   const groups = new Map<string, ActivityEntry[]>()
   for (const entry of entries) {
-    const day = dayFormat.format(entry.at)
+    const day = isShowableTime(entry.at) ? dayFormat.format(entry.at) : 'Unknown day'
     const list = groups.get(day) ?? []
     list.push(entry)
     groups.set(day, list)
@@ -60,9 +61,7 @@ export function ActivityPage() {
                   <div className="activity-text">
                     <ActivitySentence entry={entry} />
                     <p className="muted activity-meta">
-                      <time dateTime={new Date(entry.at).toISOString()} title={formatDateTime(entry.at)}>
-                        {formatRelative(entry.at, now)}
-                      </time>
+                      <TimeAgo at={entry.at} now={now} />
                       {' · '}event #{entry.seq}
                     </p>
                   </div>

@@ -1,7 +1,8 @@
 import { useQuery } from '@chronicle/react'
 import { cardActivity } from '../../domain'
 import { ActivitySentence } from '../activity/ActivitySentence'
-import { formatDateTime, formatRelative, useNow } from '../format'
+import { useNow } from '../format'
+import { TimeAgo } from '../TimeAgo'
 
 const sameEntries = (a: readonly { id: string }[], b: readonly { id: string }[]) => a.length === b.length && a.every((entry, i) => entry.id === b[i]!.id)
 
@@ -17,9 +18,7 @@ export function CardHistory({ cardId }: { cardId: string }) {
         {entries.map((entry) => (
           <li key={entry.id} className="history-entry">
             <ActivitySentence entry={entry} withCard={false} />
-            <time className="muted history-time" dateTime={new Date(entry.at).toISOString()} title={formatDateTime(entry.at)}>
-              {formatRelative(entry.at, now)}
-            </time>
+            <TimeAgo at={entry.at} now={now} className="muted history-time" />
           </li>
         ))}
       </ol>

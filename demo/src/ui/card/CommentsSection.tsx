@@ -2,7 +2,8 @@ import { newId } from '@chronicle/core'
 import { useId, useState, type FormEvent } from 'react'
 import { commentOnCard, personName, type CardView } from '../../domain'
 import { Avatar } from '../Avatar'
-import { formatDateTime, formatRelative, useNow } from '../format'
+import { useNow } from '../format'
+import { TimeAgo } from '../TimeAgo'
 import { useAction } from '../useAction'
 
 /** The card's comments, oldest first, and a box to add one. */
@@ -32,9 +33,7 @@ export function CommentsSection({ card }: { card: CardView }) {
               <div className="comment-body">
                 <p className="comment-meta">
                   <strong>{personName(c.by)}</strong>{' '}
-                  <time dateTime={new Date(c.at).toISOString()} title={formatDateTime(c.at)} className="muted">
-                    {formatRelative(c.at, now)}
-                  </time>
+                  <TimeAgo at={c.at} now={now} className="muted" />
                 </p>
                 <p className="comment-text">{c.text}</p>
               </div>

@@ -4,6 +4,8 @@ import type { AdmittedCommand } from '../dispatcher'
 import type { EventEnvelope } from '../event'
 import { applyToAggregate, decideEvents, envelopesOf, type DecidedEvent } from '../decide'
 import { decideHistory } from '../undoEvents'
+import { envelopeIssues } from '../envelope'
+import { ValidationError } from '../errors'
 import { newId } from '../ids'
 import type { ReadModels } from '../readModels'
 import { validateSchema } from '../standardSchema'
@@ -177,6 +179,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     pending: () => log().readPending(),
     position: () => log().syncPosition(),
     async receive(update) {
+      // What a sync server confirms goes into the log for good: an envelope out of range (a time
+      // no Date can show, an id or stream too long) is refused before anything of the update is.
+      const issues = update.events.flatMap((event, i) => envelopeIssues(event, `events.${i}`))
+      if (issues.length > 0) {
+        throw new ValidationError('invalid-event', `The sync server sent events this store cannot keep (${issues.slice(0, 5).map((issue) => `${issue.path}: ${issue.message}`).join('; ')}); nothing of the update was stored. Fix the server's log.`, issues)
+      }
       const before = new Map((await log().readPending()).map((c) => [c.commandId, c]))
       const rejected = new Map(update.rejected.map((r) => [r.commandId, { command: before.get(r.commandId), error: r.error }]))
       const settled = [...update.settled, ...update.rejected.map((r) => r.commandId)]

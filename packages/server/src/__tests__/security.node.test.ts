@@ -146,6 +146,18 @@ describe('sync server security', () => {
     })
   })
 
+  it('refuses envelope fields out of range (a time no Date can show, overlong ids), saying where, and stores nothing', async () => {
+    await storesNothing(async () => {
+      for (const at of [1e308, 8.64e15 + 1, -1]) {
+        const answer = await push(validPush([{ ...command('appendNote', { tenant: 'acme', listId: '1', text: 'when?' }), at }]))
+        expect([answer.status, errorCode(answer.body)]).toEqual([400, 'invalid-message'])
+        expect((answer.body as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path)).toEqual(['commands.0.at'])
+      }
+      const long = await push(validPush([{ ...command('appendNote', { tenant: 'acme', listId: '1', text: 'x' }), causationId: 'c'.repeat(201) }]))
+      expect((long.body as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path)).toEqual(['commands.0.causationId'])
+    })
+  })
+
   it('answers unknown paths, wrong methods and bad pull parameters with their codes', async () => {
     const unknown = await send('/v2/anything', { token: tokens.alice })
     expect([unknown.status, errorCode(unknown.body)]).toEqual([404, 'not-found'])
@@ -256,6 +268,21 @@ describe('sync server rate limit', () => {
     expect(isSyncError(refused) && refused.retryAfter).toBeGreaterThan(0)
     // Another principal has its own allowance.
     expect((await clientFor(limited.url, tokens.bob).push({ clientId: 'b', lastConfirmed: 0, commands: notes(3, 'globex') })).results).toHaveLength(3)
+    expect(await storedEvents(limitedStore)).toHaveLength(13)
+  })
+
+  it('refuses a push over the command limit with 413, also past the protocol limit of 1000 commands', async () => {
+    const post = (count: number) =>
+      fetch(`${limited.url}/v1/push`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ protocol: 2, clientId: 'a', lastConfirmed: 0, commands: Array.from({ length: count }, (_, i) => command('appendNote', { tenant: 'acme', listId: 'l', text: `${i}` })) }),
+      }).then(async (response) => ({ status: response.status, body: (await response.json()) as unknown }))
+    for (const count of [11, 1000, 1001, 5000]) {
+      const answer = await post(count)
+      expect([count, answer.status, errorCode(answer.body)]).toEqual([count, 413, 'payload-too-large'])
+      expect((answer.body as { protocol: number }).protocol).toBe(2)
+    }
     expect(await storedEvents(limitedStore)).toHaveLength(13)
   })
 })

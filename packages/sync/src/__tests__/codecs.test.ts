@@ -58,6 +58,33 @@ describe('protocol codecs', () => {
     expect(decode.pushRequest({ ...push, commands: [{ ...command, commandId: 'x'.repeat(protocolLimits.idLength + 1) }] }).ok).toBe(false)
   })
 
+  it('check the range and length of every envelope field, in pushes and in what servers send', () => {
+    // Times a Date cannot show (new Date(1e308).toISOString() throws), or before 1970.
+    for (const at of [1e308, 8.64e15 + 1, -1, Number.MAX_VALUE]) {
+      const pushed = decode.pushRequest({ ...push, commands: [{ ...command, at }] })
+      expect(pushed.ok || pushed.issues.map((i) => i.path)).toEqual(['commands.0.at'])
+      const sent = decode.pullResponse({ protocol: 1, events: [{ ...envelope, meta: { ...envelope.meta, at } }], next: 3, head: 3, more: false })
+      expect(sent.ok || sent.issues.map((i) => i.path)).toEqual(['events.0.meta.at'])
+    }
+    expect(decode.eventEnvelope({ ...envelope, meta: { ...envelope.meta, at: 8.64e15 } }).ok).toBe(true)
+    expect(decode.eventEnvelope({ ...envelope, meta: { ...envelope.meta, at: 0 } }).ok).toBe(true)
+    const long = (n: number) => 'x'.repeat(n)
+    const bad = {
+      ...envelope,
+      id: long(protocolLimits.idLength + 1),
+      seq: 0,
+      stream: long(protocolLimits.streamLength + 1),
+      version: 2 ** 53,
+      type: '',
+      schemaVersion: 2 ** 31,
+      meta: { commandId: '', causationId: long(201), correlationId: 7, at: 1, origin: long(201) },
+    }
+    const decoded = decode.eventEnvelope(bad)
+    expect(decoded.ok || decoded.issues.map((i) => i.path).sort()).toEqual(
+      ['id', 'seq', 'stream', 'version', 'type', 'schemaVersion', 'meta.commandId', 'meta.causationId', 'meta.correlationId', 'meta.origin'].sort(),
+    )
+  })
+
   it('decode answers and live messages', () => {
     expect(decode.pushResponse({ protocol: 1, results: [{ commandId: 'c1', status: 'ok', position: 3, duplicate: false, events: [envelope] }], head: 3 }).ok).toBe(true)
     expect(decode.pushResponse({ protocol: 1, results: [{ commandId: 'c1', status: 'rejected', error: { name: 'RuleViolation', code: 'x', message: 'm', detail: { a: 1 } } }], head: 3 }).ok).toBe(true)
@@ -93,7 +120,7 @@ describe('protocol codecs', () => {
         commandId: id,
         type: id,
         payload: fc.jsonValue({ maxDepth: 5 }).filter((v) => v !== undefined),
-        at: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        at: fc.oneof(fc.integer({ min: 0, max: 8.64e15 }), fc.double({ min: 0, max: 8.64e15, noNaN: true })),
         causationId: id,
         correlationId: id,
         history: fc.record({ kind: fc.constantFrom('undo' as const, 'redo' as const), target: id }),
