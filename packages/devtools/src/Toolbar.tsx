@@ -1,6 +1,7 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { Store } from '@chronicle/core'
-import { exportBundle, openBundle, parseBundle, projectionMismatches, type ReproBundle } from './bundle'
+import { exportBundle, openBundle, projectionMismatches, readBundle, type ReproBundle } from './bundle'
+import type { BundleProgress } from './bundleCheck'
 import { useStoreValue } from './hooks'
 import type { LogFilter } from './logIndex'
 
@@ -96,10 +97,60 @@ export interface BundleButtonsProps {
   readonly onError: (error: unknown) => void
 }
 
+const phaseNames: Record<BundleProgress['phase'], string> = { checking: 'Checking', importing: 'Importing', replaying: 'Replaying' }
+
+/**
+ * Reads, checks, imports and replays a bundle file in slices, so the page stays responsive for
+ * large ones (100,000 events); resolves with the replay, or undefined when cancelled.
+ */
+async function importFile(file: File, store: Store, signal: AbortSignal, onProgress: (progress: BundleProgress) => void): Promise<Replay | undefined> {
+  try {
+    const text = await file.text()
+    const bundle = await readBundle(text, { projections: store.projections, signal, onProgress })
+    const replay = await openBundle(bundle, { projections: store.projections, signal, onProgress })
+    return { store: replay, bundle, mismatches: projectionMismatches(bundle, store.projections) }
+  } catch (error) {
+    if (signal.aborted) return undefined
+    throw error
+  }
+}
+
 /** Export a repro bundle (the log up to a position) and import one into a fresh in-memory store. */
 export function BundleButtons({ store, upTo, onImported, onError }: BundleButtonsProps) {
+  const [progress, setProgress] = useState<BundleProgress | null>(null)
+  const running = useRef<AbortController | null>(null)
+  // Closing the panel cancels an import under way.
+  useEffect(() => () => running.current?.abort(), [])
+  const start = (file: File) => {
+    running.current?.abort()
+    const controller = new AbortController()
+    running.current = controller
+    setProgress({ phase: 'checking', done: 0, total: 0 })
+    importFile(file, store, controller.signal, (next) => {
+      if (!controller.signal.aborted) setProgress(next)
+    })
+      .then((replay) => {
+        if (replay && !controller.signal.aborted) onImported(replay)
+        else void replay?.store.close()
+      }, onError)
+      .finally(() => {
+        if (running.current === controller) {
+          running.current = null
+          setProgress(null)
+        }
+      })
+  }
   return (
     <div className="chr-dt-bundle" role="group" aria-label="Repro bundle">
+      {progress && (
+        <span role="status" aria-label="Bundle import" className="chr-dt-progress">
+          {progress.total > 0 ? `${phaseNames[progress.phase]} ${progress.done.toLocaleString('en')} of ${progress.total.toLocaleString('en')} events…` : 'Reading the file…'}{' '}
+          <progress max={Math.max(1, progress.total)} value={progress.done} aria-label="Import progress" />{' '}
+          <button type="button" onClick={() => running.current?.abort()}>
+            Cancel import
+          </button>
+        </span>
+      )}
       <button type="button" title={`Save events 1 to ${upTo} as a JSON repro bundle`} onClick={() => exportBundle(store, { to: upTo }).then(download, onError)}>
         Export
       </button>
@@ -112,15 +163,7 @@ export function BundleButtons({ store, upTo, onImported, onError }: BundleButton
           onChange={(event) => {
             const file = event.currentTarget.files?.[0]
             event.currentTarget.value = ''
-            if (!file) return
-            file
-              .text()
-              .then(async (text) => {
-                const bundle = parseBundle(text)
-                const replay = await openBundle(bundle, { projections: store.projections })
-                onImported({ store: replay, bundle, mismatches: projectionMismatches(bundle, store.projections) })
-              })
-              .catch(onError)
+            if (file) start(file)
           }}
         />
       </label>

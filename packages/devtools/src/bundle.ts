@@ -1,3 +1,4 @@
+import { bundleRefusal, createEventCheck, yieldToPage, type BundleWorkOptions } from './bundleCheck'
 import {
   createStore,
   memoryStorage,
@@ -74,50 +75,73 @@ export async function exportBundle(store: Store, range: BundleRange = {}): Promi
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
 
-const isEnvelope = (value: unknown): value is EventEnvelope =>
-  isRecord(value) &&
-  typeof value.id === 'string' &&
-  typeof value.seq === 'number' &&
-  typeof value.stream === 'string' &&
-  typeof value.version === 'number' &&
-  typeof value.type === 'string' &&
-  typeof value.schemaVersion === 'number' &&
-  'payload' in value &&
-  isRecord(value.meta) &&
-  typeof value.meta.commandId === 'string' &&
-  typeof value.meta.causationId === 'string' &&
-  typeof value.meta.correlationId === 'string' &&
-  typeof value.meta.at === 'number' &&
-  typeof value.meta.origin === 'string'
+/** Parses a file's text, or takes an already parsed value. */
+function parsed(input: string | unknown): unknown {
+  if (typeof input !== 'string') return input
+  try {
+    return JSON.parse(input) as unknown
+  } catch (cause) {
+    throw new ValidationError('invalid-bundle', `This file is not JSON (${String(cause)}); choose a file saved by "Export" in Chronicle devtools.`)
+  }
+}
+
+/** Checks everything of a bundle but its events; returns them for checking one by one. */
+function checkHeader(value: unknown): unknown[] {
+  if (!isRecord(value) || value.format !== bundleFormat) throw bundleRefusal(`"format" is not "${bundleFormat}"`)
+  if (value.formatVersion !== 1) throw bundleRefusal(`formatVersion ${String(value.formatVersion)} is not supported (expected 1)`)
+  if (typeof value.store !== 'string') throw bundleRefusal('"store" is missing')
+  if (!Array.isArray(value.projections) || !value.projections.every((p) => isRecord(p) && typeof p.name === 'string' && typeof p.version === 'number')) {
+    throw bundleRefusal('"projections" must list { name, version }')
+  }
+  if (!isRecord(value.range) || typeof value.range.after !== 'number' || typeof value.range.to !== 'number') throw bundleRefusal('"range" must be { after, to }')
+  if (!Array.isArray(value.events)) throw bundleRefusal('"events" is missing')
+  return value.events as unknown[]
+}
 
 /**
- * Reads a repro bundle from a file's text (or an already parsed value) and checks its shape.
- * Throws ValidationError (`invalid-bundle`) when it is not one.
+ * Reads a repro bundle from a file's text (or an already parsed value) and checks it at once:
+ * its shape, each envelope's ranges, no `__proto__` keys, log order and consecutive stream
+ * versions. Throws ValidationError (`invalid-bundle`) when it is not one. For large files in a
+ * page, `readBundle` does the same in slices, with progress, and also checks payloads.
  */
 export function parseBundle(input: string | unknown): ReproBundle {
-  let value: unknown = input
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input)
-    } catch (cause) {
-      throw new ValidationError('invalid-bundle', `This file is not JSON (${String(cause)}); choose a file saved by "Export" in Chronicle devtools.`)
+  const value = parsed(input)
+  const events = checkHeader(value)
+  const check = createEventCheck([])
+  events.forEach((event, index) => void check(event, index))
+  return value as ReproBundle
+}
+
+/** What `readBundle` needs besides the text. */
+export interface ReadBundleOptions extends BundleWorkOptions {
+  /** The projections the bundle will be replayed into: the payloads of their event types are checked against the events' schemas. */
+  readonly projections?: readonly AnyProjectionDefinition[]
+}
+
+/**
+ * `parseBundle` for a page that must stay responsive: after parsing, the events are checked in
+ * slices (yielding to the page between them, reporting progress, stopping when `signal` aborts),
+ * and the payloads of the event types `projections` fold are checked against their schemas.
+ *
+ * @example
+ * const bundle = await readBundle(await file.text(), { projections: store.projections, signal, onProgress: show })
+ */
+export async function readBundle(input: string | unknown, options: ReadBundleOptions = {}): Promise<ReproBundle> {
+  await yieldToPage(options.signal)
+  const value = parsed(input)
+  const events = checkHeader(value)
+  const check = createEventCheck(options.projections ?? [])
+  const slice = options.sliceSize ?? 2000
+  for (let start = 0; start < events.length; start += slice) {
+    options.onProgress?.({ phase: 'checking', done: start, total: events.length })
+    await yieldToPage(options.signal)
+    for (let index = start; index < Math.min(events.length, start + slice); index++) {
+      const pending = check(events[index], index)
+      if (pending) await pending
     }
   }
-  const fail = (what: string) => new ValidationError('invalid-bundle', `Not a Chronicle repro bundle: ${what}. Choose a file saved by "Export" in Chronicle devtools.`)
-  if (!isRecord(value) || value.format !== bundleFormat) throw fail(`"format" is not "${bundleFormat}"`)
-  if (value.formatVersion !== 1) throw fail(`formatVersion ${String(value.formatVersion)} is not supported (expected 1)`)
-  if (typeof value.store !== 'string') throw fail('"store" is missing')
-  if (!Array.isArray(value.projections) || !value.projections.every((p) => isRecord(p) && typeof p.name === 'string' && typeof p.version === 'number')) {
-    throw fail('"projections" must list { name, version }')
-  }
-  if (!isRecord(value.range) || typeof value.range.after !== 'number' || typeof value.range.to !== 'number') throw fail('"range" must be { after, to }')
-  if (!Array.isArray(value.events)) throw fail('"events" is missing')
-  const bad = value.events.findIndex((e) => !isEnvelope(e))
-  if (bad >= 0) throw fail(`event ${bad} is not an event envelope`)
-  for (let i = 1; i < value.events.length; i++) {
-    if ((value.events[i] as EventEnvelope).seq <= (value.events[i - 1] as EventEnvelope).seq) throw fail(`events are not in log order at index ${i}`)
-  }
-  return value as unknown as ReproBundle
+  options.onProgress?.({ phase: 'checking', done: events.length, total: events.length })
+  return value as ReproBundle
 }
 
 /**
@@ -132,7 +156,7 @@ export function parseBundle(input: string | unknown): ReproBundle {
  * await importBundle(bundle, storage)
  * const replay = createStore({ name: bundle.store, commands, projections, storage })
  */
-export async function importBundle(bundle: ReproBundle, storage: StorageBackend, options: { readonly name?: string } = {}): Promise<void> {
+export async function importBundle(bundle: ReproBundle, storage: StorageBackend, options: { readonly name?: string } & BundleWorkOptions = {}): Promise<void> {
   const log = await storage.open(options.name ?? bundle.store)
   try {
     if ((await log.head()) > 0) {
@@ -140,9 +164,14 @@ export async function importBundle(bundle: ReproBundle, storage: StorageBackend,
     }
     const streamVersions = new Map<string, number>()
     let batch: AppendCommand[] = []
+    let imported = 0
     const flush = async () => {
       if (batch.length === 0) return
+      // Between batches the page paints (progress) and takes input (a cancel).
+      options.onProgress?.({ phase: 'importing', done: imported, total: bundle.events.length })
+      await yieldToPage(options.signal)
       const outcomes = await log.append(batch)
+      imported += batch.reduce((sum, command) => sum + command.events.length, 0)
       const refused = outcomes.findIndex((o) => o.status !== 'ok')
       if (refused >= 0) throw new ValidationError('invalid-bundle', `The bundle's command ${batch[refused]!.commandId} could not be appended (${outcomes[refused]!.status}); its stream versions are inconsistent.`)
       batch = []
@@ -158,16 +187,17 @@ export async function importBundle(bundle: ReproBundle, storage: StorageBackend,
       }
       batch.push({ commandId: first.meta.commandId, stream: first.stream, expectedVersion: streamVersions.get(first.stream) ?? 0, idempotent: false, events })
       streamVersions.set(first.stream, events.at(-1)!.version)
-      if (batch.length >= 1000) await flush()
+      if (batch.length >= (options.sliceSize ?? 1000)) await flush()
     }
     await flush()
+    options.onProgress?.({ phase: 'importing', done: imported, total: bundle.events.length })
   } finally {
     log.close()
   }
 }
 
 /** What `openBundle` needs besides the bundle. */
-export interface OpenBundleOptions {
+export interface OpenBundleOptions extends BundleWorkOptions {
   /** The projections to fold (usually `store.projections` of the app's store). */
   readonly projections: readonly AnyProjectionDefinition[]
   /** Command definitions, when the replay store should accept commands too (default none). */
@@ -185,9 +215,19 @@ export interface OpenBundleOptions {
  */
 export async function openBundle(bundle: ReproBundle, options: OpenBundleOptions): Promise<Store> {
   const storage = options.storage ?? memoryStorage()
-  await importBundle(bundle, storage)
+  const work = { ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) }
+  await importBundle(bundle, storage, work)
+  options.onProgress?.({ phase: 'replaying', done: 0, total: bundle.events.length })
+  await yieldToPage(options.signal)
   const store = createStore({ name: bundle.store, commands: options.commands ?? [], projections: options.projections, storage, persist: false })
-  await store.ready
+  try {
+    await store.ready
+    options.signal?.throwIfAborted()
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+  options.onProgress?.({ phase: 'replaying', done: bundle.events.length, total: bundle.events.length })
   return store
 }
 

@@ -15,8 +15,11 @@ export {
   openBundle,
   parseBundle,
   projectionMismatches,
+  readBundle,
   type BundleRange,
   type OpenBundleOptions,
+  type ReadBundleOptions,
   type ReproBundle,
 } from './bundle'
+export type { BundleProgress, BundleWorkOptions } from './bundleCheck'
 export { diffStates, formatPath, type Change, type DiffLimits, type PathSegment, type StateDiff } from './diff'

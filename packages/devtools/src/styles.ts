@@ -17,6 +17,7 @@ export const styles = `
 .chr-dt-title { color: #88c0d0; }
 .chr-dt-close { margin-left: auto; }
 .chr-dt-file { display: none; }
+.chr-dt-progress { display: inline-flex; gap: 4px; align-items: center; }
 .chr-dt-banner, .chr-dt-alert { padding: 4px 10px; background: #3b3522; border-bottom: 1px solid #5c5030; }
 .chr-dt-alert { background: #42262a; border-color: #6b3138; }
 .chr-dt-main { display: flex; flex: 1; min-height: 0; }
