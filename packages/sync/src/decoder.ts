@@ -47,10 +47,6 @@ export function integer(options: { min?: number; max?: number } = {}): Decoder<n
   }
 }
 
-/** A finite number. */
-export const finite: Decoder<number> = (value, path, issues) =>
-  typeof value === 'number' && Number.isFinite(value) ? value : fail(issues, path, `expected a finite number, got ${describe(value)}`)
-
 /** Exactly `expected`. */
 export function literal<const L extends string | number | boolean>(expected: L): Decoder<L> {
   return (value, path, issues) => (value === expected ? expected : fail(issues, path, `expected ${JSON.stringify(expected)}, got ${describe(value)}`))

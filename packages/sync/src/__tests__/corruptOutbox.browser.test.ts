@@ -69,7 +69,7 @@ describe('damaged outbox records (real IndexedDB, a real server process)', () =>
       [c4, 'ValidationError', 'invalid-command'],
       [c5, 'ValidationError', 'unknown-command'],
     ])
-    expect(rejections[0]!.error.message).toMatch(/stored record is damaged \(at: expected a finite number/)
+    expect(rejections[0]!.error.message).toMatch(/stored record is damaged \(at: expected a time in epoch milliseconds/)
     expect(second.sync!.status.pending).toBe(0)
     const log = await indexedDbStorage().open(name)
     expect(await log.outbox!.readPending()).toEqual([])
