@@ -19,8 +19,6 @@ const knownProblems: Record<string, string[]> = {
     'packages/core/src/writeModel.ts createWriteModel',
     'packages/devtools/src/logIndex.ts createLogIndex',
     'packages/server/src/storage/postgres.ts openPostgresLog',
-    'packages/sync/src/connection.ts startConnection',
-    'packages/sync/src/live.ts subscribeLive',
   ],
   circles: [],
   undocumented: [],

@@ -72,31 +72,62 @@ export interface LiveSetup {
  * overlap without repeating or skipping an event.
  */
 export function subscribeLive(setup: LiveSetup): LiveSubscription {
-  const { listener } = setup
-  const pollInterval = setup.options.pollInterval ?? 5000
-  const firstDelay = setup.options.reconnectDelay ?? 1000
-  const maxDelay = setup.options.maxReconnectDelay ?? 30_000
-  let cursor = setup.after
-  let status: LiveStatus = 'connecting'
-  let stopped = false
-  let socket: WebSocketLike | undefined
-  let failures = 0
-  let reconnectTimer: ReturnType<typeof setTimeout> | undefined
-  let pollTimer: ReturnType<typeof setTimeout> | undefined
-  let polling = false
-  /** Identifies the current polling loop; a loop that is no longer current ends at its next step. */
-  let pollLoop = 0
-  let delivering: Promise<void> = Promise.resolve()
+  return new LiveConnection(setup)
+}
 
-  const setStatus = (next: LiveStatus) => {
-    if (status === next) return
-    status = next
-    listener.status?.(next)
+/** A live subscription's state and steps: the socket's life, the polling loop, the delivery queue. */
+class LiveConnection implements LiveSubscription {
+  readonly #setup: LiveSetup
+  readonly #listener: LiveListener
+  readonly #pollInterval: number
+  readonly #firstDelay: number
+  readonly #maxDelay: number
+  #cursor: number
+  #status: LiveStatus = 'connecting'
+  #stopped = false
+  #socket: WebSocketLike | undefined
+  #failures = 0
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined
+  #pollTimer: ReturnType<typeof setTimeout> | undefined
+  #polling = false
+  /** Identifies the current polling loop; a loop that is no longer current ends at its next step. */
+  #pollLoop = 0
+  #delivering: Promise<void> = Promise.resolve()
+
+  constructor(setup: LiveSetup) {
+    this.#setup = setup
+    this.#listener = setup.listener
+    this.#pollInterval = setup.options.pollInterval ?? 5000
+    this.#firstDelay = setup.options.reconnectDelay ?? 1000
+    this.#maxDelay = setup.options.maxReconnectDelay ?? 30_000
+    this.#cursor = setup.after
+    this.#connect()
   }
 
-  const report = (error: SyncError) => {
-    listener.error?.(error)
-    if (fatalCodes.has(error.code)) stop()
+  /** The position after the last delivered events. */
+  get position(): number {
+    return this.#cursor
+  }
+
+  /** How it is receiving events right now. */
+  get status(): LiveStatus {
+    return this.#status
+  }
+
+  /** Stops it: closes the socket and the polling. A bound function, so it may be passed on alone. */
+  readonly close = (): void => this.#stop()
+
+  /** Tells the listener of a new status (only of a change). */
+  #setStatus(next: LiveStatus) {
+    if (this.#status === next) return
+    this.#status = next
+    this.#listener.status?.(next)
+  }
+
+  /** Tells the listener of a failure; a fatal one stops the subscription. */
+  #report(error: SyncError) {
+    this.#listener.error?.(error)
+    if (fatalCodes.has(error.code)) this.#stop()
   }
 
   /**
@@ -104,30 +135,31 @@ export function subscribeLive(setup: LiveSetup): LiveSubscription {
    * when the page starts past the cursor (an earlier page failed): the caller resumes from the
    * cursor instead.
    */
-  const deliver = (after: number, events: readonly EventEnvelope[], next: number): Promise<boolean> => {
-    const delivered = delivering.then(async () => {
-      if (stopped || next <= cursor) return true
-      if (after > cursor) return false
-      const fresh = events.filter((event) => event.seq > cursor)
-      await listener.events(fresh, next)
-      cursor = next
+  #deliver(after: number, events: readonly EventEnvelope[], next: number): Promise<boolean> {
+    const delivered = this.#delivering.then(async () => {
+      if (this.#stopped || next <= this.#cursor) return true
+      if (after > this.#cursor) return false
+      const fresh = events.filter((event) => event.seq > this.#cursor)
+      await this.#listener.events(fresh, next)
+      this.#cursor = next
       return true
     })
     // The queue goes on after a failure; the failed page's caller hears of it.
-    delivering = delivered.then(
+    this.#delivering = delivered.then(
       () => undefined,
       () => undefined,
     )
     return delivered
   }
 
-  function stop() {
-    if (stopped) return
-    stopped = true
-    clearTimeout(reconnectTimer)
-    stopPolling()
-    const open = socket
-    socket = undefined
+  /** Ends everything: the reconnect timer, the polling, the socket (quietly). */
+  #stop() {
+    if (this.#stopped) return
+    this.#stopped = true
+    clearTimeout(this.#reconnectTimer)
+    this.#stopPolling()
+    const open = this.#socket
+    this.#socket = undefined
     if (open) {
       open.onclose = open.onmessage = open.onopen = null
       // Closing a socket that is still connecting reports an error (Node's `ws` throws it when
@@ -135,125 +167,129 @@ export function subscribeLive(setup: LiveSetup): LiveSubscription {
       open.onerror = () => undefined
       open.close(1000, 'closed by the client')
     }
-    setStatus('stopped')
+    this.#setStatus('stopped')
   }
 
-  function startPolling() {
-    if (stopped || polling) return
-    polling = true
-    const loop = ++pollLoop
-    setStatus('polling')
-    const tick = async () => {
-      pollTimer = undefined
-      if (loop !== pollLoop) return
-      let more = false
-      try {
-        const from = cursor
-        const page = await setup.pull(from)
-        more = (await deliver(from, page.events, page.next)) && page.more
-      } catch (error) {
-        report(isSyncError(error) ? error : new SyncError('internal', `Applying pulled events failed: ${String(error)}`, { cause: error }))
-      }
-      if (loop === pollLoop && !stopped) pollTimer = setTimeout(() => void tick(), more ? 0 : pollInterval)
+  /** Starts a polling loop unless one runs: a pull now, then one every `pollInterval` (at once while there is more). */
+  #startPolling() {
+    if (this.#stopped || this.#polling) return
+    this.#polling = true
+    const loop = ++this.#pollLoop
+    this.#setStatus('polling')
+    void this.#poll(loop)
+  }
+
+  /** One step of polling loop `loop`: pulls from the cursor, delivers the page, schedules the next step. */
+  async #poll(loop: number) {
+    this.#pollTimer = undefined
+    if (loop !== this.#pollLoop) return
+    let more = false
+    try {
+      const from = this.#cursor
+      const page = await this.#setup.pull(from)
+      more = (await this.#deliver(from, page.events, page.next)) && page.more
+    } catch (error) {
+      this.#report(isSyncError(error) ? error : new SyncError('internal', `Applying pulled events failed: ${String(error)}`, { cause: error }))
     }
-    void tick()
+    if (loop === this.#pollLoop && !this.#stopped) this.#pollTimer = setTimeout(() => void this.#poll(loop), more ? 0 : this.#pollInterval)
   }
 
-  function stopPolling() {
-    polling = false
-    pollLoop++
-    clearTimeout(pollTimer)
+  /** Ends the current polling loop (its step in flight finds itself no longer current). */
+  #stopPolling() {
+    this.#polling = false
+    this.#pollLoop++
+    clearTimeout(this.#pollTimer)
   }
 
-  function scheduleReconnect() {
-    if (stopped || !setup.WebSocket) return
-    const delay = Math.min(maxDelay, firstDelay * 2 ** failures)
-    failures++
+  /** Tries the WebSocket again later: exponential delay with jitter. */
+  #scheduleReconnect() {
+    if (this.#stopped || !this.#setup.WebSocket) return
+    const delay = Math.min(this.#maxDelay, this.#firstDelay * 2 ** this.#failures)
+    this.#failures++
     // Jitter spreads reconnects of many clients after a server restart.
-    reconnectTimer = setTimeout(connect, delay * (0.5 + Math.random() / 2))
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay * (0.5 + Math.random() / 2))
   }
 
-  function connect() {
-    reconnectTimer = undefined
-    if (stopped) return
-    if (!setup.WebSocket) {
-      startPolling()
+  /** Opens the WebSocket (or polls when there is none) and wires its events to the handlers below. */
+  #connect() {
+    this.#reconnectTimer = undefined
+    if (this.#stopped) return
+    if (!this.#setup.WebSocket) {
+      this.#startPolling()
       return
     }
-    if (status !== 'polling') setStatus('connecting')
+    if (this.#status !== 'polling') this.#setStatus('connecting')
     let ws: WebSocketLike
     try {
-      ws = new setup.WebSocket(setup.url)
+      ws = new this.#setup.WebSocket(this.#setup.url)
     } catch (error) {
-      report(new SyncError('network', `Could not open the live WebSocket: ${String(error)}`, { cause: error }))
-      startPolling()
-      scheduleReconnect()
+      this.#report(new SyncError('network', `Could not open the live WebSocket: ${String(error)}`, { cause: error }))
+      this.#startPolling()
+      this.#scheduleReconnect()
       return
     }
-    socket = ws
-    ws.onopen = () => {
-      void setup.token().then(
-        (token) => {
-          if (socket === ws) ws.send(JSON.stringify({ type: 'hello', protocol: protocolVersion, token, after: cursor }))
+    this.#socket = ws
+    ws.onopen = () => this.#sendHello(ws)
+    ws.onmessage = (event) => this.#onMessage(ws, event)
+    ws.onerror = () => undefined
+    ws.onclose = (event) => this.#onClose(ws, event)
+  }
+
+  /** The socket is open: says hello with a fresh token and the cursor to resume after. */
+  #sendHello(ws: WebSocketLike) {
+    void this.#setup.token().then(
+      (token) => {
+        if (this.#socket === ws) ws.send(JSON.stringify({ type: 'hello', protocol: protocolVersion, token, after: this.#cursor }))
+      },
+      (error: unknown) => {
+        this.#report(new SyncError('unauthenticated', `Could not get a token for the live WebSocket: ${String(error)}`, { cause: error }))
+        ws.close(1000)
+      },
+    )
+  }
+
+  /** A message on the socket: `ready` (live now, polling ends), a page of `events`, or an `error`. */
+  #onMessage(ws: WebSocketLike, event: { readonly data: unknown }) {
+    const parsed = typeof event.data === 'string' ? parseJson(event.data) : undefined
+    const message = parsed?.ok ? decode.liveServerMessage(parsed.value) : undefined
+    if (!message?.ok) {
+      this.#report(new SyncError('bad-response', 'The live WebSocket sent a message that does not follow the protocol.', { ...(message ? { issues: message.issues } : {}) }))
+      ws.close(1002, 'bad message')
+      return
+    }
+    const value = message.value
+    if (value.type === 'ready') {
+      this.#failures = 0
+      this.#stopPolling()
+      this.#setStatus('live')
+    } else if (value.type === 'events') {
+      // After a failed page, later pages do not follow the cursor: resume from the cursor on a
+      // fresh socket, so the failed events come again.
+      this.#deliver(value.after, value.events, value.next).then(
+        (delivered) => {
+          if (!delivered) ws.close(1000, 'resuming')
         },
         (error: unknown) => {
-          report(new SyncError('unauthenticated', `Could not get a token for the live WebSocket: ${String(error)}`, { cause: error }))
-          ws.close(1000)
+          this.#report(new SyncError('internal', `Applying live events failed: ${String(error)}`, { cause: error }))
+          ws.close(1000, 'listener failed')
         },
       )
-    }
-    ws.onmessage = (event) => {
-      const parsed = typeof event.data === 'string' ? parseJson(event.data) : undefined
-      const message = parsed?.ok ? decode.liveServerMessage(parsed.value) : undefined
-      if (!message?.ok) {
-        report(new SyncError('bad-response', 'The live WebSocket sent a message that does not follow the protocol.', { ...(message ? { issues: message.issues } : {}) }))
-        ws.close(1002, 'bad message')
-        return
-      }
-      const value = message.value
-      if (value.type === 'ready') {
-        failures = 0
-        stopPolling()
-        setStatus('live')
-      } else if (value.type === 'events') {
-        // After a failed page, later pages do not follow the cursor: resume from the cursor on a
-        // fresh socket, so the failed events come again.
-        deliver(value.after, value.events, value.next).then(
-          (delivered) => {
-            if (!delivered) ws.close(1000, 'resuming')
-          },
-          (error: unknown) => {
-            report(new SyncError('internal', `Applying live events failed: ${String(error)}`, { cause: error }))
-            ws.close(1000, 'listener failed')
-          },
-        )
-      } else {
-        report(SyncError.fromWire(value.error))
-      }
-    }
-    ws.onerror = () => undefined
-    ws.onclose = (event) => {
-      if (socket !== ws) return
-      socket = undefined
-      if (stopped) return
-      if (fatalCloseCodes.has(event.code)) {
-        report(new SyncError(event.code === liveCloseCodes.forbidden ? 'forbidden' : 'unauthenticated', `The server closed the live WebSocket: ${event.reason || event.code}`))
-        if (!stopped) stop()
-        return
-      }
-      startPolling()
-      scheduleReconnect()
+    } else {
+      this.#report(SyncError.fromWire(value.error))
     }
   }
 
-  connect()
-  return {
-    get position() {
-      return cursor
-    },
-    get status() {
-      return status
-    },
-    close: stop,
+  /** The socket closed: a refusal of the client ends the subscription; anything else polls and reconnects. */
+  #onClose(ws: WebSocketLike, event: { readonly code: number; readonly reason: string }) {
+    if (this.#socket !== ws) return
+    this.#socket = undefined
+    if (this.#stopped) return
+    if (fatalCloseCodes.has(event.code)) {
+      this.#report(new SyncError(event.code === liveCloseCodes.forbidden ? 'forbidden' : 'unauthenticated', `The server closed the live WebSocket: ${event.reason || event.code}`))
+      if (!this.#stopped) this.#stop()
+      return
+    }
+    this.#startPolling()
+    this.#scheduleReconnect()
   }
 }
