@@ -13,6 +13,8 @@ export { envelopeIssues, envelopeLimits, isEnvelopeTime } from './envelope'
 export { toSchemaIssues, validateSchema } from './standardSchema'
 export type { Receipt } from './dispatcher'
 export type { History } from './undoStack'
+export { ProjectionObserver } from './projectionObserver'
+export { StoreReadiness } from './storeReadiness'
 export {
   ChronicleError,
   ValidationError,

@@ -1,18 +1,18 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
-import type {
-  AnyProjectionDefinition,
-  AnyQueryDefinition,
-  ChronicleError,
-  CommandDefinition,
-  CommandOptions,
-  ParamsOf,
-  ProjectionState,
-  Receipt,
-  ResultOf,
-  AnyAggregateDefinition,
+import {
+  StoreReadiness,
+  type AnyProjectionDefinition,
+  type AnyQueryDefinition,
+  type ChronicleError,
+  type CommandDefinition,
+  type CommandOptions,
+  type ParamsOf,
+  type ProjectionState,
+  type Receipt,
+  type ResultOf,
+  type AnyAggregateDefinition,
 } from '@chronicle/core'
 import { useChronicleContext } from './context'
-import { readinessOf } from './readiness'
 import { useSelected } from './useSelected'
 
 const identity = <T,>(value: T) => value
@@ -123,15 +123,6 @@ export function useCommand<Input>(command: CommandDefinition<string, Input, unkn
 /** True once the store's read models are loaded (after a cold start); re-renders when that happens. */
 export function useIsReady(): boolean {
   const { store } = useChronicleContext('useIsReady')
-  const subscribe = useCallback(
-    (onChange: () => void) => {
-      let live = true
-      void readinessOf(store).settled.then(() => live && onChange())
-      return () => {
-        live = false
-      }
-    },
-    [store],
-  )
-  return useSyncExternalStore(subscribe, () => store.isReady, () => store.isReady)
+  const readiness = StoreReadiness.of(store)
+  return useSyncExternalStore(readiness.subscribe, readiness.getSnapshot, readiness.getSnapshot)
 }

@@ -3,9 +3,12 @@
 import { Component, Fragment, StrictMode, type ReactNode } from 'react'
 import { afterEach, beforeEach, expect, vi } from 'vitest'
 import { cleanup, render, type RenderOptions } from '@testing-library/react'
-import { createStore, defineProjection, memoryStorage, type AnyProjectionDefinition, type StorageBackend, type Store } from '@chronicle/core'
+import { createStore, memoryStorage, type AnyProjectionDefinition, type StorageBackend, type Store } from '@chronicle/core'
 import { ChronicleProvider } from '../index'
-import { boardView, CardAdded, commands, titles } from '../../../core/src/__tests__/fixtures'
+import { boardView, commands, titles } from '../../../core/src/__tests__/fixtures'
+import { fragile } from '../../../core/src/__tests__/observedStore'
+
+export { fragile }
 
 /** Every suite runs under both: StrictMode double-invokes renders, effects and subscriptions. */
 export const modes = [
@@ -13,20 +16,6 @@ export const modes = [
   { mode: 'no StrictMode', Mode: Fragment },
 ] as const
 export type Mode = (typeof modes)[number]['Mode']
-
-/** A read model that fails on a card titled "boom". */
-export const fragile = defineProjection({
-  name: 'fragile',
-  version: 1,
-  events: [CardAdded],
-  initial: { titles: [] as string[] },
-  on: {
-    CardAdded: (draft, e) => {
-      if (e.title === 'boom') throw new Error('cannot show boom')
-      draft.titles.push(e.title)
-    },
-  },
-})
 
 const stores: Store[] = []
 

@@ -4,6 +4,7 @@ import { act, render, screen } from '@testing-library/react'
 import type { Store } from '@chronicle/core'
 import { ChronicleProvider, useProjection, useStore } from '../index'
 import { addCard, boardView, moveCard, titles } from '../../../core/src/__tests__/fixtures'
+import { countingSubscriptions } from '../../../core/src/__tests__/observedStore'
 import { guardConsole, modes, openStore, renderWith } from './harness'
 
 const none: readonly string[] = []
@@ -140,27 +141,7 @@ describe.each(modes)('useProjection ($mode)', ({ Mode }) => {
   it('subscribes once per mounted component and unsubscribes on unmount', async () => {
     const inner = openStore()
     await inner.ready
-    let active = 0
-    // A store whose read-model observables count their live subscriptions.
-    const store: Store = Object.create(inner, {
-      query: {
-        value: (...args: Parameters<Store['query']>) => {
-          const source = (inner.query as (...a: unknown[]) => ReturnType<Store['query']>)(...args)
-          return {
-            subscribe(observer: Parameters<typeof source.subscribe>[0]) {
-              active++
-              const subscription = source.subscribe(observer)
-              return {
-                unsubscribe() {
-                  active--
-                  subscription.unsubscribe()
-                },
-              }
-            },
-          }
-        },
-      },
-    })
+    const { store, counts } = countingSubscriptions(inner)
     const view = renderWith(
       Mode,
       store,
@@ -169,11 +150,11 @@ describe.each(modes)('useProjection ($mode)', ({ Mode }) => {
         <Column name="done" />
       </>,
     )
-    expect(active).toBe(2)
+    expect(counts.active).toBe(2)
     await add(store, 'c1')
     expect(screen.getByTestId('todo').textContent).toBe('c1')
     view.unmount()
-    expect(active).toBe(0)
+    expect(counts.active).toBe(0)
   })
 
   it('follows the provider to another store', async () => {
