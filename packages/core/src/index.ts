@@ -15,6 +15,7 @@ export type { Receipt } from './dispatcher'
 export type { History } from './undoStack'
 export { ProjectionObserver } from './projectionObserver'
 export { StoreReadiness } from './storeReadiness'
+export { shallow } from './equality'
 export {
   ChronicleError,
   ValidationError,

@@ -2,7 +2,7 @@ import { memo, Profiler, useState, type ReactNode } from 'react'
 import { describe, expect, it } from 'vitest'
 import { act, render, screen } from '@testing-library/react'
 import type { Store } from '@chronicle/core'
-import { ChronicleProvider, useProjection, useStore } from '../index'
+import { ChronicleProvider, shallow, useProjection, useStore } from '../index'
 import { addCard, boardView, moveCard, titles } from '../../../core/src/__tests__/fixtures'
 import { countingSubscriptions } from '../../../core/src/__tests__/observedStore'
 import { guardConsole, modes, openStore, renderWith } from './harness'
@@ -84,14 +84,13 @@ describe.each(modes)('useProjection ($mode)', ({ Mode }) => {
     expect(screen.getByTestId('todo').textContent).toBe('')
   })
 
-  it('compares slices with a custom equal', async () => {
+  it('compares slices with a custom equal, e.g. the exported shallow', async () => {
     const store = openStore()
     await store.ready
     await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
     const { commits, Counted } = counter()
-    const sameItems = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i])
     function ColumnNames() {
-      const names = useProjection(boardView, (s) => Object.keys(s.columns).sort(), sameItems)
+      const names = useProjection(boardView, (s) => Object.keys(s.columns).sort(), shallow)
       return <p data-testid="names">{names.join(',')}</p>
     }
     renderWith(
