@@ -16,6 +16,7 @@ export type { History } from './undoStack'
 export { ProjectionObserver } from './projectionObserver'
 export { StoreReadiness } from './storeReadiness'
 export { shallow } from './equality'
+export { CommandObserver, type CommandCallbacks, type CommandCallOptions, type CommandState } from './commandObserver'
 export {
   ChronicleError,
   ValidationError,

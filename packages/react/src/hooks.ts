@@ -1,11 +1,13 @@
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react'
 import {
+  CommandObserver,
   StoreReadiness,
   type AnyProjectionDefinition,
   type AnyQueryDefinition,
-  type ChronicleError,
+  type CommandCallbacks,
+  type CommandCallOptions,
+  type CommandState,
   type CommandDefinition,
-  type CommandOptions,
   type ParamsOf,
   type ProjectionState,
   type Receipt,
@@ -43,81 +45,46 @@ export function useQuery<Q extends AnyQueryDefinition>(query: Q, params: ParamsO
   return useSelected('useQuery', query.projection, select, equal)
 }
 
-/**
- * The state of a `useCommand` hook: its last dispatch's status, with the typed error when it
- * failed and the receipt when it succeeded. Narrow on `status`.
- */
-export type CommandState =
-  | { readonly status: 'idle'; readonly error: undefined; readonly receipt: undefined }
-  | { readonly status: 'pending'; readonly error: undefined; readonly receipt: undefined }
-  | { readonly status: 'ok'; readonly error: undefined; readonly receipt: Receipt }
-  | { readonly status: 'error'; readonly error: ChronicleError; readonly receipt: undefined }
-
 /** The functions `useCommand` returns beside its state; they keep their identity across renders. */
 export interface CommandActions<Input> {
-  /** Dispatches; never rejects (a failure lands in `error`), resolves with the receipt or undefined. */
-  dispatch(payload: Input, options?: CommandOptions): Promise<Receipt | undefined>
+  /**
+   * Dispatches; never rejects (a failure lands in `error`), resolves with the receipt or undefined.
+   * `options` are the command's options plus `onSuccess`/`onError`/`onSettled` for this call, called
+   * only when it is still the latest dispatch and the component is still mounted.
+   */
+  dispatch(payload: Input, options?: CommandCallOptions<Input>): Promise<Receipt | undefined>
   /** Dispatches and rejects on failure, for callers that handle errors themselves. */
-  dispatchAsync(payload: Input, options?: CommandOptions): Promise<Receipt>
+  dispatchAsync(payload: Input, options?: CommandCallOptions<Input>): Promise<Receipt>
   /** Back to `idle`; the outcome of a dispatch still in flight is then ignored. */
   reset(): void
 }
 
-/** What `useCommand` returns. */
-export type CommandHandle<Input> = CommandState & CommandActions<Input>
-
-const idle: CommandState = { status: 'idle', error: undefined, receipt: undefined }
-const pending: CommandState = { status: 'pending', error: undefined, receipt: undefined }
+/** What `useCommand` returns: the state of its latest dispatch and the functions to dispatch. */
+export type CommandHandle<Input> = CommandState<Input> & CommandActions<Input>
 
 /**
- * A dispatch function for one command type, with the status of its last dispatch. A component
- * that unmounts while its command is pending gets no further update; the command still commits.
+ * A dispatch function for one command type, with the state of its latest dispatch (`status`,
+ * `isPending`, `isSuccess`, `isError`, `variables`, `receipt`, `error`), over the core's
+ * `CommandObserver`, with the idioms of TanStack Query's `useMutation`. `callbacks` run for every
+ * dispatch that settles, even after the component unmounted (the latest ones given are called); a
+ * component that unmounts while its command is pending gets no further update, and the command
+ * still commits.
  *
  * @example
- * const add = useCommand(addCard)
- * <button disabled={add.status === 'pending'} onClick={() => add.dispatch({ boardId, cardId: newId(), title })}>Add</button>
- * {add.status === 'error' && <p role="alert">{add.error.message}</p>}
+ * const add = useCommand(addCard, { onSuccess: () => setTitle('') })
+ * <button disabled={add.isPending} onClick={() => add.dispatch({ boardId, cardId: newId(), title })}>Add</button>
+ * {add.isError && <p role="alert">{add.error.message}</p>}
  */
-export function useCommand<Input>(command: CommandDefinition<string, Input, unknown, AnyAggregateDefinition>): CommandHandle<Input> {
+export function useCommand<Input>(
+  command: CommandDefinition<string, Input, unknown, AnyAggregateDefinition>,
+  callbacks?: CommandCallbacks<Input>,
+): CommandHandle<Input> {
   const { store } = useChronicleContext('useCommand')
-  const [state, setState] = useState<CommandState>(idle)
-  const mounted = useRef(true)
-  // Numbers the dispatches: only the latest one (not reset since) may set the state.
-  const latest = useRef(0)
-  useEffect(() => {
-    mounted.current = true
-    return () => {
-      mounted.current = false
-    }
-  }, [])
-
-  const dispatchAsync = useCallback(
-    async (payload: Input, options?: CommandOptions) => {
-      const call = ++latest.current
-      const update = (next: CommandState) => {
-        if (mounted.current && call === latest.current) setState(next)
-      }
-      update(pending)
-      try {
-        const receipt = await store.dispatch(command(payload, options))
-        update({ status: 'ok', error: undefined, receipt })
-        return receipt
-      } catch (error) {
-        update({ status: 'error', error: error as ChronicleError, receipt: undefined })
-        throw error
-      }
-    },
-    [store, command],
-  )
-  const dispatch = useCallback(
-    (payload: Input, options?: CommandOptions) => dispatchAsync(payload, options).catch(() => undefined),
-    [dispatchAsync],
-  )
-  const reset = useCallback(() => {
-    latest.current++
-    setState(idle)
-  }, [])
-  return { ...state, dispatch, dispatchAsync, reset }
+  const observer = useMemo(() => new CommandObserver(store, command, callbacks), [store, command])
+  useEffect(() => observer.setCallbacks(callbacks ?? {}))
+  const state = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getSnapshot)
+  const dispatch = useCallback((payload: Input, options?: CommandCallOptions<Input>) => observer.dispatch(payload, options).catch(() => undefined), [observer])
+  return { ...state, dispatch, dispatchAsync: observer.dispatch, reset: observer.reset }
 }
 
 /** True once the store's read models are loaded (after a cold start); re-renders when that happens. */

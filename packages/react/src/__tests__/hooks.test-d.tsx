@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { defineQuery, type ChronicleError, type CommandOptions, type Receipt, type Store, type SyncRejection, type SyncStatus } from '@chronicle/core'
-import { useCommand, useIsReady, useProjection, useQuery, useStore, useSyncRejections, useSyncStatus, type CommandHandle } from '../index'
+import { defineQuery, type ChronicleError, type Receipt, type Store, type SyncRejection, type SyncStatus } from '@chronicle/core'
+import { useCommand, useIsReady, useProjection, useQuery, useStore, useSyncRejections, useSyncStatus, type CommandCallOptions, type CommandHandle } from '../index'
 import { addCard, boardView, moveCard, titles } from '../../../core/src/__tests__/fixtures'
 
 const cardsIn = defineQuery({ projection: boardView, select: (s, column: string) => s.columns[column] ?? [] })
@@ -43,7 +43,7 @@ describe('hook types', () => {
     const add = useCommand(addCard)
     expectTypeOf(add).toEqualTypeOf<CommandHandle<{ boardId: string; cardId: string; title: string }>>()
     expectTypeOf(add.dispatch).parameter(0).toEqualTypeOf<{ boardId: string; cardId: string; title: string }>()
-    expectTypeOf(add.dispatch).parameter(1).toEqualTypeOf<CommandOptions | undefined>()
+    expectTypeOf(add.dispatch).parameter(1).toEqualTypeOf<CommandCallOptions<{ boardId: string; cardId: string; title: string }> | undefined>()
     expectTypeOf(add.dispatch).returns.toEqualTypeOf<Promise<Receipt | undefined>>()
     expectTypeOf(add.dispatchAsync).returns.toEqualTypeOf<Promise<Receipt>>()
     expectTypeOf(useCommand(moveCard).dispatch).parameter(0).toEqualTypeOf<{ boardId: string; cardId: string; to: string }>()

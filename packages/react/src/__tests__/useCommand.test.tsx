@@ -125,3 +125,88 @@ describe.each(modes)('useCommand ($mode)', ({ Mode }) => {
     // guardConsole fails the test on any warning, e.g. an update outside act on an unmounted component.
   })
 })
+
+describe.each(modes)('useCommand callbacks and flags ($mode)', ({ Mode }) => {
+  guardConsole()
+
+  it('shows isPending, isSuccess and isError with the variables of the latest dispatch', async () => {
+    const { backend, hold } = heldAppends()
+    const store = openStore(backend)
+    await store.ready
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'taken', title: 'taken' }))
+    let handle!: ReturnType<typeof useCommand<Parameters<typeof addCard>[0]>>
+    function Add() {
+      handle = useCommand(addCard)
+      const flags = [handle.isIdle && 'idle', handle.isPending && 'pending', handle.isSuccess && 'success', handle.isError && 'error'].filter(Boolean)
+      return <p data-testid="state">{`${flags.join(',')} ${handle.variables?.cardId ?? '-'}`}</p>
+    }
+    renderWith(Mode, store, <Add />)
+    expect(screen.getByTestId('state').textContent).toBe('idle -')
+    const release = hold()
+    let done!: Promise<unknown>
+    act(() => void (done = handle.dispatch({ boardId: 'b', cardId: 'c1', title: 'one' })))
+    expect(screen.getByTestId('state').textContent).toBe('pending c1')
+    await act(async () => {
+      release()
+      await done
+    })
+    expect(screen.getByTestId('state').textContent).toBe('success c1')
+    await act(() => handle.dispatch({ boardId: 'b', cardId: 'taken', title: 'again' }))
+    expect(screen.getByTestId('state').textContent).toBe('error taken')
+    act(() => handle.reset())
+    expect(screen.getByTestId('state').textContent).toBe('idle -')
+  })
+
+  it('calls the hook\'s latest callbacks for every dispatch and a call\'s own for the latest one', async () => {
+    const { backend, hold } = heldAppends()
+    const store = openStore(backend)
+    await store.ready
+    const calls: string[] = []
+    let handle!: ReturnType<typeof useCommand<Parameters<typeof addCard>[0]>>
+    function Add({ label }: { label: string }) {
+      handle = useCommand(addCard, {
+        onSuccess: (receipt, variables) => calls.push(`${label} success ${variables.cardId} at ${receipt.position}`),
+        onError: (error, variables) => calls.push(`${label} error ${variables.cardId} ${error.code}`),
+        onSettled: (_receipt, error) => calls.push(`${label} settled${error ? ' with error' : ''}`),
+      })
+      return <p data-testid="status">{handle.status}</p>
+    }
+    const view = renderWith(Mode, store, <Add label="first" />)
+    // A re-render with new callbacks: the hook calls the latest ones, unmemoised.
+    view.rerender(<Add label="hook" />)
+    const release = hold()
+    let both!: Promise<unknown>
+    act(() => {
+      both = Promise.all([
+        handle.dispatch({ boardId: 'b', cardId: 'c1', title: 'one' }, { onSuccess: () => calls.push('call 1 success'), onSettled: () => calls.push('call 1 settled') }),
+        handle.dispatch({ boardId: 'b', cardId: 'c1', title: 'again' }, { onError: (error) => calls.push(`call 2 error ${error.code}`), onSettled: () => calls.push('call 2 settled') }),
+      ])
+    })
+    await act(async () => {
+      release()
+      await both
+    })
+    expect(calls).toEqual(['hook success c1 at 1', 'hook settled', 'hook error c1 card-exists', 'hook settled with error', 'call 2 error card-exists', 'call 2 settled'])
+    expect(screen.getByTestId('status').textContent).toBe('error')
+  })
+
+  it('after unmount, calls the hook\'s callbacks but not the call\'s', async () => {
+    const { backend, hold } = heldAppends()
+    const store = openStore(backend)
+    await store.ready
+    const calls: string[] = []
+    let handle!: ReturnType<typeof useCommand<Parameters<typeof addCard>[0]>>
+    function Add() {
+      handle = useCommand(addCard, { onSuccess: () => calls.push('hook success') })
+      return null
+    }
+    const view = renderWith(Mode, store, <Add />)
+    const release = hold()
+    let done!: Promise<unknown>
+    act(() => void (done = handle.dispatchAsync({ boardId: 'b', cardId: 'c1', title: 'one' }, { onSuccess: () => calls.push('call success') })))
+    view.unmount()
+    release()
+    expect(await done).toMatchObject({ position: 1 })
+    expect(calls).toEqual(['hook success'])
+  })
+})
