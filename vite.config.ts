@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defaultClientConditions, defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 import { playwright } from '@vitest/browser-playwright'
@@ -9,6 +10,9 @@ import { syncCommands } from './packages/sync/src/__tests__/browserCommands.ts'
  * tests (and the demo) run on source with no build step while users get the built ESM.
  */
 const sourceCondition = '@chronicle/source'
+
+/** React 18.3 and the Testing Library that uses it, from their own package (see its package.json). */
+const react18 = (name: string) => fileURLToPath(new URL(`./testing/react18/node_modules/${name}`, import.meta.url))
 
 export const chromiumLaunchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -39,6 +43,24 @@ export default defineConfig({
           testTimeout: 30_000,
           include: ['packages/*/src/**/*.test.{ts,tsx}', 'demo/src/**/*.test.{ts,tsx}'],
           exclude: ['**/*.browser.test.{ts,tsx}', '**/*.node.test.{ts,tsx}', '**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        // The hook tests again on React 18.3: every import of react, react-dom and Testing Library
+        // (tests, hooks, and what those packages import themselves) resolves to the 18.3 install.
+        resolve: {
+          alias: [
+            { find: 'react', replacement: react18('react') },
+            { find: 'react-dom', replacement: react18('react-dom') },
+            { find: '@testing-library/react', replacement: react18('@testing-library/react') },
+          ],
+        },
+        test: {
+          name: 'react18',
+          environment: 'jsdom',
+          include: ['packages/react/src/**/*.test.{ts,tsx}'],
+          exclude: ['**/*.browser.test.{ts,tsx}', '**/node_modules/**'],
         },
       },
       {

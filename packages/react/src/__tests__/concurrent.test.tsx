@@ -1,4 +1,5 @@
-import { startTransition, use, useLayoutEffect } from 'react'
+import * as React from 'react'
+import { startTransition, useLayoutEffect } from 'react'
 import { createRoot } from 'react-dom/client'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Receipt, Store } from '@chronicle/core'
@@ -38,9 +39,16 @@ describe.each(modes)('concurrent rendering ($mode)', ({ Mode }) => {
       if (!changes.has(round)) changes.set(round, store.dispatch(addCard({ boardId: 'b', cardId: `c${round}`, title: `round ${round}` })))
       return <p data-reader={id}>{count}</p>
     }
-    /** Pauses the render between the readers until the store has changed. */
+    /**
+     * Pauses the render between the readers until the store has changed. React 19 suspends on the
+     * dispatch with `use` and resumes in place. React 18 has no `use` (a thrown promise restarts the
+     * render from the top), so the pause outlasts React's time slice instead: React yields, and the
+     * dispatch (microtasks alone on memory storage) completes before the next reader renders.
+     */
     function Pause({ round }: { round: number }) {
-      use(changes.get(round)!)
+      const use = (React as { use?: typeof React.use }).use
+      if (use) use(changes.get(round)!)
+      else for (const until = performance.now() + 20; performance.now() < until; );
       return null
     }
     /** Records what the readers show on every commit. */

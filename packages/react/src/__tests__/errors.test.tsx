@@ -4,7 +4,7 @@ import { act, render, screen } from '@testing-library/react'
 import { defineQuery, isChronicleError, type Store } from '@chronicle/core'
 import { useCommand, useIsReady, useProjection, useQuery, useStore } from '../index'
 import { addCard, boardView } from '../../../core/src/__tests__/fixtures'
-import { Boundary, fragile, guardConsole, modes, openStore, renderWith, type Mode } from './harness'
+import { Boundary, catchErrors, fragile, guardConsole, modes, openStore, renderWith, type Mode } from './harness'
 
 /** What `Titles` committed to the screen, in order. */
 const committed: string[] = []
@@ -23,7 +23,7 @@ function showTitles(Mode: Mode, store: Store) {
     <Boundary>
       <Titles />
     </Boundary>,
-    { onCaughtError: (error) => caught.push(error) },
+    catchErrors(caught),
   )
   return caught
 }
@@ -71,7 +71,7 @@ describe.each(modes)('errors ($mode)', ({ Mode }) => {
         </Boundary>
         <Count />
       </>,
-      { onCaughtError: () => undefined },
+      catchErrors([]),
     )
     await act(() => store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'boom' })))
     await act(() => store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'fine' })))
@@ -100,11 +100,13 @@ describe.each(modes)('errors ($mode)', ({ Mode }) => {
             <Orphan />
           </Boundary>
         </Mode>,
-        { onCaughtError: (error) => caught.push(error) },
+        catchErrors(caught),
       )
-      expect(caught).toEqual([
-        new Error(`${name}() was called outside a <ChronicleProvider>. Render the component inside <ChronicleProvider store={store}>, where store comes from createStore().`),
-      ])
+      expect(caught).toHaveLength(1)
+      expect(caught[0]).toBeInstanceOf(Error)
+      expect((caught[0] as Error).message).toBe(
+        `${name}() was called outside a <ChronicleProvider>. Render the component inside <ChronicleProvider store={store}>, where store comes from createStore().`,
+      )
     }
   })
 })

@@ -1,6 +1,6 @@
 // Shared setup of the React tests: the two render modes, stores over in-memory logs, storage whose
 // open and append the test releases by hand, an error boundary, and a console that must stay quiet.
-import { Component, Fragment, StrictMode, type ReactNode } from 'react'
+import { Component, Fragment, StrictMode, version, type ErrorInfo, type ReactNode } from 'react'
 import { afterEach, beforeEach, expect, vi } from 'vitest'
 import { cleanup, render, type RenderOptions } from '@testing-library/react'
 import { createStore, memoryStorage, type AnyProjectionDefinition, type StorageBackend, type Store } from '@chronicle/core'
@@ -86,11 +86,33 @@ export function renderWith(Mode: Mode, store: Store, ui: ReactNode, options: { s
   return render(ui, { wrapper: Wrapper, ...rest })
 }
 
+/** True when the tests run on React 18 (the vitest project react18), false on React 19. */
+export const isReact18 = version.startsWith('18.')
+
+/** Where `Boundary` reports what it caught on React 18, which has no `onCaughtError`. */
+let reportCaught: ((error: unknown) => void) | undefined
+/** Keeps React 18 from logging an error a boundary caught (it skips errors whose window event was prevented). */
+const quietRenderError = (event: ErrorEvent) => event.preventDefault()
+
+/**
+ * Render options that collect into `caught` the errors an error boundary catches, instead of React
+ * logging them: React 19's `onCaughtError`; on React 18, `Boundary` reports them itself.
+ */
+export function catchErrors(caught: unknown[]): Pick<RenderOptions, 'onCaughtError'> {
+  if (!isReact18) return { onCaughtError: (error) => caught.push(error) }
+  reportCaught = (error) => caught.push(error)
+  window.addEventListener('error', quietRenderError)
+  return {}
+}
+
 /** Shows the caught error's message instead of its children. */
 export class Boundary extends Component<{ children: ReactNode }, { error: Error | null }> {
   override state: { error: Error | null } = { error: null }
   static getDerivedStateFromError(error: Error) {
     return { error }
+  }
+  override componentDidCatch(error: Error, _info: ErrorInfo) {
+    reportCaught?.(error)
   }
   override render() {
     return this.state.error ? <p role="alert">{`${this.state.error.name}: ${this.state.error.message}`}</p> : this.props.children
@@ -111,9 +133,11 @@ export function guardConsole() {
   afterEach(async () => {
     cleanup()
     await Promise.all(stores.splice(0).map((s) => s.close()))
-    expect(error.mock.calls).toEqual([])
-    expect(warn.mock.calls).toEqual([])
+    reportCaught = undefined
+    window.removeEventListener('error', quietRenderError)
+    const calls = { error: error.mock.calls, warn: warn.mock.calls }
     error.mockRestore()
     warn.mockRestore()
+    expect(calls).toEqual({ error: [], warn: [] })
   })
 }

@@ -4,7 +4,7 @@ import { act, screen } from '@testing-library/react'
 import { memoryStorage, type StorageBackend } from '@chronicle/core'
 import { useIsReady, useProjection } from '../index'
 import { addCard, boardView } from '../../../core/src/__tests__/fixtures'
-import { Boundary, guardConsole, modes, openStore, renderWith, slowOpen } from './harness'
+import { Boundary, catchErrors, guardConsole, modes, openStore, renderWith, slowOpen } from './harness'
 
 /** A log that already holds two cards, behind storage whose open waits for `release()`. */
 async function coldStart() {
@@ -88,7 +88,7 @@ describe.each(modes)('Suspense ($mode)', ({ Mode }) => {
           <Count />
         </Suspense>
       </Boundary>,
-      { suspense, onCaughtError: (error) => caught.push(error) },
+      { suspense, ...catchErrors(caught) },
     )
     await act(() => store.ready.catch(() => undefined))
     expect(screen.getByRole('alert').textContent).toBe('Error: disk on fire')
