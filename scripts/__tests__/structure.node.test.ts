@@ -17,7 +17,6 @@ const knownProblems: Record<string, string[]> = {
     'packages/core/src/store.ts createStore',
     'packages/core/src/tabs.ts createTabChannel',
     'packages/core/src/writeModel.ts createWriteModel',
-    'packages/devtools/src/logIndex.ts createLogIndex',
     'packages/server/src/storage/postgres.ts openPostgresLog',
   ],
   circles: [],

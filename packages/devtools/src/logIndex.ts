@@ -48,61 +48,82 @@ export interface LogIndex {
 }
 
 /** Typed-array columns that grow by doubling. */
-function createColumns(initial = 1024) {
-  let capacity = initial
-  let seq = new Float64Array(capacity)
-  let type = new Uint16Array(capacity)
-  let stream = new Uint32Array(capacity)
-  let correlation = new Uint32Array(capacity)
-  let starts = new Uint8Array(capacity)
-  const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: T, make: (n: number) => T) => {
-    const next = make(capacity)
+class Columns {
+  #capacity: number
+  #seq: Float64Array
+  #type: Uint16Array
+  #stream: Uint32Array
+  #correlation: Uint32Array
+  #starts: Uint8Array
+
+  constructor(initial = 1024) {
+    this.#capacity = initial
+    this.#seq = new Float64Array(initial)
+    this.#type = new Uint16Array(initial)
+    this.#stream = new Uint32Array(initial)
+    this.#correlation = new Uint32Array(initial)
+    this.#starts = new Uint8Array(initial)
+  }
+
+  /** Each event's position. */
+  get seq(): Float64Array {
+    return this.#seq
+  }
+
+  /** Each event's type, interned. */
+  get type(): Uint16Array {
+    return this.#type
+  }
+
+  /** Each event's stream, interned. */
+  get stream(): Uint32Array {
+    return this.#stream
+  }
+
+  /** Each event's correlation id, interned. */
+  get correlation(): Uint32Array {
+    return this.#correlation
+  }
+
+  /** 1 where an event's command differs from the previous event's. */
+  get starts(): Uint8Array {
+    return this.#starts
+  }
+
+  /** Makes room for `size` rows (doubling the capacity until they fit). */
+  ensure(size: number) {
+    if (size <= this.#capacity) return
+    while (this.#capacity < size) this.#capacity *= 2
+    this.#seq = this.#grow(this.#seq, (n) => new Float64Array(n))
+    this.#type = this.#grow(this.#type, (n) => new Uint16Array(n))
+    this.#stream = this.#grow(this.#stream, (n) => new Uint32Array(n))
+    this.#correlation = this.#grow(this.#correlation, (n) => new Uint32Array(n))
+    this.#starts = this.#grow(this.#starts, (n) => new Uint8Array(n))
+  }
+
+  /** A column of the current capacity holding the old one's values. */
+  #grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: T, make: (n: number) => T): T {
+    const next = make(this.#capacity)
     next.set(old)
     return next
-  }
-  return {
-    get seq() {
-      return seq
-    },
-    get type() {
-      return type
-    },
-    get stream() {
-      return stream
-    },
-    get correlation() {
-      return correlation
-    },
-    get starts() {
-      return starts
-    },
-    ensure(size: number) {
-      if (size <= capacity) return
-      while (capacity < size) capacity *= 2
-      seq = grow(seq, (n) => new Float64Array(n))
-      type = grow(type, (n) => new Uint16Array(n))
-      stream = grow(stream, (n) => new Uint32Array(n))
-      correlation = grow(correlation, (n) => new Uint32Array(n))
-      starts = grow(starts, (n) => new Uint8Array(n))
-    },
   }
 }
 
 /** Strings stored once, referred to by number. */
-function createInterner() {
-  const ids = new Map<string, number>()
-  const values: string[] = []
-  return {
-    values,
-    id(value: string) {
-      let id = ids.get(value)
-      if (id === undefined) {
-        id = values.length
-        values.push(value)
-        ids.set(value, id)
-      }
-      return id
-    },
+class Interner {
+  /** Every string, at the index of its number. */
+  readonly values: string[] = []
+  readonly #ids = new Map<string, number>()
+
+  /** The number of `value`, given it now when it is new. */
+  id(value: string): number {
+    let id = this.#ids.get(value)
+    if (id === undefined) {
+      id = this.values.length
+      this.values.push(value)
+      this.#ids.set(value, id)
+    }
+    return id
   }
 }
 
@@ -117,65 +138,83 @@ const yieldToBrowser = () => new Promise<void>((resolve) => setTimeout(resolve, 
  * const stop = index.subscribe(() => render(index.select({ type: 'CardAdded' }))) // row numbers
  */
 export function createLogIndex(store: Store, options: { readonly pageSize?: number } = {}): LogIndex {
-  const pageSize = options.pageSize ?? 5000
-  const columns = createColumns()
-  const types = createInterner()
-  const streams = createInterner()
-  const correlations = createInterner()
-  const listeners = new Set<() => void>()
-  let size = 0
-  let head = 0
-  let version = 0
-  let error: unknown
-  let lastCommand: string | undefined
-  let running = false
-  let following: { unsubscribe(): void } | undefined
+  return new StoreLogIndex(store, options.pageSize ?? 5000)
+}
 
-  const emit = () => {
-    version++
-    for (const listener of listeners) listener()
+/** The log index of one store: its columns, the background scan that fills them, and the reads over them. */
+class StoreLogIndex implements LogIndex {
+  readonly #store: Store
+  readonly #pageSize: number
+  readonly #columns = new Columns()
+  readonly #types = new Interner()
+  readonly #streams = new Interner()
+  readonly #correlations = new Interner()
+  readonly #listeners = new Set<() => void>()
+  #size = 0
+  #head = 0
+  #version = 0
+  #error: unknown
+  #lastCommand: string | undefined
+  #running = false
+  #following: { unsubscribe(): void } | undefined
+
+  constructor(store: Store, pageSize: number) {
+    this.#store = store
+    this.#pageSize = pageSize
   }
 
-  const add = (event: EventEnvelope) => {
-    columns.ensure(size + 1)
-    columns.seq[size] = event.seq
-    columns.type[size] = types.id(event.type)
-    columns.stream[size] = streams.id(event.stream)
-    columns.correlation[size] = correlations.id(event.meta.correlationId)
-    columns.starts[size] = event.meta.commandId === lastCommand ? 0 : 1
-    lastCommand = event.meta.commandId
-    head = event.seq
-    size++
+  get size(): number {
+    return this.#size
   }
 
-  const pump = async () => {
-    if (running || !following) return
-    running = true
-    try {
-      // Index only what the read models have applied, so every row has a state (stateAt).
-      while (following && head < store.position) {
-        const page = await store.log({ after: head, to: store.position, limit: pageSize })
-        if (page.length === 0) break
-        for (const event of page) add(event)
-        emit()
-        await yieldToBrowser()
-      }
-    } catch (cause) {
-      error = cause
-      emit()
-    } finally {
-      running = false
-    }
-    if (following && !error && head < store.position) void pump()
+  get head(): number {
+    return this.#head
   }
 
-  const rowAtOrBefore = (seq: number) => {
+  get complete(): boolean {
+    return this.#head >= this.#store.position
+  }
+
+  get types(): readonly string[] {
+    return this.#types.values
+  }
+
+  get streams(): readonly string[] {
+    return this.#streams.values
+  }
+
+  get version(): number {
+    return this.#version
+  }
+
+  get error(): unknown {
+    return this.#error
+  }
+
+  seq(row: number): number {
+    return this.#columns.seq[row]!
+  }
+
+  type(row: number): string {
+    return this.#types.values[this.#columns.type[row]!]!
+  }
+
+  stream(row: number): string {
+    return this.#streams.values[this.#columns.stream[row]!]!
+  }
+
+  startsCommand(row: number): boolean {
+    return this.#columns.starts[row] === 1
+  }
+
+  /** A binary search over the positions column. */
+  rowAtOrBefore(seq: number): number {
     let low = 0
-    let high = size - 1
+    let high = this.#size - 1
     let found = -1
     while (low <= high) {
       const mid = (low + high) >>> 1
-      if (columns.seq[mid]! <= seq) {
+      if (this.#columns.seq[mid]! <= seq) {
         found = mid
         low = mid + 1
       } else high = mid - 1
@@ -183,68 +222,91 @@ export function createLogIndex(store: Store, options: { readonly pageSize?: numb
     return found
   }
 
-  return {
-    get size() {
-      return size
-    },
-    get head() {
-      return head
-    },
-    get complete() {
-      return head >= store.position
-    },
-    types: types.values,
-    streams: streams.values,
-    get version() {
-      return version
-    },
-    get error() {
-      return error
-    },
-    seq: (row) => columns.seq[row]!,
-    type: (row) => types.values[columns.type[row]!]!,
-    stream: (row) => streams.values[columns.stream[row]!]!,
-    startsCommand: (row) => columns.starts[row] === 1,
-    rowAtOrBefore,
-    select(filter) {
-      const typeId = filter.type ? types.values.indexOf(filter.type) : -1
-      const part = filter.stream ?? ''
-      if (!filter.type && !part) return undefined
-      if (filter.type && typeId < 0) return new Uint32Array(0)
-      // One pass over the distinct streams, then one over the rows: no strings per row.
-      const streamMatches = new Uint8Array(streams.values.length)
-      streams.values.forEach((name, id) => {
-        streamMatches[id] = name.includes(part) ? 1 : 0
-      })
-      const out = new Uint32Array(size)
-      let n = 0
-      const typeColumn = columns.type
-      const streamColumn = columns.stream
-      for (let row = 0; row < size; row++) {
-        if (typeId >= 0 && typeColumn[row] !== typeId) continue
-        if (streamMatches[streamColumn[row]!] === 0) continue
-        out[n++] = row
+  select(filter: LogFilter): Uint32Array | undefined {
+    const typeId = filter.type ? this.#types.values.indexOf(filter.type) : -1
+    const part = filter.stream ?? ''
+    if (!filter.type && !part) return undefined
+    if (filter.type && typeId < 0) return new Uint32Array(0)
+    // One pass over the distinct streams, then one over the rows: no strings per row.
+    const streamMatches = new Uint8Array(this.#streams.values.length)
+    this.#streams.values.forEach((name, id) => {
+      streamMatches[id] = name.includes(part) ? 1 : 0
+    })
+    const out = new Uint32Array(this.#size)
+    let n = 0
+    const typeColumn = this.#columns.type
+    const streamColumn = this.#columns.stream
+    for (let row = 0; row < this.#size; row++) {
+      if (typeId >= 0 && typeColumn[row] !== typeId) continue
+      if (streamMatches[streamColumn[row]!] === 0) continue
+      out[n++] = row
+    }
+    return out.slice(0, n)
+  }
+
+  chain(row: number, limit = 500): number[] {
+    const id = this.#columns.correlation[row]
+    const rows: number[] = []
+    for (let r = 0; r < this.#size && rows.length < limit; r++) if (this.#columns.correlation[r] === id) rows.push(r)
+    return rows
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    if (!this.#following) {
+      this.#following = this.#store.position$.subscribe(() => void this.#pump())
+      void this.#pump()
+    }
+    return () => {
+      this.#listeners.delete(listener)
+      if (this.#listeners.size > 0) return
+      this.#following?.unsubscribe()
+      this.#following = undefined
+    }
+  }
+
+  /** A new version for the listeners. */
+  #emit() {
+    this.#version++
+    for (const listener of this.#listeners) listener()
+  }
+
+  /** Appends one event's row. */
+  #add(event: EventEnvelope) {
+    const size = this.#size
+    this.#columns.ensure(size + 1)
+    this.#columns.seq[size] = event.seq
+    this.#columns.type[size] = this.#types.id(event.type)
+    this.#columns.stream[size] = this.#streams.id(event.stream)
+    this.#columns.correlation[size] = this.#correlations.id(event.meta.correlationId)
+    this.#columns.starts[size] = event.meta.commandId === this.#lastCommand ? 0 : 1
+    this.#lastCommand = event.meta.commandId
+    this.#head = event.seq
+    this.#size++
+  }
+
+  /**
+   * Reads the log from the head up to the store's position, a page at a time, yielding to the
+   * browser between pages; one scan at a time, and only while followed.
+   */
+  async #pump() {
+    if (this.#running || !this.#following) return
+    this.#running = true
+    try {
+      // Index only what the read models have applied, so every row has a state (stateAt).
+      while (this.#following && this.#head < this.#store.position) {
+        const page = await this.#store.log({ after: this.#head, to: this.#store.position, limit: this.#pageSize })
+        if (page.length === 0) break
+        for (const event of page) this.#add(event)
+        this.#emit()
+        await yieldToBrowser()
       }
-      return out.slice(0, n)
-    },
-    chain(row, limit = 500) {
-      const id = columns.correlation[row]
-      const rows: number[] = []
-      for (let r = 0; r < size && rows.length < limit; r++) if (columns.correlation[r] === id) rows.push(r)
-      return rows
-    },
-    subscribe(listener) {
-      listeners.add(listener)
-      if (!following) {
-        following = store.position$.subscribe(() => void pump())
-        void pump()
-      }
-      return () => {
-        listeners.delete(listener)
-        if (listeners.size > 0) return
-        following?.unsubscribe()
-        following = undefined
-      }
-    },
+    } catch (cause) {
+      this.#error = cause
+      this.#emit()
+    } finally {
+      this.#running = false
+    }
+    if (this.#following && !this.#error && this.#head < this.#store.position) void this.#pump()
   }
 }
