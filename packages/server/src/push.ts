@@ -77,10 +77,8 @@ async function executeOne(context: PushContext, principal: Principal, command: P
     const concurrent = await context.log.findCommand(command.commandId)
     return concurrent === undefined ? rejected(command, error as ChronicleError) : repeated(context, principal, command, concurrent)
   }
-  if (receipt.duplicate) {
-    const concurrent = await context.log.findCommand(command.commandId)
-    if (concurrent !== undefined) return repeated(context, principal, command, concurrent)
-  }
+  // A duplicate found by the append itself passed this principal's authorization and had the same
+  // fingerprint (another one is refused there): answered like a fresh run, events filtered.
   return accepted(receipt.position, receipt.duplicate)
 }
 
