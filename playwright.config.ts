@@ -4,8 +4,9 @@ import { syncPagePort, syncPageUrl, syncServerPort, syncServerUrl } from './e2e/
 import { chromiumLaunchOptions } from './vite.config'
 import { demoOrigin, demoPort } from './e2e/demoOrigin'
 
-/** The tabs test page (e2e/tabs-app), built and served on its own port. */
-export const tabsAppUrl = 'http://127.0.0.1:4317/'
+/** The tabs test page (e2e/tabs-app), built and served on its own port (`TABS_APP_PORT`, default 4317). */
+const tabsAppPort = Number(process.env.TABS_APP_PORT ?? 4317)
+export const tabsAppUrl = `http://127.0.0.1:${tabsAppPort}/`
 const vite = 'node node_modules/vite/bin/vite.js'
 
 const ci = Boolean(process.env.CI)
@@ -47,7 +48,7 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      command: `${vite} build --config e2e/tabs-app/vite.config.ts && ${vite} preview --config e2e/tabs-app/vite.config.ts --host 127.0.0.1 --port 4317 --strictPort`,
+      command: `${vite} build --config e2e/tabs-app/vite.config.ts && ${vite} preview --config e2e/tabs-app/vite.config.ts --host 127.0.0.1 --port ${tabsAppPort} --strictPort`,
       url: tabsAppUrl,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -112,6 +112,8 @@ export interface ReadModels {
   prepareTravel(): Promise<void>
   /** The store closed: background work (the travel index build) stops. */
   stop(): void
+  /** The log was deleted (site data cleared): every read model back to its initial state at position 0, subscribers told. */
+  clear(): void
   readonly travelling: number | null
   checkpoints(): StoredCheckpoint[]
   readonly errors: Emitter<ChronicleError>
@@ -584,6 +586,25 @@ export function createReadModels(projections: readonly AnyProjectionDefinition[]
 
     prepareTravel: () => snapshots.index(),
     stop: () => snapshots.stop(),
+
+    clear() {
+      travelling = null
+      shown = undefined
+      speculation = undefined
+      horizon = undefined
+      horizonStates = undefined
+      timeline = newTimeline(0)
+      position = 0
+      overlay?.set([])
+      void overlay?.compute()
+      for (const model of models) {
+        model.state = freeze(structuredClone(model.definition.initial))
+        model.position = 0
+        model.error = undefined
+      }
+      snapshots.reset(0, models.map((m) => m.state))
+      for (const model of models) model.changed.emit()
+    },
 
     checkpoints() {
       const savedAt = Date.now()

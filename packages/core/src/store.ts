@@ -537,8 +537,13 @@ export function createStore(options: StoreOptions): Store {
                 ? `The event log of "${options.name}" was deleted by another tab or the browser; this store is closed. Reload to start again.`
                 : `Another tab opened the event log of "${options.name}" with a newer schema (${signal.newVersion}); this store closed its connection so the upgrade can proceed. Reload this tab.`,
             )
-          : new StorageError('closed', signal.reason)
+          : new StorageError(signal.type, signal.reason)
       shutDown(error)
+      // The log is gone: the read models show what it holds now, nothing.
+      if (error.code === 'deleted') {
+        readModels.clear()
+        position$.set(readModels.position)
+      }
       errors.emit(error)
     })
     await startReadModels(opened, (await opened.compaction?.loadHorizon()) ?? undefined)

@@ -105,6 +105,9 @@ describe('fault injection (real IndexedDB)', () => {
     expect(errors.map((e) => e.code)).toEqual(['deleted'])
     const error = await store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 't' })).catch((e: unknown) => e)
     expect(isChronicleError(error, 'StorageError') && error.code).toBe('deleted')
+    // The read models show what the log holds now: nothing.
+    expect(store.read(boardView)).toEqual(boardView.initial)
+    expect(store.position).toBe(0)
   })
 
   it('a corrupt event record (a payload the code cannot read) fails only the read model that chokes on it', async () => {

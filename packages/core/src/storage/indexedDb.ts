@@ -7,7 +7,7 @@ import { indexedDbCompaction } from './indexedDbCompaction'
 import { createGuard } from './indexedDbErrors'
 import type { HorizonRecord } from './indexedDbHorizon'
 import { migrations, type Migration } from './indexedDbLayout'
-import { openConnection } from './indexedDbOpen'
+import { openConnection, withHandledTransactions } from './indexedDbOpen'
 import { indexedDbOutbox } from './indexedDbOutbox'
 import type { ChronicleDb, IndexedDbLog } from './indexedDbSchema'
 import type { EventLogStorage, StorageBackend, StorageSignal } from './storage'
@@ -69,7 +69,7 @@ export function indexedDbStorageWithLayout(options: IndexedDbStorageOptions, lay
 async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions, layout: readonly Migration[]): Promise<EventLogStorage> {
   const listeners = new Set<(signal: StorageSignal) => void>()
   let closed = false
-  const db = await openConnection(dbName, {
+  const opened = await openConnection(dbName, {
     layout,
     blockedTimeout: options.blockedTimeout ?? 5000,
     onLost(signal) {
@@ -78,9 +78,10 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     },
   })
   const durability = options.durability ?? 'default'
+  const db = withHandledTransactions(opened)
   const log: IndexedDbLog = {
     db,
-    rawDb: unwrap(db),
+    rawDb: unwrap(opened),
     // No options bag for the browser's default: Chromium 156 spends ~20 µs reading one per
     // transaction, about a tenth of a one-event append's time on the page's thread.
     writing: durability === 'default' ? undefined : { durability },

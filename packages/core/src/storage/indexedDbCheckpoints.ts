@@ -2,6 +2,7 @@ import type { IDBPDatabase, IDBPObjectStore, StoreNames } from 'idb'
 import { joinState, newGeneration, splitState } from './checkpointParts'
 import type { CheckpointPartRecord, ChronicleDb, SlicedCheckpointRecord } from './indexedDbSchema'
 import type { StoredCheckpoint } from './storage'
+import { unawaited } from './indexedDbErrors'
 
 // Read-model checkpoints in IndexedDB. A small state is one record, as it always was. A large one
 // is saved in parts (see checkpointParts.ts), each in a transaction of its own, then a header
@@ -72,7 +73,7 @@ export async function saveCheckpoints(db: IDBPDatabase<ChronicleDb>, checkpoints
     }
     for (const [index, part] of split.parts.entries()) {
       const tx = db.transaction('checkpoints', 'readwrite')
-      void tx.store.put({ name: partKey(checkpoint.name, generation, index), part })
+      unawaited(tx.store.put({ name: partKey(checkpoint.name, generation, index), part }))
       await tx.done
     }
     const { state: _state, ...rest } = checkpoint
@@ -94,11 +95,11 @@ export async function saveCheckpoints(db: IDBPDatabase<ChronicleDb>, checkpoints
       cursor = await cursor.continue()
     }
     if (newer || own !== parts) {
-      if (parts > 0) void tx.store.delete(generationParts(name, generation))
+      if (parts > 0) unawaited(tx.store.delete(generationParts(name, generation)))
       continue
     }
-    for (const key of older) void tx.store.delete(key)
-    void tx.store.put(record)
+    for (const key of older) unawaited(tx.store.delete(key))
+    unawaited(tx.store.put(record))
   }
   await tx.done
 }
@@ -118,19 +119,19 @@ export async function deleteCheckpointsBefore(store: CheckpointStore, position: 
     if (!name.includes('\0')) {
       const stored = await store.get(name)
       if (stored && !isCheckpointPart(stored) && stored.position < position) {
-        void store.delete(name)
+        unawaited(store.delete(name))
         dropped.push(name)
       }
     }
     cursor = await cursor.continue()
   }
-  for (const name of dropped) void deleteCheckpointParts(store, name)
+  for (const name of dropped) unawaited(deleteCheckpointParts(store, name))
 }
 
 /** Deletes a read model's checkpoint and its parts, in one transaction. */
 export async function deleteCheckpoint(db: IDBPDatabase<ChronicleDb>, name: string): Promise<void> {
   const tx = db.transaction('checkpoints', 'readwrite')
-  void tx.store.delete(name)
-  void deleteCheckpointParts(tx.store, name)
+  unawaited(tx.store.delete(name))
+  unawaited(deleteCheckpointParts(tx.store, name))
   await tx.done
 }

@@ -1,6 +1,6 @@
 import { newGeneration } from './checkpointParts'
 import { deleteCheckpointsBefore } from './indexedDbCheckpoints'
-import { damagedHorizon } from './indexedDbErrors'
+import { damagedHorizon, unawaited } from './indexedDbErrors'
 import { dropOtherHorizonParts, horizonProblem, readHorizonStates, storedHorizon, writeHorizonParts, type HorizonRecord } from './indexedDbHorizon'
 import type { IndexedDbLog } from './indexedDbSchema'
 import type { CompactionStorage } from './storage'
@@ -26,15 +26,15 @@ export function indexedDbCompaction({ db, writing, partEntries, guard }: Indexed
           await dropOtherHorizonParts(meta, previous?.parts?.generation)
           return tx.done
         }
-        for (const snapshot of streams) void tx.objectStore('streams').put(snapshot)
-        void meta.put(written, 'horizon')
+        for (const snapshot of streams) unawaited(tx.objectStore('streams').put(snapshot))
+        unawaited(meta.put(written, 'horizon'))
         await dropOtherHorizonParts(meta, generation)
-        void tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position))
+        unawaited(tx.objectStore('events').delete(IDBKeyRange.upperBound(horizon.position)))
         await deleteCheckpointsBefore(tx.objectStore('checkpoints'), horizon.position)
         // A command whose events are all gone is forgotten with them, as in memoryStorage.
         let record = await tx.objectStore('commands').openCursor()
         while (record) {
-          if (record.value.last <= horizon.position) void record.delete()
+          if (record.value.last <= horizon.position) unawaited(record.delete())
           record = await record.continue()
         }
         await tx.done

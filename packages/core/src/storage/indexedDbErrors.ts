@@ -55,3 +55,12 @@ export function createGuard(isClosed: () => boolean): <T>(what: string, work: ()
     }
   }
 }
+
+/**
+ * A request whose outcome its transaction reports (the caller awaits the transaction's `done`).
+ * When the transaction aborts (the browser closed the connection, storage was cleared), every
+ * request of it fails as well: handled here, so that is no unhandled rejection on the page.
+ */
+export function unawaited(request: Promise<unknown>): void {
+  request.catch(() => undefined)
+}

@@ -2,6 +2,7 @@ import type { IDBPDatabase, IDBPObjectStore, StoreNames } from 'idb'
 import { define, joinState, splitState, type PartLayout } from './checkpointParts'
 import type { ChronicleDb } from './indexedDbSchema'
 import type { Horizon, StoredHorizon } from './storage'
+import { unawaited } from './indexedDbErrors'
 
 // The compaction record in IndexedDB's `meta` store. It holds every read model's state at the
 // horizon, as large as a checkpoint: stored in one record, it was one long copy on the page's
@@ -37,7 +38,7 @@ export async function writeHorizonParts(db: IDBPDatabase<ChronicleDb>, horizon: 
     define(states, name, { version, layout, first: count })
     for (const part of parts) {
       const tx = db.transaction('meta', 'readwrite')
-      void tx.store.put(part, partKey(generation, count++))
+      unawaited(tx.store.put(part, partKey(generation, count++)))
       await tx.done
     }
   }
@@ -49,7 +50,7 @@ export async function dropOtherHorizonParts(meta: IDBPObjectStore<ChronicleDb, A
   let cursor = await meta.openKeyCursor(allParts())
   while (cursor) {
     // A key cursor cannot delete (it holds no value): the store does.
-    if (String(cursor.key).split('\0')[1] !== keep) void meta.delete(cursor.key)
+    if (String(cursor.key).split('\0')[1] !== keep) unawaited(meta.delete(cursor.key))
     cursor = await cursor.continue()
   }
 }

@@ -13,7 +13,8 @@ export interface OpenConnectionOptions {
   readonly blockedTimeout: number
   /**
    * Called once when the connection ends by someone else's doing: another tab opens a newer
-   * schema or deletes the database (this connection closes first), or the browser closes it.
+   * schema or deletes the database (this connection closes first), or the browser closes it
+   * (`deleted` when the database is gone with it, as after clearing site data).
    */
   readonly onLost: (signal: StorageSignal) => void
 }
@@ -67,7 +68,15 @@ export async function openConnection(dbName: string, { layout, blockedTimeout, o
       onLost({ type: 'version-change', newVersion: blockedVersion })
     },
     terminated() {
-      onLost({ type: 'closed', reason: 'The browser closed the database connection (storage cleared or evicted).' })
+      // Clearing site data or an eviction deletes the database; other causes (a failing disk)
+      // leave it there. Which one it was, the list of databases tells.
+      void whetherDeleted(dbName).then((deleted) =>
+        onLost(
+          deleted
+            ? { type: 'deleted', reason: `The browser deleted the event log "${dbName}" (site data cleared, or storage evicted) and closed its connection.` }
+            : { type: 'closed', reason: `The browser closed the connection to the event log "${dbName}".` },
+        ),
+      )
     },
   })
   try {
@@ -90,4 +99,55 @@ export async function openConnection(dbName: string, { layout, blockedTimeout, o
     )
   }
   return db
+}
+
+/**
+ * Whether database `dbName` is gone; false when the browser cannot tell (no `indexedDB.databases`,
+ * or no answer).
+ */
+async function whetherDeleted(dbName: string): Promise<boolean> {
+  // While Chromium 156 deletes an origin's data it never answers a `databases()` asked meanwhile
+  // (not even once the deletion is over): ask again, a few times, until one answers.
+  for (let attempt = 0; attempt < 6; attempt++) {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      const databases = await Promise.race([
+        indexedDB.databases(),
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), 500)
+        }),
+      ])
+      if (databases) return !databases.some((database) => database.name === dbName)
+    } catch {
+      return false
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  return false
+}
+
+/**
+ * `db` whose transactions never leave a rejected `done` unhandled. idb makes every transaction's
+ * `done` promise up front, and its shortcuts (`db.get`, `db.getAll`, ...) never await it for reads:
+ * when the browser aborts a transaction (it closed the connection because site data was cleared,
+ * say), that promise would reach the page as an unhandled rejection (`UnknownError`,
+ * `AbortError`). Callers still see the failure where they await a request or `done`.
+ */
+export function withHandledTransactions(db: IDBPDatabase<ChronicleDb>): IDBPDatabase<ChronicleDb> {
+  const open = db.transaction.bind(db) as (...args: unknown[]) => { readonly done: Promise<void> }
+  const transaction = (...args: unknown[]) => {
+    const tx = open(...args)
+    tx.done.catch(() => undefined)
+    return tx
+  }
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property === 'transaction') return transaction
+      const value: unknown = Reflect.get(target, property, receiver)
+      // IndexedDB's own methods run on idb's wrapper; idb's shortcuts (get, getAll, ...) keep this
+      // proxy as `this`, so the transactions they open are the handled ones above.
+      return typeof value === 'function' && property in IDBDatabase.prototype ? value.bind(target) : value
+    },
+  })
 }

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '../event'
 import type { CommandRecord, IndexedDbLog } from './indexedDbSchema'
 import type { OutboxStorage } from './storage'
+import { unawaited } from './indexedDbErrors'
 
 /**
  * The sync outbox of an IndexedDB event log: commands waiting for the server in the `outbox` store
@@ -15,7 +16,7 @@ export function indexedDbOutbox({ db, writing, guard }: IndexedDbLog): OutboxSto
         const last = await tx.store.index('order').openKeyCursor(null, 'prev')
         let order = last ? last.key : 0
         const stored = commands.map((c) => ({ ...c, order: ++order }))
-        for (const command of stored) void tx.store.put(command)
+        for (const command of stored) unawaited(tx.store.put(command))
         await tx.done
         return stored
       }),
@@ -29,8 +30,8 @@ export function indexedDbOutbox({ db, writing, guard }: IndexedDbLog): OutboxSto
         const known = ((await meta.get('sync.position')) as number | undefined) ?? 0
         const fresh = receipt.events.filter((e) => e.position > known).map(({ position: _position, ...event }) => event)
         const keys = fresh.map((event) => tx.objectStore('events').add(event as EventEnvelope))
-        for (const commandId of receipt.settled) void tx.objectStore('outbox').delete(commandId)
-        void meta.put(Math.max(known, receipt.position), 'sync.position')
+        for (const commandId of receipt.settled) unawaited(tx.objectStore('outbox').delete(commandId))
+        unawaited(meta.put(Math.max(known, receipt.position), 'sync.position'))
         const seqs = await Promise.all(keys)
         const written = fresh.map((event, i) => ({ ...event, seq: seqs[i]! }))
         // Whether a confirmed command had an explicit id is not known here: each one gets its record.

@@ -119,9 +119,15 @@ export interface StreamSnapshot {
   readonly state: unknown
 }
 
-/** Something other writers or the browser did to the database that the store must react to. */
+/**
+ * Something other writers or the browser did to the database that the store must react to:
+ * another connection asks for a newer schema (`newVersion`) or deletes the database
+ * (`newVersion: null`); the browser deleted the database and closed the connection (site data
+ * cleared, storage evicted); or it closed the connection and the database is still there.
+ */
 export type StorageSignal =
   | { readonly type: 'version-change'; readonly newVersion: number | null }
+  | { readonly type: 'deleted'; readonly reason: string }
   | { readonly type: 'closed'; readonly reason: string }
 
 /**
