@@ -1,4 +1,5 @@
 import { unwrap, type IDBPDatabase } from 'idb'
+import { StorageError } from '../errors'
 import type { EventEnvelope } from '../event'
 import { defaultPartEntries } from './checkpointParts'
 import { appendToLog } from './indexedDbAppend'
@@ -69,9 +70,18 @@ export function indexedDbStorageWithLayout(options: IndexedDbStorageOptions, lay
 async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions, layout: readonly Migration[]): Promise<EventLogStorage> {
   const listeners = new Set<(signal: StorageSignal) => void>()
   let closed = false
+  let terminate: (error: StorageError) => void = () => undefined
+  const terminated = new Promise<never>((_, reject) => {
+    terminate = reject
+  })
+  terminated.catch(() => undefined)
   const opened = await openConnection(dbName, {
     layout,
     blockedTimeout: options.blockedTimeout ?? 5000,
+    onTerminated() {
+      closed = true
+      terminate(new StorageError('closed', `The browser closed the connection to the event log "${dbName}". Reload to keep working.`))
+    },
     onLost(signal) {
       closed = true
       for (const listener of listeners) listener(signal)
@@ -86,7 +96,7 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     // transaction, about a tenth of a one-event append's time on the page's thread.
     writing: durability === 'default' ? undefined : { durability },
     partEntries: options.checkpointPartSize ?? defaultPartEntries,
-    guard: createGuard(() => closed),
+    guard: createGuard(() => closed, terminated),
   }
   const { guard } = log
 

@@ -43,13 +43,15 @@ export const damagedHorizon = (problem: string) =>
 
 /**
  * The guard of an open log's operations: refuses with StorageError `closed` once `isClosed()` says
- * so, and maps whatever the work throws with `toStorageError`.
+ * so, fails work still under way when `terminated` rejects (the browser closed the connection:
+ * Chromium does not always settle the transactions it aborted then), and maps whatever the work
+ * throws with `toStorageError`.
  */
-export function createGuard(isClosed: () => boolean): <T>(what: string, work: () => Promise<T>) => Promise<T> {
+export function createGuard(isClosed: () => boolean, terminated: Promise<never>): <T>(what: string, work: () => Promise<T>) => Promise<T> {
   return async (what, work) => {
     if (isClosed()) throw new StorageError('closed', `${what}: the event log is closed; create a new store (or reload) to keep working.`)
     try {
-      return await work()
+      return await Promise.race([work(), terminated])
     } catch (error) {
       throw toStorageError(error, what)
     }

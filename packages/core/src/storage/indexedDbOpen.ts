@@ -17,6 +17,8 @@ export interface OpenConnectionOptions {
    * (`deleted` when the database is gone with it, as after clearing site data).
    */
   readonly onLost: (signal: StorageSignal) => void
+  /** Called at once when the browser closes the connection, before `onLost` tells why. */
+  readonly onTerminated: () => void
 }
 
 /**
@@ -26,7 +28,7 @@ export interface OpenConnectionOptions {
  * code of a step that threw (the upgrade aborted, the database as it was), `version-change` when
  * a newer build owns the database, `corrupt` when a database at this version lacks the layout.
  */
-export async function openConnection(dbName: string, { layout, blockedTimeout, onLost }: OpenConnectionOptions): Promise<IDBPDatabase<ChronicleDb>> {
+export async function openConnection(dbName: string, { layout, blockedTimeout, onLost, onTerminated }: OpenConnectionOptions): Promise<IDBPDatabase<ChronicleDb>> {
   if (typeof indexedDB === 'undefined') throw new StorageError('unavailable', 'IndexedDB is not available here; pass storage: memoryStorage() for tests and SSR.')
   let db: IDBPDatabase<ChronicleDb>
   let blockedTimer: ReturnType<typeof setTimeout> | undefined
@@ -68,6 +70,9 @@ export async function openConnection(dbName: string, { layout, blockedTimeout, o
       onLost({ type: 'version-change', newVersion: blockedVersion })
     },
     terminated() {
+      // Every transaction of the connection was aborted before this event: nothing in flight can
+      // commit any more.
+      onTerminated()
       // Clearing site data or an eviction deletes the database; other causes (a failing disk)
       // leave it there. Which one it was, the list of databases tells.
       void whetherDeleted(dbName).then((deleted) =>
