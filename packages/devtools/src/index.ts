@@ -1,3 +1,5 @@
+'use client'
+
 export { ChronicleDevtools, type ChronicleDevtoolsProps } from './ChronicleDevtools'
 export { defaultEventStatus, type EventStatus, type EventStatusFunction } from './status'
 export {
