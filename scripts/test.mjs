@@ -55,18 +55,25 @@ function readJson(file) {
   }
 }
 
-// 3. End-to-end tests (Playwright against the built demo and real servers), once they exist.
-if (existsSync(resolve(root, 'playwright.config.ts')) && extra.length === 0) {
-  const file = resolve(out, 'e2e.json')
-  const ok = run('e2e', bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: file })
+/** Runs a Playwright suite with its JSON report and counts it. */
+function playwrightSuite(name, args) {
+  const file = resolve(out, `${name}.json`)
+  const ok = run(name, bin('playwright'), ['test', ...args, '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: file })
   const report = readJson(file)
   if (!report?.stats) {
-    suites.push({ name: 'e2e', passed: 0, failed: 1, skipped: 0 })
+    suites.push({ name, passed: 0, failed: 1, skipped: 0 })
   } else {
     const { expected, unexpected, flaky, skipped } = report.stats
-    suites.push({ name: 'e2e', passed: expected + flaky, failed: unexpected + (ok || unexpected > 0 ? 0 : 1), skipped })
+    suites.push({ name, passed: expected + flaky, failed: unexpected + (ok || unexpected > 0 ? 0 : 1), skipped })
   }
 }
+
+// 3. End-to-end tests (Playwright against the built demo and real servers), once they exist.
+if (existsSync(resolve(root, 'playwright.config.ts')) && extra.length === 0) playwrightSuite('e2e', [])
+
+// 4. Consumer apps outside the workspace that install the packed tarballs (consumers/): the
+//    packages checked with publint and attw, a Vite React app, a Next.js app, Node and Vitest.
+if (extra.length === 0) playwrightSuite('consumers', ['-c', 'consumers/playwright.config.ts'])
 
 const total = suites.reduce((sum, s) => ({ passed: sum.passed + s.passed, failed: sum.failed + s.failed, skipped: sum.skipped + s.skipped }), { passed: 0, failed: 0, skipped: 0 })
 console.log('')
