@@ -3,7 +3,7 @@
 // once into a temporary folder; each spec copies its app from consumers/apps/ beside the
 // tarballs there and installs it with pnpm, preferring the packages already in the store.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { cpSync, existsSync, readdirSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 
@@ -47,15 +47,31 @@ export async function runOk(command: string, args: readonly string[], options: {
   return result.output
 }
 
+/** Another folder name and other dependency versions for a variant of an app (React 18.3). */
+export interface AppVariant {
+  readonly as: string
+  readonly versions: Readonly<Record<string, string>>
+}
+
 /**
  * Copies consumers/apps/<name> (and the shared domain and component, consumers/apps/shared, into
  * its `sourceDir`) into this run's folder and installs it. Its package.json names the tarballs as
- * `file:../tarballs/<name>.tgz`.
+ * `file:../tarballs/<name>.tgz`; a variant changes the versions of some of its dependencies.
  */
-export async function installApp(name: string, sourceDir: string): Promise<string> {
-  const dir = join(workDir(), name)
+export async function installApp(name: string, sourceDir: string, variant?: AppVariant): Promise<string> {
+  const dir = join(workDir(), variant?.as ?? name)
   cpSync(join(appsDir, name), dir, { recursive: true })
   cpSync(join(appsDir, 'shared'), join(dir, sourceDir), { recursive: true })
+  if (variant) {
+    const file = join(dir, 'package.json')
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string> | undefined>
+    for (const [dependency, version] of Object.entries(variant.versions)) {
+      const section = [pkg.dependencies, pkg.devDependencies].find((deps) => deps && dependency in deps)
+      if (!section) throw new Error(`${name} has no dependency ${dependency} to change`)
+      section[dependency] = version
+    }
+    writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`)
+  }
   await runOk('pnpm', ['install', '--prefer-offline', '--reporter=append-only'], { cwd: dir })
   return dir
 }
