@@ -40,7 +40,7 @@ export default defineConfig({
           environment: 'jsdom',
           // Property and model-based tests run hundreds of stores: give them room on a busy machine
           // (the suite's time is measured by the run, never asserted).
-          testTimeout: 30_000,
+          testTimeout: 120_000,
           include: ['packages/*/src/**/*.test.{ts,tsx}', 'demo/src/**/*.test.{ts,tsx}'],
           exclude: ['**/*.browser.test.{ts,tsx}', '**/*.node.test.{ts,tsx}', '**/node_modules/**'],
         },

@@ -94,7 +94,8 @@ describe("scenario 8's apps", () => {
     writeFileSync(
       full,
       [
-        "import { createStore, defineEvent, defineReaction, syncOutbox, type StandardSchemaV1 } from '@chronicle/core'",
+        "import { createStore, defineEvent, defineReaction, type StandardSchemaV1 } from '@chronicle/core'",
+        "import { syncOutbox } from '@chronicle/core/sync'",
         "const accept: StandardSchemaV1<{ id: string }> = { '~standard': { version: 1, vendor: 'test', validate: (value) => ({ value: value as { id: string } }) } }",
         "const Added = defineEvent('Added', accept)",
         "const log = defineReaction({ name: 'log', events: [Added], on: { Added: () => undefined } })",

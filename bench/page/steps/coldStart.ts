@@ -1,6 +1,7 @@
 // Scenario 4: cold start over a long log, with and without a checkpoint.
 import { openDB } from 'idb'
-import type { EventEnvelope, StoredCheckpoint } from '@chronicle/core'
+import type { EventEnvelope } from '@chronicle/core'
+import type { StoredCheckpoint } from '@chronicle/core/storage'
 import { cardIndex, cardsAfter, projections } from '../domain'
 import { check, chronicleDbName, dispatchBursts, usingDb, usingStore } from '../store'
 import type { WriteParams } from './dispatch'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { given } from '@chronicle/core'
+import { given } from '@chronicle/core/testing'
 import {
   addCard,
   addChecklistItem,

@@ -1,3 +1,4 @@
+import { ConfigurationError } from './errors'
 import type { Draft } from 'immer'
 import type { AnyEventDefinition, EventEnvelope, PayloadOf } from './event'
 import type { Bivariant } from './types'
@@ -55,7 +56,7 @@ export function defineAggregate<const Name extends string, State, Events extends
   const known = new Set(definition.events.map((e) => e.type))
   for (const type of Object.keys(definition.evolve)) {
     if (!known.has(type)) {
-      throw new TypeError(`defineAggregate('${definition.name}'): evolve.${type} handles an event that is not in events`)
+      throw new ConfigurationError('invalid-definition', `defineAggregate('${definition.name}'): evolve.${type} handles an event that is not in events`)
     }
   }
   return { kind: 'aggregate', ...definition } as AggregateDefinition<Name, State, Events>

@@ -5,6 +5,7 @@ import { ChronicleError, HandlerError, Unauthorized, ValidationError } from './e
 import type { AnyEventDefinition, EventEnvelope, EventInput, EventMeta } from './event'
 import { newId } from './ids'
 import { validateSchema } from './standardSchema'
+import { decideHistory, type StreamCommand } from './undoEvents'
 
 /** An event decided by a handler, with its payload validated, before the log gives it a position. */
 export type DecidedEvent = Omit<EventEnvelope, 'seq'>
@@ -136,6 +137,51 @@ export function envelopesOf(
     payload: input.payload,
     meta: { ...command.meta },
   }))
+}
+
+/** A stream as a command is decided on it. */
+export interface StreamView {
+  /** The aggregate state (the decision only reads it). */
+  readonly state: unknown
+  /** The stream's version: the events decided take the versions after it. */
+  readonly version: number
+  /** The commands that wrote the stream, with their undo state: what an undo or redo decides on. */
+  readonly commands: readonly StreamCommand[]
+}
+
+/** One command to decide on a stream: everything but the stream's state. */
+export interface Decision {
+  readonly definition: AnyCommandDefinition
+  readonly stream: string
+  /** The validated payload (unused by an undo or redo). */
+  readonly value: unknown
+  readonly context: CommandContext
+  /** The meta every event of the command carries. */
+  readonly meta: EventMeta
+  /** Set for an undo or redo: the command decides an Undone/Redone event instead of running `handle`. */
+  readonly history?: { readonly kind: 'undo' | 'redo'; readonly target: string } | undefined
+  /** The events' ids (default: new ones); a rebase keeps a provisional event's id. */
+  readonly ids?: (index: number) => string
+}
+
+/**
+ * The decide step, the one place a command becomes events: runs the command's `handle` on the
+ * stream's state (or, for an undo or redo, checks the stream's commands), validates what it
+ * returned and numbers the events after the stream's version. It changes nothing: the dispatcher,
+ * the sync outbox's rebase, the sync server (through the dispatcher) and `given()` all decide
+ * with it and apply the events themselves. Throws the command's domain error (RuleViolation,
+ * UndoConflict) or a HandlerError; a promise only when an event schema validates asynchronously.
+ */
+export function decide(decision: Decision, stream: StreamView): DecidedEvent[] | Promise<DecidedEvent[]> {
+  const envelopes = (inputs: readonly EventInput[]) =>
+    envelopesOf(
+      inputs,
+      { aggregate: decision.definition.aggregate, stream: decision.stream, version: stream.version, history: decision.history !== undefined, meta: decision.meta },
+      decision.ids,
+    )
+  if (decision.history) return envelopes([decideHistory(stream.commands, decision.history.kind, decision.history.target)])
+  const inputs = decideEvents(decision.definition, stream.state, decision.value, decision.context)
+  return inputs instanceof Promise ? inputs.then(envelopes) : envelopes(inputs)
 }
 
 /**

@@ -13,6 +13,8 @@ export type ChronicleErrorName =
   | 'TimeTravelActive'
   | 'SyncRejected'
   | 'SyncError'
+  | 'ConfigurationError'
+  | 'PositionError'
 
 const marker = Symbol.for('@chronicle/error')
 
@@ -20,12 +22,12 @@ const marker = Symbol.for('@chronicle/error')
  * Base class of every error Chronicle reports. `name` says which failure it is (one class per
  * failure) and `code` is a stable string to branch on; the message says what to do next.
  */
-export class ChronicleError extends Error {
+export class ChronicleError<Code extends string = string> extends Error {
   override readonly name: ChronicleErrorName
-  readonly code: string
+  readonly code: Code
   readonly [marker] = true
 
-  constructor(name: ChronicleErrorName, code: string, message: string, options?: { cause?: unknown }) {
+  constructor(name: ChronicleErrorName, code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = name
     this.code = code
@@ -46,10 +48,18 @@ export interface SerializedChronicleError {
   readonly detail?: unknown
 }
 
+/**
+ * Codes of ValidationError: `invalid-command` (its schema refused the payload), `unknown-command`
+ * (the store was not given its definition), `idempotency-key-reused` (a commandId already taken by
+ * another command), `invalid-event` and `invalid-envelope` (an event or envelope field out of
+ * range), `invalid-bundle` and `log-not-empty` (a devtools repro bundle that cannot be imported).
+ */
+export type ValidationErrorCode = 'invalid-command' | 'unknown-command' | 'idempotency-key-reused' | 'invalid-event' | 'invalid-envelope' | 'invalid-bundle' | 'log-not-empty'
+
 /** A command (or event) payload that its schema refused. `issues` lists what is wrong and where. */
-export class ValidationError extends ChronicleError {
+export class ValidationError extends ChronicleError<ValidationErrorCode> {
   readonly issues: readonly SchemaIssue[]
-  constructor(code: string, message: string, issues: readonly SchemaIssue[] = []) {
+  constructor(code: ValidationErrorCode, message: string, issues: readonly SchemaIssue[] = []) {
     super('ValidationError', code, message)
     this.issues = issues
   }
@@ -99,7 +109,7 @@ export class Unauthorized extends ChronicleError {
 }
 
 /** Other writers kept changing the command's stream; the command was retried and then given up. */
-export class ConcurrencyConflict extends ChronicleError {
+export class ConcurrencyConflict extends ChronicleError<'concurrency-conflict'> {
   readonly stream: string
   constructor(stream: string, attempts: number) {
     super(
@@ -124,45 +134,65 @@ export type StorageErrorCode =
   | 'failed'
 
 /** The event log's storage failed; nothing of the failing command was written. */
-export class StorageError extends ChronicleError {
-  declare readonly code: StorageErrorCode
+export class StorageError extends ChronicleError<StorageErrorCode> {
   constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
     super('StorageError', code, message, options)
   }
 }
 
+/** Codes of HandlerError: which piece of domain code misbehaved, and how. */
+export type HandlerErrorCode =
+  | 'handler-threw'
+  | 'async-handler'
+  | 'invalid-event'
+  | 'unstorable-event'
+  | 'authorize-failed'
+  | 'stream-failed'
+  | 'invalid-stream'
+  | 'evolve-threw'
+  | 'reaction-failed'
+
 /** A command's `handle` threw something that is not a ChronicleError, or returned something that is not events. */
-export class HandlerError extends ChronicleError {
+export class HandlerError extends ChronicleError<HandlerErrorCode> {
   readonly issues: readonly SchemaIssue[]
-  constructor(code: string, message: string, options?: { cause?: unknown; issues?: readonly SchemaIssue[] }) {
+  constructor(code: HandlerErrorCode, message: string, options?: { cause?: unknown; issues?: readonly SchemaIssue[] }) {
     super('HandlerError', code, message, options)
     this.issues = options?.issues ?? []
   }
 }
 
+/**
+ * Codes of ProjectionError: `projection-failed` (a handler threw), `compacted` (the projection's
+ * version changed after the log was compacted, so it cannot be rebuilt).
+ */
+export type ProjectionErrorCode = 'projection-failed' | 'compacted'
+
 /** A projection handler threw; that read model stopped at the event before, the others carry on. */
-export class ProjectionError extends ChronicleError {
+export class ProjectionError extends ChronicleError<ProjectionErrorCode> {
   readonly projection: string
   readonly eventId: string | undefined
-  constructor(projection: string, message: string, options?: { cause?: unknown; eventId?: string; code?: string }) {
+  constructor(projection: string, message: string, options?: { cause?: unknown; eventId?: string; code?: ProjectionErrorCode }) {
     super('ProjectionError', options?.code ?? 'projection-failed', message, options)
     this.projection = projection
     this.eventId = options?.eventId
   }
 }
 
+/** Codes of UndoConflict: why an undo or redo was refused. */
+export type UndoConflictCode = 'later-command' | 'already-undone' | 'not-undone' | 'unknown-command' | 'nothing-to-undo' | 'nothing-to-redo'
+
 /** An undo or redo was refused: a later command wrote to the same stream, or the command is out of reach. */
-export class UndoConflict extends ChronicleError {
+export class UndoConflict extends ChronicleError<UndoConflictCode> {
   /** The later command that blocks the undo, when that is the reason. */
   readonly blockingCommandId: string | undefined
-  constructor(code: string, message: string, blockingCommandId?: string) {
+  constructor(code: UndoConflictCode, message: string, blockingCommandId?: string) {
     super('UndoConflict', code, message)
     this.blockingCommandId = blockingCommandId
   }
 }
 
 /** The store is showing a past position (`store.travel(position)`); commands wait for `travel(null)`. */
-export class TimeTravelActive extends ChronicleError {
+export class TimeTravelActive extends ChronicleError<'time-travel-active'> {
   constructor(position: number) {
     super('TimeTravelActive', 'time-travel-active', `The store is showing log position ${position}; call store.travel(null) to return to live before dispatching.`)
   }
@@ -179,6 +209,49 @@ export class SyncRejected extends ChronicleError {
     super('SyncRejected', reason.code, `The server rejected command ${commandId}: ${reason.message}. Its changes were rolled back.`, { cause: reason })
     this.commandId = commandId
     this.reason = reason
+  }
+}
+
+/**
+ * Codes of ConfigurationError: what is wrong with the definitions or options the app passed.
+ * `duplicate-command`, `duplicate-projection`, `unknown-projection`, `invalid-definition`,
+ * `invalid-option`, `invalid-connector`, `no-outbox` (sync needs a storage with an outbox),
+ * `unknown-stream` (compaction met a stream of no aggregate the store knows).
+ */
+export type ConfigurationErrorCode =
+  | 'duplicate-command'
+  | 'duplicate-projection'
+  | 'unknown-projection'
+  | 'invalid-definition'
+  | 'invalid-option'
+  | 'invalid-connector'
+  | 'no-outbox'
+  | 'unknown-stream'
+
+/**
+ * A mistake in how the app set Chronicle up (its definitions, `createStore` options, a projection
+ * the store was not given): thrown at once, with a message that says what to change. Nothing was
+ * written.
+ *
+ * @example
+ * createStore({ name: 'app', commands: [addCard, addCard] }) // ConfigurationError duplicate-command
+ */
+export class ConfigurationError extends ChronicleError<ConfigurationErrorCode> {
+  constructor(code: ConfigurationErrorCode, message: string) {
+    super('ConfigurationError', code, message)
+  }
+}
+
+/**
+ * Codes of PositionError: `invalid-position` (not a log position: below 0, past the head, not a
+ * whole number), `compacted` (before the compaction horizon, where the log no longer reaches).
+ */
+export type PositionErrorCode = 'invalid-position' | 'compacted'
+
+/** A log position the log cannot serve (`travel`, `stateAt`, `settled`, `compact`). */
+export class PositionError extends ChronicleError<PositionErrorCode> {
+  constructor(code: PositionErrorCode, message: string) {
+    super('PositionError', code, message)
   }
 }
 
@@ -209,6 +282,8 @@ interface ChronicleErrorByName {
   TimeTravelActive: TimeTravelActive
   SyncRejected: SyncRejected
   SyncError: ChronicleError
+  ConfigurationError: ConfigurationError
+  PositionError: PositionError
 }
 
 /**
@@ -218,7 +293,7 @@ interface ChronicleErrorByName {
 export function errorFromJSON(json: SerializedChronicleError): ChronicleError {
   switch (json.name) {
     case 'ValidationError':
-      return new ValidationError(json.code, json.message, json.issues ?? [])
+      return new ValidationError(json.code as ValidationErrorCode, json.message, json.issues ?? [])
     case 'RuleViolation':
       return new RuleViolation(json.code, json.message, json.detail)
     case 'Unauthorized':
@@ -226,9 +301,13 @@ export function errorFromJSON(json: SerializedChronicleError): ChronicleError {
     case 'StorageError':
       return new StorageError(json.code as StorageErrorCode, json.message)
     case 'UndoConflict':
-      return new UndoConflict(json.code, json.message)
+      return new UndoConflict(json.code as UndoConflictCode, json.message)
     case 'HandlerError':
-      return new HandlerError(json.code, json.message, { issues: json.issues ?? [] })
+      return new HandlerError(json.code as HandlerErrorCode, json.message, { issues: json.issues ?? [] })
+    case 'ConfigurationError':
+      return new ConfigurationError(json.code as ConfigurationErrorCode, json.message)
+    case 'PositionError':
+      return new PositionError(json.code as PositionErrorCode, json.message)
     default:
       return new ChronicleError(json.name, json.code, json.message)
   }

@@ -1,4 +1,4 @@
-import { StorageError } from './errors'
+import { ConfigurationError, StorageError } from './errors'
 import { validateSchema, type StandardSchemaV1 } from './standardSchema'
 
 /** Who and what caused an event; written once with the event and never changed. */
@@ -99,12 +99,12 @@ export function defineEvent<const Type extends string, Schema extends StandardSc
 ): EventDefinition<Type, StandardSchemaV1.InferOutput<Schema>, StandardSchemaV1.InferInput<Schema>> {
   const schemaVersion = options.version ?? 1
   if (!Number.isInteger(schemaVersion) || schemaVersion < 1) {
-    throw new TypeError(`defineEvent('${type}'): version must be a whole number >= 1, got ${String(schemaVersion)}`)
+    throw new ConfigurationError('invalid-definition', `defineEvent('${type}'): version must be a whole number >= 1, got ${String(schemaVersion)}`)
   }
   const upcasters = options.upcast ?? {}
   for (let from = 1; from < schemaVersion; from++) {
     if (typeof upcasters[from] !== 'function') {
-      throw new TypeError(
+      throw new ConfigurationError('invalid-definition', 
         `defineEvent('${type}'): version ${schemaVersion} needs an upcaster from version ${from} (options.upcast[${from}]), or stored v${from} events could not be read`,
       )
     }

@@ -1,3 +1,4 @@
+import { ConfigurationError } from './errors'
 import type { Draft } from 'immer'
 import type { AnyEventDefinition, EventEnvelope, PayloadOf } from './event'
 import type { Bivariant } from './types'
@@ -49,11 +50,11 @@ export function defineProjection<const Name extends string, State, Events extend
   on: NoInfer<ProjectionHandlers<State, Events>>
 }): ProjectionDefinition<Name, State, Events> {
   if (!Number.isInteger(definition.version) || definition.version < 1) {
-    throw new TypeError(`defineProjection('${definition.name}'): version must be a whole number >= 1`)
+    throw new ConfigurationError('invalid-definition', `defineProjection('${definition.name}'): version must be a whole number >= 1`)
   }
   const known = new Set(definition.events.map((e) => e.type))
   for (const type of Object.keys(definition.on)) {
-    if (!known.has(type)) throw new TypeError(`defineProjection('${definition.name}'): on.${type} handles an event that is not in events`)
+    if (!known.has(type)) throw new ConfigurationError('invalid-definition', `defineProjection('${definition.name}'): on.${type} handles an event that is not in events`)
   }
   return { kind: 'projection', ...definition } as ProjectionDefinition<Name, State, Events>
 }

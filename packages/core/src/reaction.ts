@@ -1,3 +1,4 @@
+import { ConfigurationError } from './errors'
 import type { CommandInput } from './command'
 import type { AnyEventDefinition, EventEnvelope, PayloadOf } from './event'
 import { createReactions, type ReactionContext } from './reactionRunner'
@@ -56,7 +57,7 @@ export function defineReaction<const Name extends string, Events extends AnyEven
 }): ReactionDefinition<Name, Events> {
   const known = new Set(definition.events.map((e) => e.type))
   for (const type of Object.keys(definition.on)) {
-    if (!known.has(type)) throw new TypeError(`defineReaction('${definition.name}'): on.${type} handles an event that is not in events`)
+    if (!known.has(type)) throw new ConfigurationError('invalid-definition', `defineReaction('${definition.name}'): on.${type} handles an event that is not in events`)
   }
   const reaction = { kind: 'reaction' as const, ...definition, [runner]: createReactions }
   return reaction
@@ -67,7 +68,7 @@ export function reactionRunner(definitions: readonly AnyReactionDefinition[]): t
   let run: typeof createReactions | undefined
   for (const definition of definitions) {
     run = (definition as { [runner]?: typeof createReactions })[runner]
-    if (typeof run !== 'function') throw new TypeError(`createStore({ reactions }): reaction "${definition.name}" was not made by defineReaction(); define it with defineReaction({ name, events, on }).`)
+    if (typeof run !== 'function') throw new ConfigurationError('invalid-definition', `createStore({ reactions }): reaction "${definition.name}" was not made by defineReaction(); define it with defineReaction({ name, events, on }).`)
   }
   return run!
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors'
+import { PositionError } from './errors'
 import type { EventEnvelope } from './event'
 import { isHistoryEvent } from './undoEvents'
 import { indexAfterBy } from './positions'
@@ -108,72 +108,111 @@ export interface Snapshots {
 }
 
 const compactedTravel = (p: number, origin: number) =>
-  new ValidationError('compacted', `Position ${p} lies before the compaction horizon (${origin}); the log can show positions from ${origin} on.`)
+  new PositionError('compacted', `Position ${p} lies before the compaction horizon (${origin}); the log can show positions from ${origin} on.`)
 
+/** Creates the snapshot store of a set of read models (see `Snapshots`). */
 export function createSnapshots<M extends SnapshotModel>(context: SnapshotsContext<M>): Snapshots {
-  const { models } = context
-  const K = Math.max(1, context.every)
+  return new SnapshotIndex(context)
+}
+
+class SnapshotIndex<M extends SnapshotModel> implements Snapshots {
+  readonly #models: readonly M[]
+  readonly #every: number
   /**
    * Sorted by position, one per position. Invariant: every snapshot holds the states a fold of the
    * log up to its position gives with the commands undone at the head left out (an undo or redo
    * drops the snapshots from the command's first event on).
    */
-  let kept: Snapshot[] = [{ position: 0, states: context.liveStates() }]
+  #kept: Snapshot[]
   /** The snapshot of the last cold start or compaction, kept when only recent ones are. */
-  let base = kept[0]!
+  #base: Snapshot
   /** Whether the travel index is kept (time travel was asked for). */
-  let indexed = false
-  const origin = () => context.horizon()?.position ?? 0
+  #indexed = false
+  #filling: Promise<void> | undefined
+  #stopped = false
+
+  constructor(private readonly context: SnapshotsContext<M>) {
+    this.#models = context.models
+    this.#every = Math.max(1, context.every)
+    this.#base = { position: 0, states: context.liveStates() }
+    this.#kept = [this.#base]
+  }
+
+  #origin(): number {
+    return this.context.horizon()?.position ?? 0
+  }
 
   /** Index of the first kept snapshot with a position above `p`. */
-  const after = (p: number) => indexAfterBy(kept, p, (s) => s.position)
-  const insert = (snapshot: Snapshot) => {
-    if (snapshot.position < origin()) return
-    const at = after(snapshot.position)
-    if (kept[at - 1]?.position === snapshot.position) kept[at - 1] = snapshot
-    else kept.splice(at, 0, snapshot)
+  #after(p: number): number {
+    return indexAfterBy(this.#kept, p, (s) => s.position)
   }
+
+  #insert(snapshot: Snapshot): void {
+    if (snapshot.position < this.#origin()) return
+    const at = this.#after(snapshot.position)
+    if (this.#kept[at - 1]?.position === snapshot.position) this.#kept[at - 1] = snapshot
+    else this.#kept.splice(at, 0, snapshot)
+  }
+
   /** Without the index, only the base and the last few snapshots stay. */
-  const trim = () => {
-    if (indexed || kept.length <= recentSnapshots + 1) return
-    kept = [...(kept.includes(base) ? [base] : []), ...kept.slice(-recentSnapshots).filter((s) => s !== base)]
+  #trim(): void {
+    const kept = this.#kept
+    if (this.#indexed || kept.length <= recentSnapshots + 1) return
+    const base = this.#base
+    this.#kept = [...(kept.includes(base) ? [base] : []), ...kept.slice(-recentSnapshots).filter((s) => s !== base)]
   }
 
-  const latestBefore = (limit: number): Snapshot | undefined => kept[after(limit) - 1]
+  reset(position: number, states: readonly unknown[]): void {
+    this.#base = { position, states }
+    this.#kept = [this.#base]
+  }
 
-  const fromZero = async (): Promise<Snapshot> => {
+  live(position: number): void {
+    if (position - (this.#kept.at(-1)?.position ?? -Infinity) < this.#every) return
+    this.#kept.push({ position, states: this.context.liveStates() })
+    this.#trim()
+  }
+
+  latestBefore(limit: number): Snapshot | undefined {
+    return this.#kept[this.#after(limit) - 1]
+  }
+
+  async fromZero(): Promise<Snapshot> {
+    const { context } = this
     const timeline = context.timeline()
-    const position = origin()
-    if (timeline.start > position && models.length > 0) timeline.prepend(await context.loadLog(position, timeline.start), position)
+    const position = this.#origin()
+    if (timeline.start > position && this.#models.length > 0) timeline.prepend(await context.loadLog(position, timeline.start), position)
     const states: unknown[] = []
-    for (const m of models) states.push(context.freeze((await context.originState(m)) ?? context.liveStates()[m.index]))
+    for (const m of this.#models) states.push(context.freeze((await context.originState(m)) ?? context.liveStates()[m.index]))
     const snapshot = { position, states }
-    if (position === origin() && (kept[0]?.position ?? Infinity) > position) {
+    if (position === this.#origin() && (this.#kept[0]?.position ?? Infinity) > position) {
       // After a compaction this is the base that stays (the horizon's states are read only now).
-      if (!kept.includes(base)) base = snapshot
-      kept.unshift(snapshot)
+      if (!this.#kept.includes(this.#base)) this.#base = snapshot
+      this.#kept.unshift(snapshot)
     }
     return snapshot
   }
 
   /** One immer fold of `events` onto a snapshot's states (with `only`, just that model's). */
-  const foldOnto = (states: readonly unknown[], events: readonly EventEnvelope[], exclude: ReadonlySet<string>, only?: SnapshotModel): unknown[] =>
-    states.map((state, index) => {
-      const model = models[index]!
+  #foldOnto(states: readonly unknown[], events: readonly EventEnvelope[], exclude: ReadonlySet<string>, only?: SnapshotModel): unknown[] {
+    return states.map((state, index) => {
+      const model = this.#models[index]!
       if (model.error || (only && model !== only) || events.length === 0) return state
-      const { next, failure } = context.fold(model, state, events, exclude)
+      const { next, failure } = this.context.fold(model, state, events, exclude)
       if (!failure) return next
-      context.fail(model, failure.event, failure.cause)
+      this.context.fail(model, failure.event, failure.cause)
       return state
     })
+  }
 
   /** Folds `events` onto a snapshot in chunks of K, keeping a snapshot per chunk; returns the last states. */
-  const foldKeeping = (from: Snapshot, events: readonly EventEnvelope[]): readonly unknown[] => {
+  #foldKeeping(from: Snapshot, events: readonly EventEnvelope[]): readonly unknown[] {
+    const K = this.#every
     let states = from.states
     for (let i = 0; i < events.length; i += K) {
       const chunk = events.slice(i, i + K)
-      states = foldOnto(states, chunk, context.timeline().undone)
-      insert({ position: chunk.at(-1)!.seq, states })
+      states = this.#foldOnto(states, chunk, this.context.timeline().undone)
+      this.#insert({ position: chunk.at(-1)!.seq, states })
     }
     return states
   }
@@ -182,15 +221,16 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
    * The states at `p` folded from the origin on private plain objects, deep-frozen after; undefined
    * when a handler throws (the immer path then reports it).
    */
-  const plainFold = async (p: number, exclude: ReadonlySet<string>, only?: SnapshotModel): Promise<unknown[] | undefined> => {
-    const zero = await fromZero()
+  async #plainFold(p: number, exclude: ReadonlySet<string>, only?: SnapshotModel): Promise<unknown[] | undefined> {
+    const { context } = this
+    const zero = await this.fromZero()
     const events = context.timeline().range(zero.position, p)
     // The fold lets the page handle input every `foldSlice` ms (it runs over private copies, so
     // nothing it folds is seen half done); an undo meanwhile must not change what it excludes.
     const excluded = new Set(exclude)
     let sliceStart = performance.now()
     const states = [...zero.states]
-    for (const model of models) {
+    for (const model of this.#models) {
       if (model.error || (only && model !== only)) continue
       const state = await context.originState(model)
       try {
@@ -216,94 +256,80 @@ export function createSnapshots<M extends SnapshotModel>(context: SnapshotsConte
   }
 
   /** Fills the index: every gap of more than K events between kept snapshots, from the origin up. */
-  let filling: Promise<void> | undefined
-  let stopped = false
-  const fill = () =>
-    (filling ??= (async () => {
+  #fill(): Promise<void> {
+    return (this.#filling ??= (async () => {
+      const K = this.#every
       for (;;) {
         await idle()
-        if (stopped) return
+        if (this.#stopped) return
         const sliceStart = Date.now()
         while (Date.now() - sliceStart < indexSlice) {
-          if ((kept[0]?.position ?? Infinity) > origin()) {
-            insert(await fromZero())
+          if ((this.#kept[0]?.position ?? Infinity) > this.#origin()) {
+            this.#insert(await this.fromZero())
             break
           }
+          const kept = this.#kept
           const gap = kept.findIndex((s, i) => i + 1 < kept.length && kept[i + 1]!.position - s.position > K)
           if (gap < 0) return
           const from = kept[gap]!
-          const events = context.timeline().range(from.position, from.position + K)
-          insert({ position: from.position + K, states: foldOnto(from.states, events, context.timeline().undone) })
+          const events = this.context.timeline().range(from.position, from.position + K)
+          this.#insert({ position: from.position + K, states: this.#foldOnto(from.states, events, this.context.timeline().undone) })
         }
       }
     })().finally(() => {
-      filling = undefined
+      this.#filling = undefined
     }))
+  }
 
-  const statesAt = async (p: number, undone: 'then' | 'now' = 'then', only?: SnapshotModel): Promise<readonly unknown[]> => {
+  async statesAt(p: number, undone: 'then' | 'now' = 'then', only?: SnapshotModel): Promise<readonly unknown[]> {
+    const { context } = this
     const timeline = context.timeline()
+    const origin = this.#origin()
     if (p === timeline.head && context.travelling() === null) return context.liveStates()
-    if (p < origin()) throw compactedTravel(p, origin())
-    if (p < timeline.start) await fromZero()
+    if (p < origin) throw compactedTravel(p, origin)
+    if (p < timeline.start) await this.fromZero()
     // Commands whose undo state changed after `p` must be folded from before their first event.
     let limit = p
     for (const event of undone === 'now' ? [] : timeline.historyAfter(p)) {
       const first = timeline.firstOf((event.payload as { commandId: string }).commandId)
-      if (first === undefined && timeline.start > origin()) {
-        await fromZero()
-        return statesAt(p, undone, only)
+      if (first === undefined && timeline.start > origin) {
+        await this.fromZero()
+        return this.statesAt(p, undone, only)
       }
       if (first !== undefined && first <= p) limit = Math.min(limit, first - 1)
     }
     const exclude = undone === 'now' ? timeline.undone : timeline.undoneAt(p)
-    let snapshot = latestBefore(limit)
-    if (!snapshot || limit - snapshot.position > plainFoldAbove * K) {
-      const plain = await plainFold(p, exclude, only)
+    let snapshot = this.latestBefore(limit)
+    if (!snapshot || limit - snapshot.position > plainFoldAbove * this.#every) {
+      const plain = await this.#plainFold(p, exclude, only)
       if (plain) return plain
-      snapshot = latestBefore(limit) ?? (await fromZero())
+      snapshot = this.latestBefore(limit) ?? (await this.fromZero())
     }
-    return foldOnto(snapshot.states, timeline.range(snapshot.position, p), exclude, only)
+    return this.#foldOnto(snapshot.states, timeline.range(snapshot.position, p), exclude, only)
   }
 
-  return {
-    reset(position, states) {
-      base = { position, states }
-      kept = [base]
-    },
+  index(): Promise<void> {
+    this.#indexed = true
+    return this.#fill()
+  }
 
-    live(position) {
-      if (position - (kept.at(-1)?.position ?? -Infinity) < K) return
-      kept.push({ position, states: context.liveStates() })
-      trim()
-    },
+  stop(): void {
+    this.#stopped = true
+  }
 
-    latestBefore,
-    fromZero,
-    statesAt,
+  async refold(from: number): Promise<unknown[]> {
+    // Snapshots from the command on hold its old undo state.
+    this.#kept = this.#kept.slice(0, this.#after(from - 1))
+    const snapshot = this.latestBefore(from - 1) ?? (await this.fromZero())
+    this.#insert(snapshot)
+    const timeline = this.context.timeline()
+    const states = this.#foldKeeping(snapshot, timeline.range(snapshot.position, timeline.head))
+    this.#trim()
+    return [...states]
+  }
 
-    index() {
-      indexed = true
-      return fill()
-    },
-
-    stop() {
-      stopped = true
-    },
-
-    async refold(from) {
-      // Snapshots from the command on hold its old undo state.
-      kept = kept.slice(0, after(from - 1))
-      const snapshot = latestBefore(from - 1) ?? (await fromZero())
-      insert(snapshot)
-      const timeline = context.timeline()
-      const states = foldKeeping(snapshot, timeline.range(snapshot.position, timeline.head))
-      trim()
-      return [...states]
-    },
-
-    setHorizon(next) {
-      // The snapshot at the horizon is made when first needed (`fromZero`): it reads the horizon's states.
-      kept = kept.slice(after(next.position - 1))
-    },
+  setHorizon(next: StoredHorizon): void {
+    // The snapshot at the horizon is made when first needed (`fromZero`): it reads the horizon's states.
+    this.#kept = this.#kept.slice(this.#after(next.position - 1))
   }
 }

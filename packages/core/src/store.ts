@@ -1,135 +1,28 @@
 import type { Observable } from 'rxjs'
-import type { AnyCommandDefinition, CommandContext, CommandInput } from './command'
-import { createDispatcher, type Receipt } from './dispatcher'
-import { ChronicleError, StorageError, TimeTravelActive, UndoConflict, ValidationError } from './errors'
-import { createHistory, type History, type HistoryEntry } from './undoStack'
-import { createEventDecoder, type AnyEventDefinition, type EventEnvelope } from './event'
-import { admitCommand, applyToAggregate, streamOf } from './decide'
+import { Checkpointing } from './checkpointing'
+import type { CommandContext, CommandInput } from './command'
+import { Compaction } from './compaction'
+import { admitCommand, streamOf } from './decide'
 import { checkCommandOptions } from './envelope'
-import { isProductionBuild } from './environment'
-import { isHistoryEvent, scanStream } from './undoEvents'
-import type { AnyAggregateDefinition } from './aggregate'
+import { Dispatcher, type Receipt } from './dispatcher'
+import { ConfigurationError, PositionError, StorageError, TimeTravelActive, ValidationError, type ChronicleError } from './errors'
+import type { EventEnvelope } from './event'
 import { newId } from './ids'
-import { createLeadership, soleLeadership, type LeadershipOptions } from './leader'
-import { readCommandPages } from './logPages'
+import { StoreKernel } from './kernel'
+import { localLog } from './localLog'
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
 import type { AnyQueryDefinition, QueryDefinition } from './query'
-import { reactionRunner, type AnyReactionDefinition } from './reaction'
-import { createReadModels } from './readModels'
+import { reactionRunner } from './reaction'
+import type { Reactions } from './reactionRunner'
+import { joinTabs, type TabsLink } from './sharedLog'
 import { indexedDbStorage } from './storage/indexedDb'
-import { createTabChannel } from './tabs'
-import { createEmitter, createValueCell } from './emitter'
-import type { EventLogStorage, Horizon, StorageBackend, StoredHorizon, StreamSnapshot } from './storage/storage'
-import type { Principal } from './types'
-import { createWriteModel } from './writeModel'
+import type { CompactionResult, DispatchOptions, HistoryCommandOptions, StorageInfo, StoreOptions } from './storeOptions'
 import type { StoreSync, SyncConnector } from './sync/types'
 import type { SyncImplementation, SyncSession } from './sync/session'
-
-/** Options of `createStore`. */
-export interface StoreOptions {
-  /** Names the event log (the IndexedDB database is `chronicle:<name>`). */
-  readonly name: string
-  readonly commands: readonly AnyCommandDefinition[]
-  readonly projections?: readonly AnyProjectionDefinition[]
-  readonly reactions?: readonly AnyReactionDefinition[]
-  /** Where the log lives (default `indexedDbStorage()`; `memoryStorage()` for tests and SSR). */
-  readonly storage?: StorageBackend
-  /** Who issues this store's commands; handed to `authorize` and `handle`. */
-  readonly principal?: Principal | (() => Principal)
-  /** How often read-model checkpoints are saved at most, in ms (default 1000). */
-  readonly checkpointInterval?: number
-  /**
-   * Events gathered after the stored checkpoints before the store saves new ones in the background
-   * (default 1000), so a cold start replays at most about this many (plus those of one
-   * `checkpointInterval`). Saving copies every read model whole, a long task for a large one, so a
-   * short tail is not worth it. `store.checkpoint()`, `close()` and compaction always save.
-   */
-  readonly checkpointEvery?: number
-  /** Commands per group commit at most (default 1000). */
-  readonly maxBatch?: number
-  /** Attempts of a command that keeps losing the race for its stream (default 5). */
-  readonly maxAttempts?: number
-  /** Read-model snapshot spacing in events (default 1000): an undo or time-travel jump folds at most about this many. */
-  readonly snapshotEvery?: number
-  /**
-   * Deep-freeze read-model states (live, travelled, undone), so code that mutates one throws
-   * instead of corrupting the read model and its snapshots. Default: on in development, off in an
-   * app bundled for production (`process.env.NODE_ENV === 'production'`), where freezing costs a
-   * walk of every changed record per update and, in V8, a hidden class per frozen version of a
-   * growing record (docs/guarantees.md, "Frozen in development").
-   */
-  readonly freeze?: boolean
-  /** Aggregate states kept in memory, by stream (default 5000). */
-  readonly cachedStreams?: number
-  /**
-   * Set when other processes append to the same log (a sync server on PostgreSQL; default false).
-   * Each group commit then reads what others appended to its streams since their cached states and
-   * applies it, and a lost race puts the state back as it was instead of folding the stream again.
-   */
-  readonly sharedLog?: boolean
-  /** Written into `meta.origin` of this store's events (default: a random id per store session). */
-  readonly origin?: string
-  /**
-   * Sync with a server (`createSync({ url, auth })` from @chronicle/sync). Commands then go to an
-   * outbox, read models show confirmed + provisional events, and the server's answers rebase them.
-   */
-  readonly sync?: SyncConnector
-  /** Ask the browser for persistent storage (default true); the answer is in `storageInfo()`. */
-  readonly persist?: boolean
-  /** Heartbeat and takeover timing of the leadership among tabs (docs/tabs.md). */
-  readonly leadership?: LeadershipOptions
-  /**
-   * Automatic compaction, so the log never grows without bound (docs/history.md). The leading tab
-   * compacts when more than `keep + slack` events lie after the horizon, keeping the newest `keep`
-   * (undo, redo and time travel reach that far back). Default `{ keep: 100_000 }`, `slack` 10% of
-   * `keep`; `false` turns it off (then call `store.compact` yourself).
-   */
-  readonly compaction?: false | CompactionPolicy
-}
-
-/** When a store compacts its log by itself (`createStore({ compaction })`). */
-export interface CompactionPolicy {
-  /** Events kept after the horizon (at least 1). */
-  readonly keep: number
-  /** Events gathered beyond `keep` before the next compaction (default 10% of `keep`, at least 1). */
-  readonly slack?: number
-}
-
-/** Options of `store.undoCommand`. */
-export interface HistoryCommandOptions extends DispatchOptions {
-  readonly kind?: 'undo' | 'redo'
-  /** Id of the Undone/Redone command itself; makes it idempotent. */
-  readonly commandId?: string
-  readonly at?: number
-}
-
-/** Per-call options of `store.dispatch`. */
-export interface DispatchOptions {
-  /** Run this command as another principal than the store's (the sync server does, per request). */
-  readonly principal?: Principal
-  /**
-   * `false` keeps the command off this session's undo stack (seed data, imports: work the user
-   * did not do by hand). Default true.
-   */
-  readonly undoable?: boolean
-}
-
-/** What `store.compact` did. */
-export interface CompactionResult {
-  /** Events with `seq <= horizon` are gone. */
-  readonly horizon: number
-  /** How many events were removed. */
-  readonly removed: number
-  /** How many streams got an aggregate snapshot. */
-  readonly streams: number
-}
-
-/** What the browser says about the store's storage. */
-export interface StorageInfo {
-  readonly persisted: boolean | undefined
-  readonly usage: number | undefined
-  readonly quota: number | undefined
-}
+import { TimeTravel } from './timeTravel'
+import type { Principal } from './types'
+import { Undo } from './undo'
+import type { History } from './undoStack'
 
 /**
  * A Chronicle store: the write side (dispatch), the read side (read, query, settled), one log.
@@ -233,8 +126,6 @@ export type ParamsOf<Q> = Q extends QueryDefinition<AnyProjectionDefinition, inf
 /** The result type of a query definition. */
 export type ResultOf<Q> = Q extends QueryDefinition<AnyProjectionDefinition, never, infer R> ? R : never
 
-/** How long a due background checkpoint waits for the page to be idle, at most (ms). */
-const idleCheckpointWait = 5000
 
 /**
  * Creates a store over an event log. It opens the log, loads read-model checkpoints and replays the
@@ -246,333 +137,150 @@ const idleCheckpointWait = 5000
  * store.query(boardView, (s) => s.columns.todo).subscribe(render)
  */
 export function createStore(options: StoreOptions): Store {
-  const origin = options.origin ?? newId()
-  const commands = new Map<string, AnyCommandDefinition>()
-  const eventDefinitions: AnyEventDefinition[] = []
-  for (const command of options.commands) {
-    if (commands.has(command.type)) throw new TypeError(`Two commands have the type "${command.type}"`)
-    commands.set(command.type, command)
-    eventDefinitions.push(...command.aggregate.events)
-  }
-  for (const projection of options.projections ?? []) eventDefinitions.push(...projection.events)
-  const decode = createEventDecoder(eventDefinitions)
   const syncing = options.sync && implementationOf(options.sync)
-  const readModels = createReadModels(options.projections ?? [], {
-    snapshotEvery: options.snapshotEvery ?? 1000,
-    freeze: options.freeze ?? !isProductionBuild(),
-    loadLog: (after, to) => readInBackground(after, to),
-    loadHorizonStates: async (position) => await log().compaction?.loadHorizonStates(position),
-    ...(syncing ? { overlay: syncing.overlay } : {}),
-  })
-  const errors = createEmitter<ChronicleError>()
-  readModels.errors.listen((error) => errors.emit(error))
-  const position$ = createValueCell(0)
-  const principal = () => (typeof options.principal === 'function' ? (options.principal as () => Principal)() : (options.principal as Principal))
-
-  let storage: EventLogStorage | undefined
-  let closed: StorageError | undefined
-  let isReady = false
-  let checkpointTimer: ReturnType<typeof setTimeout> | undefined
-  /** The idle callback a due background checkpoint waits for (where the browser has them). */
-  let checkpointIdle: number | undefined
-  let lastCheckpoint = 0
-  /** The log position the stored checkpoints cover: a cold start now would replay the log after it. */
-  let checkpointedAt = 0
-  const autoCompaction = compactionPolicy(options.compaction)
-  let compactionTimer: ReturnType<typeof setTimeout> | undefined
-  /** Where the last automatic compaction was tried: a failed one is tried again `slack` events later. */
-  let compactionTriedAt = 0
-
-  const decodeAll = (events: EventEnvelope[]) => events.map(decode)
-  const log = () => {
-    if (closed) throw closed
-    if (!storage) throw new StorageError('closed', 'The store is not open yet')
-    return storage
-  }
-
+  const kernel = new StoreKernel(options, syncing?.overlay)
   let sync: SyncSession | undefined
-  const writeModel = createWriteModel({
-    readStream: async (stream, after) => {
-      const confirmed = decodeAll(await log().readStream(stream, after))
-      return sync ? [...confirmed, ...sync.outbox.provisionalOf(stream, confirmed.at(-1)?.version ?? after)] : confirmed
-    },
-    loadSnapshot: async (stream) => (await log().compaction?.loadStreamSnapshot(stream)) ?? undefined,
-    maxStreams: options.cachedStreams ?? 5000,
-  })
-
-  const pageSize = 25_000
-  const readDecoded = async (after: number, range: { readonly to?: number; readonly limit: number }) => decodeAll(await log().readLog(after, range))
-  // Pages end at command boundaries: a read model never shows half of a command (logPages.ts).
-  const readFrom = (after: number) => readCommandPages(readDecoded, after, { pageSize })
-  /**
-   * Reads for work in the background (compaction, time travel before the in-memory timeline) in
-   * small pages: IndexedDB builds a request's result on the page's thread, so a getAll of 100,000
-   * events is one task of ~0.8 s, and a page of 2,000 one of ~15 ms.
-   */
-  const readInBackground = async (after: number, to: number): Promise<EventEnvelope[]> => {
-    const events: EventEnvelope[] = []
-    for await (const page of readCommandPages(readDecoded, after, { to, pageSize: backgroundPageSize })) for (const event of page) events.push(event)
-    return events
-  }
-
-  // The code that runs reactions comes with their definitions (a store without them does not bundle it).
-  const reactions = options.reactions?.length
-    ? reactionRunner(options.reactions)(options.reactions, {
-        // Follow-ups are not the user's own commands: they do not go on the undo stack.
-        dispatch: (command) => dispatch(command, undefined, false),
-        read: (projection) => readModels.read(projection),
-        report: (error) => errors.emit(error),
-      })
-    : undefined
-
-  /**
-   * Brings every read model to the end of `events`, in log order: a gap before them (another
-   * writer's events) is read from the log first. Work that cannot finish synchronously (a gap, an
-   * undo's refold) is chained, so batches never overtake each other.
-   */
-  let chain: Promise<void> | undefined
-  const applied = (events: EventEnvelope[], live: boolean) => {
-    position$.set(readModels.position)
-    scheduleCheckpoint()
-    scheduleCompaction()
-    if (live) reactions?.handle(events)
-  }
-  const enqueue = (work: () => Promise<void>) => {
-    const next: Promise<void> = (chain ?? Promise.resolve()).then(work).finally(() => {
-      if (chain === next) chain = undefined
-    })
-    chain = next
-    return next
-  }
-  const ingest = (events: EventEnvelope[], live: boolean): void | Promise<void> => {
-    const first = events[0]
-    if (!first) return
-    if (!chain && first.seq === readModels.position + 1) {
-      const pending = readModels.apply(events)
-      if (!pending) return applied(events, live)
-      return enqueue(async () => {
-        await pending
-        applied(events, live)
-      })
-    }
-    return enqueue(async () => {
-      if (first.seq > readModels.position + 1) {
-        // Another writer came first; it may also have compacted away what lies in between.
-        if (sharedLog) await followHorizon()
-        if (first.seq > readModels.position + 1) {
-          for await (const page of readFrom(readModels.position)) {
-            await readModels.apply(page.filter((e) => e.seq < first.seq))
-            if (page.at(-1)!.seq >= first.seq - 1) break
-          }
-        }
-      }
-      const fresh = events.filter((e) => e.seq > readModels.position)
-      if (fresh.length > 0) await readModels.apply(fresh)
-      applied(events, live)
-    })
-  }
-
-  /**
-   * Another tab may have compacted the shared log. Learns its horizon: every cached stream state
-   * is dropped (it may predate versions that were compacted away), and read models that are
-   * behind the horizon, whose next events are gone, start again from the stored checkpoints and
-   * horizon states, exactly as on a cold start. Runs in the ingest chain (`enqueue`).
-   */
-  async function followHorizon(): Promise<void> {
-    const storage = log()
-    const stored = await storage.compaction?.loadHorizon()
-    if (!stored || stored.position <= readModels.origin) return
-    writeModel.clear()
-    if (readModels.position >= stored.position) return readModels.setHorizon(stored)
-    if (readModels.travelling !== null) {
-      await readModels.travel(null)
-      travelling$.set(null)
-    }
-    await startReadModels(storage, stored)
-  }
-
-  /** Brings every read model to the head from its stored checkpoint (or the horizon, or zero), as on a cold start. */
-  async function startReadModels(storage: EventLogStorage, horizon: StoredHorizon | undefined): Promise<void> {
-    let checkpoints: Awaited<ReturnType<EventLogStorage['loadCheckpoints']>> = []
-    let unreadable = false
-    try {
-      checkpoints = await storage.loadCheckpoints()
-    } catch (error) {
-      // A checkpoint that cannot be read only costs a rebuild (and is replaced soon).
-      errors.emit(asChronicleError(error))
-      unreadable = true
-    }
-    const covered = await readModels.start(checkpoints, readFrom, await storage.head(), horizon)
-    checkpointedAt = unreadable ? -Infinity : covered
-    position$.set(readModels.position)
-  }
-
-  const dispatcher = createDispatcher({
-    // With sync on, commands go to the outbox; the log only takes what the server confirmed.
-    append: (batch, admitted) => (sync ? sync.outbox.append(batch, admitted) : log().append(batch, { trust: tabs?.hearing ?? true })),
-    writeModel,
-    origin,
-    head: () => readModels.position,
-    onCommitted: (events) => {
-      // With sync on these are provisional: the outbox channel tells the other tabs instead.
-      if (sync) return undefined
-      tabs?.announce(events.at(-1)!.seq)
-      return ingest(events, true)
-    },
+  const ready = (async () => {
+    await kernel.open(options.storage ?? indexedDbStorage())
+    await sync?.open()
+    kernel.isReady = true
+  })()
+  ready.catch(() => undefined)
+  const tabs = joinTabs(kernel, ready)
+  let reactions: Reactions | undefined
+  // Shut down in this order: no more commands, no more folding, then the features.
+  kernel.onShutDown((error) => dispatcher.close(error))
+  kernel.onShutDown(() => kernel.readModels.stop())
+  const checkpointing = new Checkpointing(kernel)
+  // With sync on, commands go to the outbox; the log only takes what the server confirmed.
+  sync = syncing?.start(options.sync!, kernel, { exclusive: (work) => dispatcher.exclusive(work), tabs, confirmedOwn: (events) => reactions?.handle(events) })
+  const dispatcher = new Dispatcher(sync?.target ?? localLog(kernel, tabs.tabs), {
+    writeModel: kernel.writeModel,
+    origin: kernel.origin,
+    head: () => kernel.readModels.position,
     maxBatch: options.maxBatch ?? 1000,
     maxAttempts: options.maxAttempts ?? 5,
     sharedLog: options.sharedLog ?? false,
-    // Changed since `version`: newer events, or (another tab compacted) a snapshot beyond it.
-    streamChanged: async (stream, version) =>
-      (await log().readStream(stream, version)).length > 0 || ((await log().compaction?.loadStreamSnapshot(stream))?.version ?? 0) > version,
-    findCommand: (commandId) => log().findCommand(commandId),
-    // Fold the read models while the transaction commits, on the positions the events will get if
-    // nobody else writes in between (checked when they are published).
-    whileAppending: (events) => {
-      if (sync || chain) return
-      let seq = readModels.position
-      readModels.speculate(events.map((event) => ({ ...event, seq: ++seq })))
-    },
   })
-
-  // `sync` is read lazily by the write model and the dispatcher above; it exists only with sync on.
-  // eslint-disable-next-line prefer-const
-  sync = syncing?.start(options.sync!, {
-    storeName: options.name,
-    origin,
-    log,
-    commands,
-    writeModel,
-    readModels,
-    exclusive: (work) => dispatcher.exclusive(work),
-    decode,
-    ingest: (events) => ingest(events, false),
-    confirmedOwn: (events) => reactions?.handle(events),
-    principal,
-    sharedLog: (options.storage?.kind ?? 'indexeddb') === 'indexeddb',
-    announce: () => tabs?.announce(readModels.position),
-    leads: () => leadership.isLeader$,
-    report: (error) => errors.emit(asChronicleError(error)),
-  })
-
-  const shutDown = (error: StorageError) => {
-    if (closed) return
-    closed = error
-    dispatcher.close(error)
-    readModels.stop()
-    cancelCheckpoint()
-    clearTimeout(compactionTimer)
-    sync?.close()
-    takingOver?.unsubscribe()
-    tabs?.dispose()
-    leadership.dispose()
-  }
-
-  /** Drops a due background checkpoint (closing saves at once, or not at all). */
-  function cancelCheckpoint() {
-    clearTimeout(checkpointTimer)
-    if (checkpointIdle !== undefined) cancelIdleCallback(checkpointIdle)
-    checkpointTimer = checkpointIdle = undefined
-  }
-
-  function scheduleCheckpoint() {
-    if (checkpointTimer !== undefined || closed || (options.projections ?? []).length === 0) return
-    // A short tail costs a cold start little; saving copies every read model whole.
-    if (readModels.position - checkpointedAt < (options.checkpointEvery ?? 1000)) return
-    const interval = options.checkpointInterval ?? 1000
-    const wait = Math.max(0, lastCheckpoint + interval - Date.now())
-    const save = () => {
-      checkpointTimer = checkpointIdle = undefined
-      void saveCheckpoints().catch((error: unknown) => errors.emit(asChronicleError(error)))
-    }
-    // Saving is one long task for large read models: run it when the page is idle, so it does not
-    // land between a click and its answer (at most `idleCheckpointWait` ms later).
-    checkpointTimer = setTimeout(() => {
-      if (typeof requestIdleCallback === 'function') checkpointIdle = requestIdleCallback(save, { timeout: idleCheckpointWait })
-      else save()
-    }, wait)
-  }
-
-  /** Compacts in the background once enough events gathered after the horizon (leading tab only). */
-  function scheduleCompaction() {
-    if (!autoCompaction || compactionTimer !== undefined || closed || !storage?.compaction) return
-    const { keep, slack } = autoCompaction
-    const position = readModels.position
-    if (position - readModels.origin <= keep + slack || position - compactionTriedAt <= slack) return
-    if (readModels.travelling !== null || !leadership.isLeader) return
-    compactionTimer = setTimeout(() => {
-      compactionTriedAt = readModels.position
-      compact(readModels.position - keep + 1)
-        .catch((error: unknown) => {
-          // Travelling or closing meanwhile is no failure: it is tried again later.
-          if (!closed && !(error instanceof TimeTravelActive)) errors.emit(asChronicleError(error))
-        })
-        .finally(() => {
-          compactionTimer = undefined
-          // Commands went on meanwhile (a compaction waits for other tabs first): due again?
-          scheduleCompaction()
-        })
-    }, 0)
-  }
-
-  async function saveCheckpoints() {
-    lastCheckpoint = Date.now()
-    const checkpoints = readModels.checkpoints()
-    if (checkpoints.length > 0 && !closed) await log().saveCheckpoints(checkpoints)
-    // Without a working read model there is nothing a checkpoint would spare.
-    checkpointedAt = Math.min(readModels.position, ...checkpoints.map((c) => c.position))
-  }
-
-  const onPageHide = () => dispatcher.flush()
-
-  const ready = (async () => {
-    const opened = await (options.storage ?? indexedDbStorage()).open(options.name)
-    storage = opened
-    opened.onSignal((signal) => {
-      const error =
-        signal.type === 'version-change'
-          ? new StorageError(
-              signal.newVersion === null ? 'deleted' : 'version-change',
-              signal.newVersion === null
-                ? `The event log of "${options.name}" was deleted by another tab or the browser; this store is closed. Reload to start again.`
-                : `Another tab opened the event log of "${options.name}" with a newer schema (${signal.newVersion}); this store closed its connection so the upgrade can proceed. Reload this tab.`,
-            )
-          : new StorageError(signal.type, signal.reason)
-      shutDown(error)
-      // The log is gone: the read models show what it holds now, nothing.
-      if (error.code === 'deleted') {
-        readModels.clear()
-        position$.set(readModels.position)
-      }
-      errors.emit(error)
+  const compaction = new Compaction(kernel, dispatcher, checkpointing, tabs.tabs, tabs.leadership)
+  kernel.onShutDown(() => sync?.close())
+  kernel.onShutDown(() => tabs.leave())
+  const store = new ChronicleStore(kernel, dispatcher, ready, tabs, checkpointing, compaction, sync)
+  // The code that runs reactions comes with their definitions (a store without them does not bundle it).
+  if (options.reactions?.length) {
+    const running = reactionRunner(options.reactions)(options.reactions, {
+      // Follow-ups are not the user's own commands: they do not go on the undo stack.
+      dispatch: (command) => store.submit(command, undefined, false),
+      read: (projection) => kernel.readModels.read(projection),
+      report: (error) => kernel.errors.emit(error),
     })
-    await startReadModels(opened, (await opened.compaction?.loadHorizon()) ?? undefined)
-    await sync?.open()
-    isReady = true
-    if (typeof addEventListener === 'function') addEventListener('pagehide', onPageHide)
-  })()
-  ready.catch(() => undefined)
+    reactions = running
+    kernel.onApplied((events, live) => {
+      if (live) running.handle(events)
+    })
+  }
+  if (sync) void ready.then(() => sync?.connect(), () => undefined)
+  if (options.persist !== false && typeof navigator !== 'undefined' && navigator.storage?.persist && kernel.sharedLog) {
+    // Reported through storageInfo(), never required: browsers may say no.
+    void navigator.storage.persist().catch(() => false)
+  }
+  return store
+}
 
-  async function dispatch(command: CommandInput, dispatchOptions: DispatchOptions | undefined, record: boolean): Promise<Receipt> {
-    if (closed) throw closed
-    if (readModels.travelling !== null) throw new TimeTravelActive(readModels.travelling)
-    const definition = typeof command === 'object' && command !== null ? commands.get(command.type) : undefined
+/** The methods of a store, bound to it when it is made. */
+const storeMethods = ['dispatch', 'submit', 'read', 'query', 'settled', 'undoCommand', 'travel', 'stateAt', 'prepareTravel', 'log', 'compact', 'checkpoint', 'storageInfo', 'close'] as const
+
+/** The store `createStore` returns: each method one place to read, over the kernel and its features. */
+export class ChronicleStore implements Store {
+  readonly name: string
+  readonly origin: string
+  readonly position$: Observable<number>
+  readonly errors$: Observable<ChronicleError>
+  readonly isLeader$: Observable<boolean>
+  readonly travelling$: Observable<number | null>
+  readonly projections: readonly AnyProjectionDefinition[]
+  readonly history: History
+  private readonly undo: Undo
+  private readonly timeTravel: TimeTravel
+  private readonly onPageHide = () => this.dispatcher.flush()
+
+  constructor(
+    private readonly kernel: StoreKernel,
+    private readonly dispatcher: Dispatcher,
+    readonly ready: Promise<void>,
+    private readonly tabs: TabsLink,
+    private readonly checkpointing: Checkpointing,
+    private readonly compaction: Compaction,
+    private readonly syncSession: SyncSession | undefined,
+  ) {
+    this.name = kernel.name
+    this.origin = kernel.origin
+    this.position$ = kernel.position$.observable
+    this.errors$ = kernel.errors.observable
+    this.isLeader$ = tabs.leadership.isLeader$
+    this.travelling$ = kernel.travelling$.observable
+    this.projections = kernel.options.projections ?? []
+    this.undo = new Undo(kernel, dispatcher)
+    this.history = this.undo.history
+    this.timeTravel = new TimeTravel(kernel, dispatcher)
+    // Methods work unbound (`const { dispatch } = store`, `onClick={store.checkpoint}`) and on an
+    // object made from the store (`Object.create(store)`), as they did on a plain store object.
+    for (const method of storeMethods) Object.defineProperty(this, method, { value: (this[method] as (...args: never[]) => unknown).bind(this), writable: true, configurable: true })
+    void ready.then(() => {
+      if (typeof addEventListener === 'function') addEventListener('pagehide', this.onPageHide)
+    }, () => undefined)
+  }
+
+  get isReady(): boolean {
+    return this.kernel.isReady
+  }
+
+  get position(): number {
+    return this.kernel.readModels.position
+  }
+
+  get isLeader(): boolean {
+    return this.tabs.leadership.isLeader
+  }
+
+  get sync(): StoreSync | undefined {
+    return this.syncSession?.outbox.state.api
+  }
+
+  get travelling(): number | null {
+    return this.kernel.readModels.travelling
+  }
+
+  get horizon(): number {
+    return this.kernel.readModels.origin
+  }
+
+  dispatch(command: CommandInput, options?: DispatchOptions): Promise<Receipt> {
+    return this.submit(command, options, true)
+  }
+
+  /** Admits a command (validation, authorization) and queues it for the next group commit; `record` puts it on the undo stack. */
+  async submit(command: CommandInput, options: DispatchOptions | undefined, record: boolean): Promise<Receipt> {
+    const { kernel } = this
+    if (kernel.closed) throw kernel.closed
+    if (kernel.readModels.travelling !== null) throw new TimeTravelActive(kernel.readModels.travelling)
+    const definition = typeof command === 'object' && command !== null ? kernel.commands.get(command.type) : undefined
     if (!definition) {
       const type = typeof command === 'object' && command !== null ? String((command as { type?: unknown }).type) : typeof command
-      throw new ValidationError('unknown-command', `Unknown command "${type}"; pass its definition to createStore({ commands }). Known: ${[...commands.keys()].join(', ')}`)
+      throw new ValidationError('unknown-command', `Unknown command "${type}"; pass its definition to createStore({ commands }). Known: ${[...kernel.commands.keys()].join(', ')}`)
     }
     const opts = command.options ?? {}
     checkCommandOptions(definition.type, opts)
     const commandId = opts.commandId ?? newId()
     const context: CommandContext = {
-      principal: dispatchOptions && 'principal' in dispatchOptions ? (dispatchOptions.principal as Principal) : principal(),
+      principal: options && 'principal' in options ? (options.principal as Principal) : kernel.principal(),
       commandId,
       at: opts.at ?? Date.now(),
     }
     const value = await admitCommand(definition, command.payload, context)
     const stream = streamOf(definition, value)
-    if (!isReady) await ready
-    const receipt = await dispatcher.submit({
+    if (!kernel.isReady) await this.ready
+    const receipt = await this.dispatcher.submit({
       definition,
       payload: command.payload,
       value,
@@ -582,303 +290,104 @@ export function createStore(options: StoreOptions): Store {
       correlationId: opts.correlationId ?? commandId,
       idempotent: opts.commandId !== undefined,
     })
-    if (record && dispatchOptions?.undoable !== false && receipt.eventCount > 0) history.record({ commandId, stream, definition })
+    if (record && options?.undoable !== false && receipt.eventCount > 0) this.undo.history.record({ commandId, stream, definition })
     return receipt
   }
 
-  const submitHistory = (entry: HistoryEntry, kind: 'undo' | 'redo', opts: HistoryCommandOptions = {}) => {
-    if (closed) return Promise.reject(closed)
-    if (readModels.travelling !== null) return Promise.reject(new TimeTravelActive(readModels.travelling))
-    try {
-      checkCommandOptions(kind, opts)
-    } catch (error) {
-      return Promise.reject(error)
+  read<P extends AnyProjectionDefinition>(projection: P): ProjectionState<P> {
+    return this.kernel.readModels.read(projection) as ProjectionState<P>
+  }
+
+  query<P extends AnyProjectionDefinition, R = ProjectionState<P>>(projection: P, selector?: (state: ProjectionState<P>) => R, equal?: (a: R, b: R) => boolean): Observable<R>
+  query<Q extends AnyQueryDefinition>(query: Q, params: ParamsOf<Q>, equal?: (a: ResultOf<Q>, b: ResultOf<Q>) => boolean): Observable<ResultOf<Q>>
+  query(definition: AnyProjectionDefinition | AnyQueryDefinition, ...rest: unknown[]): Observable<unknown> {
+    const { readModels } = this.kernel
+    if (definition.kind === 'query') {
+      const [params, equal] = rest as [never, ((a: unknown, b: unknown) => boolean) | undefined]
+      return readModels.watch(definition.projection, (state) => definition.select(state as never, params), equal)
     }
-    const commandId = opts.commandId ?? newId()
-    return dispatcher.submit({
-      definition: entry.definition,
-      payload: null,
-      value: null,
-      stream: entry.stream,
-      context: { principal: opts && 'principal' in opts ? (opts.principal as Principal) : principal(), commandId, at: opts.at ?? Date.now() },
-      causationId: entry.commandId,
-      correlationId: entry.commandId,
-      idempotent: opts.commandId !== undefined,
-      history: { kind, target: entry.commandId },
+    const [selector, equal] = rest as [((s: unknown) => unknown) | undefined, ((a: unknown, b: unknown) => boolean) | undefined]
+    return readModels.watch(definition, selector, equal)
+  }
+
+  async settled(target?: number): Promise<void> {
+    await this.ready
+    const { kernel } = this
+    const goal = target ?? (await kernel.log().head())
+    if (kernel.readModels.position >= goal) return
+    if (goal > (await kernel.log().head())) throw new PositionError('invalid-position', `Position ${goal} is beyond the log head`)
+    await kernel.ingest(await kernel.log().readLog(kernel.readModels.position, { to: goal }).then((events) => kernel.decodeAll(events)), false)
+    await new Promise<void>((resolve) => {
+      const reached = kernel.position$.observable.subscribe((p) => {
+        if (p < goal) return
+        resolve()
+        queueMicrotask(() => reached.unsubscribe())
+      })
     })
   }
 
-  async function undoCommand(target: string, opts: HistoryCommandOptions = {}): Promise<Receipt> {
-    await ready
-    // The events since the cold start are in memory; only an older command is looked for in storage.
-    const seq = readModels.timeline.firstOf(target)
-    const remembered = seq === undefined ? undefined : readModels.timeline.range(seq - 1, seq)[0]
-    const first = remembered ?? (await log().readCommand(target)).find((e) => !isHistoryEvent(e.type))
-    const definition = first && options.commands.find((c) => c.aggregate.events.some((e) => e.type === first.type))
-    if (!first || !definition) {
-      throw new UndoConflict('unknown-command', `Command ${target} wrote nothing this store knows (compacted, never written, or of another domain); it cannot be ${opts.kind === 'redo' ? 'redone' : 'undone'}.`)
-    }
-    return submitHistory({ commandId: target, stream: first.stream, definition }, opts.kind ?? 'undo', opts)
+  async undoCommand(target: string, options?: HistoryCommandOptions): Promise<Receipt> {
+    await this.ready
+    return this.undo.undoCommand(target, options)
   }
 
-  /** Throws ValidationError `invalid-position` unless `target` is a log position (0 to the head); `what` opens the message. */
-  const checkPosition = (target: number, what: string) => {
-    if (!Number.isInteger(target) || target < 0 || target > readModels.position) {
-      throw new ValidationError('invalid-position', `${what} ${String(target)}: positions run from 0 to ${readModels.position}.`)
-    }
+  async travel(target: number | null): Promise<void> {
+    await this.ready
+    return this.timeTravel.travel(target)
   }
 
-  const history = createHistory({
-    submit: (entry, kind) => submitHistory(entry, kind),
-    isUndone: (commandId) => readModels.timeline.undone.has(commandId),
-  })
-  const travelling$ = createValueCell<number | null>(null)
-
-  /** Which aggregate a stream belongs to, from the types of its events. */
-  const aggregateOfType = new Map<string, AnyAggregateDefinition>()
-  for (const command of options.commands) for (const event of command.aggregate.events) aggregateOfType.set(event.type, command.aggregate)
-
-  async function compact(before: number): Promise<CompactionResult> {
-    await ready
-    if (readModels.travelling !== null) throw new TimeTravelActive(readModels.travelling)
-    const storage = log()
-    const compaction = storage.compaction
-    if (!compaction) throw new StorageError('unavailable', 'This storage cannot be compacted.')
-    if (!Number.isInteger(before) || before < 1 || before > readModels.position + 1) {
-      throw new ValidationError('invalid-position', `compact({ before }) takes a position from 1 to ${readModels.position + 1}, got ${String(before)}.`)
-    }
-    const horizon = before - 1
-    const origin = readModels.origin
-    if (horizon <= origin) return { horizon: origin, removed: 0, streams: 0 }
-    if (tabs?.hearing) {
-      // Other tabs drop their cached stream states first: one that predates events about to be
-      // removed would decide on stale state, and its versions would no longer collide.
-      tabs.announceCompaction('start')
-      await new Promise((resolve) => setTimeout(resolve, compactionGrace))
-      if (readModels.travelling !== null) throw new TimeTravelActive(readModels.travelling)
-    }
-    await dispatcher.idle()
-    await chain
-    // What the removed events built, as the log means it now (with today's undo state).
-    const states: Record<string, { version: number; state: unknown }> = {}
-    for (const projection of options.projections ?? []) {
-      states[projection.name] = { version: projection.version, state: await readModels.stateAt(projection, horizon, 'now') }
-    }
-    const removed = await readInBackground(origin, horizon)
-    const snapshots: StreamSnapshot[] = []
-    for (const stream of new Set(removed.map((e) => e.stream))) {
-      const typed = removed.find((e) => e.stream === stream && aggregateOfType.has(e.type))
-      const aggregate = typed && aggregateOfType.get(typed.type)
-      if (!aggregate) {
-        throw new ValidationError('unknown-stream', `Cannot compact: stream "${stream}" holds events of no aggregate this store knows, so its state could not be kept. Nothing was removed.`)
-      }
-      const previous = await compaction.loadStreamSnapshot(stream)
-      const events = decodeAll(await storage.readStream(stream, previous?.version ?? 0))
-      const upTo = Math.max(...removed.filter((e) => e.stream === stream).map((e) => e.version))
-      const { effective } = scanStream(events)
-      const state = previous ? previous.state : aggregate.initial()
-      applyToAggregate(aggregate, state, effective.filter((e) => e.version <= upTo))
-      snapshots.push({ stream, aggregate: aggregate.name, version: upTo, state })
-    }
-    // Checkpoints must cover the horizon: save them now (they are at the head).
-    await saveCheckpoints()
-    const record: Horizon = { position: horizon, states, compactedAt: Date.now() }
-    await compaction.compact(record, snapshots)
-    readModels.setHorizon(record)
-    writeModel.clear()
-    tabs?.announceCompaction('done')
-    return { horizon, removed: removed.length, streams: snapshots.length }
+  async stateAt<P extends AnyProjectionDefinition>(projection: P, target: number): Promise<ProjectionState<P>> {
+    await this.ready
+    return (await this.timeTravel.stateAt(projection, target)) as ProjectionState<P>
   }
 
-  // ── Tabs (docs/tabs.md): other tabs' commits arrive by BroadcastChannel; one tab leads. ──
-  const sharedLog = (options.storage?.kind ?? 'indexeddb') === 'indexeddb'
-  const tabs = sharedLog
-    ? createTabChannel({
-        name: options.name,
-        ready,
-        position: () => readModels.position,
-        head: () => log().head(),
-        readLog: readDecoded,
-        followHorizon: () => enqueue(followHorizon),
-        dropCaches: () => writeModel.clear(),
-        apply(events) {
-          // Another tab wrote these streams: the next command on them reads the new events first.
-          for (const event of events) if (event.meta.origin !== origin) writeModel.drop(event.stream)
-          return ingest(events, false)
-        },
-        report: (error) => errors.emit(error),
-      })
-    : undefined
-  const leadership = sharedLog
-    ? createLeadership(options.name, origin, {
-        position: () => readModels.position,
-        // A heartbeat ahead of this tab means it missed announcements (it was paused or frozen).
-        heard: (head) => void (head > readModels.position && tabs?.catchUp(head)),
-      }, options.leadership)
-    : soleLeadership()
-  // A tab that closed or crashed may have committed a last batch it never got to announce: the
-  // tab that leads next reads the log up to the stored head, and its heartbeats tell the others.
-  const takingOver = tabs && leadership.isLeader$.subscribe((leads) => {
-    if (leads) void tabs.catchUp()
-  })
-  ready.catch(() => {
-    // Never opened: neither follow other tabs nor lead them (dispatch still rejects with why).
-    tabs?.dispose()
-    leadership.dispose()
-  })
-  // ── end of tabs ──
-
-  if (sync) void ready.then(() => sync?.connect(), () => undefined)
-
-  const store: Store = {
-    name: options.name,
-    origin,
-    ready,
-    get isReady() {
-      return isReady
-    },
-    get position() {
-      return readModels.position
-    },
-    position$: position$.observable,
-    errors$: errors.observable,
-    get isLeader() {
-      return leadership.isLeader
-    },
-    isLeader$: leadership.isLeader$,
-
-    dispatch: (command, dispatchOptions) => dispatch(command, dispatchOptions, true),
-
-    read: (projection) => readModels.read(projection) as never,
-    history,
-    undoCommand,
-    projections: options.projections ?? [],
-    sync: sync?.outbox.state.api,
-    get travelling() {
-      return readModels.travelling
-    },
-    travelling$: travelling$.observable,
-
-    async travel(target) {
-      await ready
-      if (target !== null) {
-        checkPosition(target, 'Cannot travel to')
-        // Whatever is being committed lands first, so the live state is whole when we return.
-        await dispatcher.idle()
-        await chain
-      }
-      await readModels.travel(target)
-      travelling$.set(readModels.travelling)
-      // Later jumps fold from the index; this one did not wait for it.
-      if (target !== null) void readModels.prepareTravel().catch(() => undefined)
-    },
-
-    get horizon() {
-      return readModels.origin
-    },
-
-    async prepareTravel() {
-      await ready
-      await readModels.prepareTravel()
-    },
-
-    compact: (request) => compact(request.before),
-
-    async stateAt(projection, target) {
-      await ready
-      checkPosition(target, 'No state at')
-      const state = await readModels.stateAt(projection, target)
-      void readModels.prepareTravel().catch(() => undefined)
-      return state as never
-    },
-
-    async log(range = {}) {
-      await ready
-      return decodeAll(await log().readLog(range.after ?? 0, { ...(range.to === undefined ? {} : { to: range.to }), ...(range.limit === undefined ? {} : { limit: range.limit }) }))
-    },
-
-
-    query(definition: AnyProjectionDefinition | AnyQueryDefinition, ...rest: unknown[]): Observable<never> {
-      if (definition.kind === 'query') {
-        const [params, equal] = rest as [never, ((a: unknown, b: unknown) => boolean) | undefined]
-        return readModels.watch(definition.projection, (state) => definition.select(state as never, params), equal) as Observable<never>
-      }
-      const [selector, equal] = rest as [((s: unknown) => unknown) | undefined, ((a: unknown, b: unknown) => boolean) | undefined]
-      return readModels.watch(definition, selector, equal) as Observable<never>
-    },
-
-    async settled(target) {
-      await ready
-      const goal = target ?? (await log().head())
-      if (readModels.position >= goal) return
-      if (goal > (await log().head())) throw new ValidationError('invalid-position', `Position ${goal} is beyond the log head`)
-      await ingest(await log().readLog(readModels.position, { to: goal }).then(decodeAll), false)
-      await new Promise<void>((resolve) => {
-        const reached = position$.observable.subscribe((p) => {
-          if (p < goal) return
-          resolve()
-          queueMicrotask(() => reached.unsubscribe())
-        })
-      })
-    },
-
-    checkpoint: async () => {
-      await ready
-      await saveCheckpoints()
-    },
-
-    async storageInfo() {
-      const manager = typeof navigator === 'undefined' ? undefined : navigator.storage
-      const [persisted, estimate] = await Promise.all([manager?.persisted?.(), manager?.estimate?.()])
-      return { persisted, usage: estimate?.usage, quota: estimate?.quota }
-    },
-
-    async close() {
-      if (closed) return
-      await ready.catch(() => undefined)
-      await dispatcher.idle()
-      if (storage) {
-        cancelCheckpoint()
-        await saveCheckpoints().catch(() => undefined)
-      }
-      if (typeof removeEventListener === 'function') removeEventListener('pagehide', onPageHide)
-      shutDown(new StorageError('closed', `Store "${options.name}" is closed; create a new store to keep working.`))
-      storage?.close()
-    },
+  async prepareTravel(): Promise<void> {
+    await this.ready
+    await this.kernel.readModels.prepareTravel()
   }
 
-  if (options.persist !== false && typeof navigator !== 'undefined' && navigator.storage?.persist && (options.storage?.kind ?? 'indexeddb') === 'indexeddb') {
-    // Reported through storageInfo(), never required: browsers may say no.
-    void navigator.storage.persist().catch(() => false)
+  async log(range: { readonly after?: number; readonly to?: number; readonly limit?: number } = {}): Promise<EventEnvelope[]> {
+    await this.ready
+    const { kernel } = this
+    return kernel.decodeAll(await kernel.log().readLog(range.after ?? 0, { ...(range.to === undefined ? {} : { to: range.to }), ...(range.limit === undefined ? {} : { limit: range.limit }) }))
   }
-  return store
-}
 
-function asChronicleError(error: unknown): ChronicleError {
-  return error instanceof ChronicleError ? error : new StorageError('failed', String(error), { cause: error })
+  async compact(request: { readonly before: number }): Promise<CompactionResult> {
+    await this.ready
+    return this.compaction.compact(request.before)
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.ready
+    await this.checkpointing.save()
+  }
+
+  async storageInfo(): Promise<StorageInfo> {
+    const manager = typeof navigator === 'undefined' ? undefined : navigator.storage
+    const [persisted, estimate] = await Promise.all([manager?.persisted?.(), manager?.estimate?.()])
+    return { persisted, usage: estimate?.usage, quota: estimate?.quota }
+  }
+
+  async close(): Promise<void> {
+    const { kernel } = this
+    if (kernel.closed) return
+    await this.ready.catch(() => undefined)
+    await this.dispatcher.idle()
+    if (kernel.opened) {
+      this.checkpointing.cancel()
+      await this.checkpointing.save().catch(() => undefined)
+    }
+    if (typeof removeEventListener === 'function') removeEventListener('pagehide', this.onPageHide)
+    kernel.shutDown(new StorageError('closed', `Store "${kernel.name}" is closed; create a new store to keep working.`))
+    kernel.closeLog()
+  }
 }
 
 /** What the connector's `outbox` holds (`syncOutbox`), checked: a connector without it cannot sync. */
 function implementationOf(connector: SyncConnector): SyncImplementation {
   const implementation = connector.outbox as unknown as Partial<SyncImplementation> | undefined
   if (typeof implementation?.start !== 'function' || typeof implementation.overlay !== 'function') {
-    throw new TypeError('createStore({ sync }) takes a connector with outbox: syncOutbox (from @chronicle/core); createSync from @chronicle/sync makes one.')
+    throw new ConfigurationError('invalid-connector', 'createStore({ sync }) takes a connector with outbox: syncOutbox (from @chronicle/core); createSync from @chronicle/sync makes one.')
   }
   return implementation as SyncImplementation
-}
-
-/** Milliseconds between telling other tabs a compaction is coming and removing events. */
-const compactionGrace = 500
-/** Events per read for work in the background (see `readInBackground`). */
-const backgroundPageSize = 2000
-
-/** The store's compaction policy, checked: `undefined` when it is off. */
-function compactionPolicy(option: StoreOptions['compaction']): Required<CompactionPolicy> | undefined {
-  if (option === false) return undefined
-  const keep = option?.keep ?? 100_000
-  const slack = option?.slack ?? Math.max(1, Math.floor(keep / 10))
-  if (!Number.isInteger(keep) || keep < 1 || !Number.isInteger(slack) || slack < 1) {
-    throw new ValidationError('invalid-option', `createStore({ compaction }) takes { keep, slack? } with whole numbers of at least 1 (or false), got ${JSON.stringify(option)}.`)
-  }
-  return { keep, slack }
 }

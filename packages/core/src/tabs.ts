@@ -157,13 +157,7 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
     host.dropCaches()
     void catchUp()
   }
-  const windowEvents = ['focus', 'pageshow'] as const
-  const documentEvents = ['visibilitychange', 'resume'] as const
-  if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') {
-    for (const type of windowEvents) window.addEventListener(type, onReturn)
-    window.addEventListener('pagehide', postHead)
-  }
-  if (typeof document !== 'undefined' && typeof document.addEventListener === 'function') for (const type of documentEvents) document.addEventListener(type, onReturn)
+  const stopWatching = watchPage(onReturn, postHead)
 
   return {
     announce(head) {
@@ -187,11 +181,30 @@ export function createTabChannel(host: TabChannelHost): TabChannel {
       postHead()
       disposed = true
       channel?.close()
-      if (typeof window !== 'undefined' && typeof window.removeEventListener === 'function') {
-        for (const type of windowEvents) window.removeEventListener(type, onReturn)
-        window.removeEventListener('pagehide', postHead)
-      }
-      if (typeof document !== 'undefined' && typeof document.removeEventListener === 'function') for (const type of documentEvents) document.removeEventListener(type, onReturn)
+      stopWatching()
     },
+  }
+}
+
+/**
+ * Calls `onReturn` when the page comes back (focus, `pageshow`, visible again, `resume`) and
+ * `onHide` on `pagehide`; returns what stops it. Does nothing where there is no window or document.
+ */
+function watchPage(onReturn: () => void, onHide: () => void): () => void {
+  const windowEvents = ['focus', 'pageshow'] as const
+  const documentEvents = ['visibilitychange', 'resume'] as const
+  const hasWindow = typeof window !== 'undefined' && typeof window.addEventListener === 'function'
+  const hasDocument = typeof document !== 'undefined' && typeof document.addEventListener === 'function'
+  if (hasWindow) {
+    for (const type of windowEvents) window.addEventListener(type, onReturn)
+    window.addEventListener('pagehide', onHide)
+  }
+  if (hasDocument) for (const type of documentEvents) document.addEventListener(type, onReturn)
+  return () => {
+    if (hasWindow) {
+      for (const type of windowEvents) window.removeEventListener(type, onReturn)
+      window.removeEventListener('pagehide', onHide)
+    }
+    if (hasDocument) for (const type of documentEvents) document.removeEventListener(type, onReturn)
   }
 }

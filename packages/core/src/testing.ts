@@ -2,7 +2,7 @@ import type { CommandContext, CommandDefinition } from './command'
 import type { AnyAggregateDefinition } from './aggregate'
 import { ChronicleError, isChronicleError, type ChronicleErrorName } from './errors'
 import type { EventInput } from './event'
-import { admitCommand, decideEvents, foldAggregate, streamOf } from './decide'
+import { admitCommand, decide, foldAggregate, streamOf } from './decide'
 import type { Principal } from './types'
 
 /** The result of `given(...).when(...)`: the events the command decided, or its error. */
@@ -45,7 +45,9 @@ export function given(...history: readonly EventInput[]): Scenario {
           command.aggregate,
           history.map((e, i) => ({ id: `given-${i}`, stream, version: i + 1, type: e.type, schemaVersion: 1, payload: e.payload, meta: { commandId: 'given', causationId: 'given', correlationId: 'given', at: 0, origin: 'given' } })),
         )
-        events = await decideEvents(command, state, value, context)
+        const meta = { commandId: context.commandId, causationId: context.commandId, correlationId: context.commandId, at: context.at, origin: 'given' }
+        const decided = await decide({ definition: command, stream, value, context, meta }, { state, version: history.length, commands: [] })
+        events = decided.map(({ type, payload }) => ({ type, payload }))
       } catch (caught) {
         if (!(caught instanceof ChronicleError)) throw caught
         error = caught

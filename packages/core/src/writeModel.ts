@@ -78,12 +78,16 @@ async function catchUpEntry(
   return { entry: await model.load(stream, aggregate), foreign: newer.length }
 }
 
-export function createWriteModel(options: {
-  readStream: (stream: string, afterVersion: number) => Promise<EventEnvelope[]>
+/** Where the write model reads streams from, and how many it keeps. */
+export interface WriteModelOptions {
+  readonly readStream: (stream: string, afterVersion: number) => Promise<EventEnvelope[]>
   /** A compacted stream's snapshot: the fold starts there. */
-  loadSnapshot: (stream: string) => Promise<StreamSnapshot | undefined>
-  maxStreams: number
-}): WriteModel {
+  readonly loadSnapshot: (stream: string) => Promise<StreamSnapshot | undefined>
+  readonly maxStreams: number
+}
+
+/** Creates the write model's cache of stream states (see `WriteModel`). */
+export function createWriteModel(options: WriteModelOptions): WriteModel {
   const entries = new Map<string, StreamState>()
   const loading = new Map<string, Promise<StreamState>>()
   // Bumped on drop, so a load that raced with a drop does not put a stale state back.
@@ -112,14 +116,7 @@ export function createWriteModel(options: {
     }
   }
 
-  const snapshotOf = async (stream: string, aggregate: AnyAggregateDefinition) => {
-    const snapshot = await options.loadSnapshot(stream)
-    const damaged = snapshot && streamSnapshotProblem(snapshot, aggregate)
-    if (damaged) {
-      throw new StorageError('corrupt', `The compaction snapshot of stream "${stream}" cannot be trusted (${damaged}), and the events it replaced are gone: commands on "${stream}" are refused. Other streams work; restore the snapshot from a backup or the sync server.`)
-    }
-    return snapshot
-  }
+  const snapshotOf = (stream: string, aggregate: AnyAggregateDefinition) => trustedSnapshot(options.loadSnapshot, stream, aggregate)
 
   /** Folds a stream's events after its snapshot (if any) into a new entry, and caches it unless it was dropped meanwhile. */
   const fold = (stream: string, aggregate: AnyAggregateDefinition, snapshot: StreamSnapshot | undefined, events: EventEnvelope[], generation: number): StreamState => {
@@ -181,18 +178,7 @@ export function createWriteModel(options: {
       const history = events.some((e) => isHistoryEvent(e.type))
       if (history) undoing.add(stream)
       const list = kept.get(stream)
-      if (list) {
-        for (const event of events) {
-          const last = list.events.at(-1)?.version ?? list.base
-          if (event.version <= last) continue
-          // Versions are gapless: a gap means events this cache never saw; read the log next time.
-          if (event.version !== last + 1) {
-            kept.delete(stream)
-            break
-          }
-          list.events.push(event)
-        }
-      }
+      if (list && !keepEvents(list, events)) kept.delete(stream)
       if (!history) return
       if (kept.has(stream) && entries.has(stream)) stale.add(stream)
       else drop(stream)
@@ -210,4 +196,32 @@ export function createWriteModel(options: {
     },
   }
   return model
+}
+
+/** A compacted stream's snapshot, checked: a damaged one refuses the stream's commands (its events are gone). */
+async function trustedSnapshot(
+  load: (stream: string) => Promise<StreamSnapshot | undefined>,
+  stream: string,
+  aggregate: AnyAggregateDefinition,
+): Promise<StreamSnapshot | undefined> {
+  const snapshot = await load(stream)
+  const damaged = snapshot && streamSnapshotProblem(snapshot, aggregate)
+  if (damaged) {
+    throw new StorageError('corrupt', `The compaction snapshot of stream "${stream}" cannot be trusted (${damaged}), and the events it replaced are gone: commands on "${stream}" are refused. Other streams work; restore the snapshot from a backup or the sync server.`)
+  }
+  return snapshot
+}
+
+/**
+ * Adds a stream's newly committed events to the events kept for it. False when they do not follow
+ * on: versions are gapless, so a gap means events the cache never saw (the log is read next time).
+ */
+function keepEvents(list: { readonly base: number; readonly events: EventEnvelope[] }, events: readonly EventEnvelope[]): boolean {
+  for (const event of events) {
+    const last = list.events.at(-1)?.version ?? list.base
+    if (event.version <= last) continue
+    if (event.version !== last + 1) return false
+    list.events.push(event)
+  }
+  return true
 }

@@ -1,15 +1,6 @@
 import { bundleRefusal, createEventCheck, yieldToPage, type BundleWorkOptions } from './bundleCheck'
-import {
-  createStore,
-  memoryStorage,
-  ValidationError,
-  type AnyCommandDefinition,
-  type AnyProjectionDefinition,
-  type AppendCommand,
-  type EventEnvelope,
-  type StorageBackend,
-  type Store,
-} from '@chronicle/core'
+import { createStore, memoryStorage, ValidationError, type AnyCommandDefinition, type AnyProjectionDefinition, type EventEnvelope, type StorageBackend, type Store } from '@chronicle/core'
+import { type AppendCommand } from '@chronicle/core/storage'
 
 /** Identifies a repro bundle file. */
 export const bundleFormat = 'chronicle-repro'

@@ -1,4 +1,6 @@
-import { createEventDecoder, envelopeIssues, validateSchema, ValidationError, type AnyEventDefinition, type AnyProjectionDefinition, type EventEnvelope } from '@chronicle/core'
+import { createEventDecoder, validateSchema } from '@chronicle/core/sync'
+import { envelopeIssues } from '@chronicle/core/sync'
+import { ValidationError, type AnyEventDefinition, type AnyProjectionDefinition, type EventEnvelope } from '@chronicle/core'
 
 /** How far a bundle import got: shown in the panel while it runs. */
 export interface BundleProgress {

@@ -1,4 +1,6 @@
-import { commandFingerprint, fingerprintDiffers, idempotencyKeyReused, isChronicleError, Unauthorized, type ChronicleError, type FoundCommand, type Principal, type Store } from '@chronicle/core'
+import { commandFingerprint, fingerprintDiffers, idempotencyKeyReused } from '@chronicle/core/sync'
+import { isChronicleError, Unauthorized, type ChronicleError, type Principal, type Store } from '@chronicle/core'
+import { type FoundCommand } from '@chronicle/core/storage'
 import { type CommandResult, type PushCommand, type PushRequest, type PushResponse, type WireError } from '@chronicle/sync'
 import type { ServerEventLog } from './storage/serverStorage'
 

@@ -1,4 +1,6 @@
-import { envelopeLimits, isEnvelopeTime, type ChronicleErrorName, type EventEnvelope, type SchemaIssue, type SerializedChronicleError } from '@chronicle/core'
+import { envelopeLimits, isEnvelopeTime } from '@chronicle/core/sync'
+import { type ChronicleErrorName, type EventEnvelope, type SchemaIssue } from '@chronicle/core'
+import { type SerializedChronicleError } from '@chronicle/core/sync'
 import { array, boolean, decodeWith, integer, invalid, json, literal, object, string, variant, type Decoded, type Decoder } from './decoder'
 import {
   protocolLimits as limits,
@@ -45,6 +47,8 @@ const errorNames: Record<ChronicleErrorName, true> = {
   TimeTravelActive: true,
   SyncRejected: true,
   SyncError: true,
+  ConfigurationError: true,
+  PositionError: true,
 }
 
 const syncErrorCodes: Record<SyncErrorCode, true> = {

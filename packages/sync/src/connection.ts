@@ -1,5 +1,6 @@
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs'
-import type { ConfirmedEvent, EventEnvelope, PendingCommand, SchemaIssue, SerializedChronicleError, SyncConnection, SyncConnectionStatus, SyncHost } from '@chronicle/core'
+import type { ConfirmedEvent, PendingCommand, SerializedChronicleError, SyncConnection, SyncConnectionStatus, SyncHost } from '@chronicle/core/sync'
+import type { EventEnvelope, SchemaIssue } from '@chronicle/core'
 import { retryDelay, type RetryOptions } from './backoff'
 import type { SyncClient } from './client'
 import { isSyncError, SyncError } from './errors'

@@ -1,4 +1,5 @@
-import { syncOutbox, type SyncConnector } from '@chronicle/core'
+import { syncOutbox } from '@chronicle/core/sync'
+import { type SyncConnector } from '@chronicle/core'
 import type { RetryOptions } from './backoff'
 import { createSyncClient } from './client'
 import { startConnection } from './connection'

@@ -1,4 +1,5 @@
-import { ChronicleError, isChronicleError, type SchemaIssue, type SerializedChronicleError } from '@chronicle/core'
+import { ChronicleError, isChronicleError, type SchemaIssue } from '@chronicle/core'
+import { type SerializedChronicleError } from '@chronicle/core/sync'
 import type { SyncErrorCode, WireError } from './protocol'
 
 /** Codes after which trying the same request again later can succeed. */

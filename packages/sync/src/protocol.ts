@@ -1,4 +1,6 @@
-import { envelopeLimits, type EventEnvelope, type SchemaIssue, type SerializedChronicleError } from '@chronicle/core'
+import { envelopeLimits } from '@chronicle/core/sync'
+import { type EventEnvelope, type SchemaIssue } from '@chronicle/core'
+import { type SerializedChronicleError } from '@chronicle/core/sync'
 
 /**
  * The wire protocol's current version; clients send it. Every message carries its version; a

@@ -1,7 +1,7 @@
 // A server component: it runs on the server for every request (no IndexedDB there). It uses the
 // domain directly, to check an input the way the browser's store will, and renders the client
 // component that owns the store.
-import { given } from '@chronicle/core'
+import { given } from '@chronicle/core/testing'
 import { addTodo } from './todos'
 import { TodoApp } from './TodoApp'
 

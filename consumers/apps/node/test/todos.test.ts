@@ -1,6 +1,6 @@
 // A domain tested with given()/when(), the way an app's own test suite would (Vitest).
 import { describe, expect, it } from 'vitest'
-import { given } from '@chronicle/core'
+import { given } from '@chronicle/core/testing'
 import { addTodo, TodoAdded } from '../src/todos.js'
 
 describe('addTodo', () => {

@@ -1,6 +1,7 @@
 // Types a user relies on, pinned: each @ts-expect-error line must stay an error under every
 // tsconfig here, so the published types cannot quietly turn into `any`.
-import { createStore, defineProjection, given, memoryStorage, type Receipt, type StateOf } from '@chronicle/core'
+import { createStore, defineProjection, memoryStorage, type Receipt, type StateOf } from '@chronicle/core'
+import { given } from '@chronicle/core/testing'
 import { useCommand, useProjection } from '@chronicle/react'
 import { addTodo, TodoAdded, todoList, todos } from './todos.js'
 

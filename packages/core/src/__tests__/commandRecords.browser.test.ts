@@ -4,7 +4,9 @@
 // recognising repeats after the upgrade, and undo still finds any command, recorded or not.
 import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
-import { commandFingerprint, createStore, indexedDbStorage, isChronicleError, memoryStorage, newId, type NewEvent, type StorageBackend } from '../index'
+import { commandFingerprint } from '../sync/index'
+import { createStore, indexedDbStorage, isChronicleError, memoryStorage, newId, type StorageBackend } from '../index'
+import { type NewEvent } from '../storage/index'
 import { migrations, schemaVersion } from '../storage/indexedDbLayout'
 import { addCard, boardView, commands } from './fixtures'
 import { idbHarness } from './idbHarness'

@@ -134,7 +134,7 @@ describe('automatic compaction', () => {
 
   it('refuses a policy it cannot follow', () => {
     for (const compaction of [{ keep: 0 }, { keep: 1.5 }, { keep: 10, slack: 0 }] as const) {
-      expect(() => openWith(memoryStorage(), compaction)).toThrow(expect.objectContaining({ name: 'ValidationError', code: 'invalid-option' }))
+      expect(() => openWith(memoryStorage(), compaction)).toThrow(expect.objectContaining({ name: 'ConfigurationError', code: 'invalid-option' }))
     }
   })
 })

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as v from 'valibot'
 import { z } from 'zod'
-import {
-  createStore,
-  defineAggregate,
-  defineCommand,
-  defineEvent,
-  isChronicleError,
-  memoryStorage,
-  type StorageBackend,
-  type EventLogStorage,
-} from '../index'
+import { createStore, defineAggregate, defineCommand, defineEvent, isChronicleError, memoryStorage, type StorageBackend } from '../index'
+import { type EventLogStorage } from '../storage/index'
 import { addCard, board, boardView, CardAdded, commands, moveCard } from './fixtures'
 
 const open = (storage: StorageBackend = memoryStorage(), extra: Partial<Parameters<typeof createStore>[0]> = {}) =>

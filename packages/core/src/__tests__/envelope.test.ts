@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import { BehaviorSubject } from 'rxjs'
 import * as v from 'valibot'
-import { createStore, defineAggregate, defineCommand, defineEvent, envelopeIssues, envelopeLimits, isChronicleError, memoryStorage, syncOutbox, type ConfirmedEvent, type SyncConnector, type SyncHost } from '../index'
+import { createStore, defineAggregate, defineCommand, defineEvent, isChronicleError, memoryStorage, type SyncConnector } from '../index'
+import { envelopeIssues, envelopeLimits, syncOutbox, type ConfirmedEvent, type SyncHost } from '../sync/index'
 import { addCard, boardView, commands } from './fixtures'
 
 const valid = {

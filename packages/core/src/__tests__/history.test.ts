@@ -276,7 +276,7 @@ describe('time travel', () => {
   it('refuses positions outside the log', async () => {
     const store = open()
     await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'one' }))
-    await expect(store.travel(5)).rejects.toMatchObject({ code: 'invalid-position' })
+    await expect(store.travel(5)).rejects.toMatchObject({ name: 'PositionError', code: 'invalid-position' })
     await expect(store.travel(-1)).rejects.toMatchObject({ code: 'invalid-position' })
   })
 

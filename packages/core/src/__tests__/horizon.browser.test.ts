@@ -3,7 +3,8 @@
 // wait until a read model must start again from the horizon (or history reaches back to it).
 import { openDB } from 'idb'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createStore, indexedDbStorage, isChronicleError, type EventLogStorage, type Horizon, type StorageBackend, type Store } from '../index'
+import { createStore, indexedDbStorage, isChronicleError, type StorageBackend, type Store } from '../index'
+import { type EventLogStorage, type Horizon } from '../storage/index'
 import { addCard, boardView, commands, titles } from './fixtures'
 import { storeKeys } from './idbHarness'
 

@@ -2,7 +2,8 @@
 // same dispatch pipeline), and `round()` runs one push + pull exchange on demand, so tests
 // decide when a client is "online". The network version lives in @chronicle/sync.
 import { BehaviorSubject } from 'rxjs'
-import { createStore, isChronicleError, memoryStorage, type AnyCommandDefinition, type ChronicleError, type ConfirmedEvent, type Store, type SyncConnector, type SyncHost, syncOutbox } from '../index'
+import { createStore, isChronicleError, memoryStorage, type AnyCommandDefinition, type ChronicleError, type Store, type SyncConnector } from '../index'
+import { type ConfirmedEvent, type SyncHost, syncOutbox } from '../sync/index'
 
 export function loopbackServer(commands: readonly AnyCommandDefinition[]) {
   const server: Store = createStore({ name: 'server', commands, storage: memoryStorage(), origin: 'server' })

@@ -99,7 +99,7 @@ describe('reactions', () => {
     const made = defineReaction({ name: 'made', events: [CardMoved], on: { CardMoved: () => undefined } })
     const handMade = { kind: 'reaction', name: 'handMade', events: [CardMoved], on: { CardMoved: () => undefined } } as const
     const create = () => createStore({ name: 'h', commands, reactions: [made, handMade], storage: memoryStorage() })
-    expect(create).toThrow(TypeError)
+    expect(create).toThrow(expect.objectContaining({ name: 'ConfigurationError', code: 'invalid-definition' }))
     expect(create).toThrow(/"handMade" was not made by defineReaction/)
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BehaviorSubject } from 'rxjs'
-import { createStore, isChronicleError, memoryStorage, type StorageBackend, type SyncConnector, type SyncHost, type SyncRejection } from '../index'
+import { createStore, isChronicleError, memoryStorage, type StorageBackend, type SyncConnector, type SyncRejection } from '../index'
+import { type SyncHost } from '../sync/index'
 import { addCard, boardView, commands, moveCard } from './fixtures'
 import { loopbackServer } from './loopback'
 
@@ -19,7 +20,7 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
     const { client } = loopbackServer(commands)
     const { outbox: _, ...withoutOutbox } = client()
     const create = () => createStore({ name: 'kanban', commands, storage: memoryStorage(), sync: withoutOutbox as unknown as SyncConnector })
-    expect(create).toThrow(TypeError)
+    expect(create).toThrow(expect.objectContaining({ name: 'ConfigurationError', code: 'invalid-connector' }))
     expect(create).toThrow(/outbox: syncOutbox/)
   })
 

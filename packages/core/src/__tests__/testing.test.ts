@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { given } from '../index'
+import { given } from '../testing'
 import { addCard, CardAdded, CardMoved, moveCard } from './fixtures'
 
 describe('given / when', () => {

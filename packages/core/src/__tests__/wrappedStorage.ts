@@ -1,6 +1,7 @@
 // Memory storage with some methods of its logs wrapped, to count or record what the store asks of
 // them: the real memory storage still does the work underneath.
-import { memoryStorage, type EventLogStorage, type StorageBackend } from '../index'
+import { memoryStorage, type StorageBackend } from '../index'
+import { type EventLogStorage } from '../storage/index'
 
 /** A memory storage whose opened logs take `wrap(log)`'s methods in place of their own; `inner` opens the same logs unwrapped. */
 export function wrappedMemoryStorage(wrap: (log: EventLogStorage) => Partial<EventLogStorage>): { storage: StorageBackend; inner: StorageBackend } {

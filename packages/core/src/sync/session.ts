@@ -1,23 +1,28 @@
-import type { Observable, Subscription } from 'rxjs'
-import { createOutbox, type Outbox, type OutboxDeps } from './outbox'
+import type { Subscription } from 'rxjs'
+import type { CommitTarget } from '../dispatcher'
+import type { EventEnvelope } from '../event'
+import { asChronicleError, type StoreKernel } from '../kernel'
+import { logQueries } from '../localLog'
+import type { TabsLink } from '../sharedLog'
+import { createOutbox, type Outbox } from './outbox'
 import { createOverlay } from './overlay'
 import type { SyncConnection, SyncConnector, SyncOutbox } from './types'
 
-/** What a store hands its sync: what the outbox works with, plus the tabs and the leadership. */
-export interface SyncContext extends Omit<OutboxDeps, 'notify'> {
-  /** Whether other tabs share the log (then they share the outbox too, over a BroadcastChannel). */
-  readonly sharedLog: boolean
-  /** Tells the other tabs that the log's head moved (confirmed events were stored). */
-  announce(): void
-  /** Whether this tab leads the tabs, now and whenever that changes. */
-  leads(): Observable<boolean>
-  /** Reports a failure no caller hears of (`store.errors$`). */
-  report(error: unknown): void
+/** What a store's sync works with besides the kernel. */
+export interface SyncLinks {
+  /** Runs work while no batch of the dispatcher is in flight (`Dispatcher.exclusive`). */
+  exclusive<T>(work: () => Promise<T>): Promise<T>
+  /** The tabs that share the log (they share the outbox too) and the leadership among them. */
+  readonly tabs: TabsLink
+  /** Confirmed events of this session's own commands (reactions run on them). */
+  confirmedOwn(events: EventEnvelope[]): void
 }
 
 /** A store's sync while the store is open. */
 export interface SyncSession {
   readonly outbox: Outbox
+  /** The dispatcher commits here: commands go to the outbox, never straight to the log. */
+  readonly target: CommitTarget
   /** The log is open: shows the commands an earlier session left in the outbox. */
   open(): Promise<void>
   /** The store is ready: runs the connection while this tab leads the tabs. */
@@ -26,32 +31,40 @@ export interface SyncSession {
 }
 
 /** Starts the store's side of sync: the outbox, shared with the other tabs, and the connection in the leading tab. */
-function startSync(connector: SyncConnector, context: SyncContext): SyncSession {
+function startSync(connector: SyncConnector, kernel: StoreKernel, links: SyncLinks): SyncSession {
+  const { tabs, leadership } = links.tabs
+  const report = (error: unknown) => kernel.errors.emit(asChronicleError(error))
   // With sync on, the tabs share the outbox: a change in one tab makes the others rebase, and the
   // leading tab (which alone talks to the server) push.
-  const channel = context.sharedLog && typeof BroadcastChannel === 'function' ? new BroadcastChannel(`chronicle:${context.storeName}:outbox`) : undefined
-  const outbox = createOutbox({
-    ...context,
+  const channel = kernel.sharedLog && typeof BroadcastChannel === 'function' ? new BroadcastChannel(`chronicle:${kernel.name}:outbox`) : undefined
+  const outbox = createOutbox(kernel, {
+    exclusive: (work) => links.exclusive(work),
+    confirmedOwn: (events) => links.confirmedOwn(events),
     notify: (what) => {
       channel?.postMessage(what)
-      if (what === 'received') context.announce()
+      if (what === 'received') tabs?.announce(kernel.readModels.position)
     },
   })
-  if (channel) channel.onmessage = () => void outbox.changedElsewhere().catch(context.report)
+  if (channel) channel.onmessage = () => void outbox.changedElsewhere().catch(report)
+  // The write model folds a stream's provisional events on top of its confirmed ones.
+  kernel.provisionalOf = (stream, afterVersion) => outbox.provisionalOf(stream, afterVersion)
   let connection: SyncConnection | undefined
   let leading: Subscription | undefined
   let closed = false
 
   return {
     outbox,
+    // With sync on, commands go to the outbox; the log only takes what the server confirmed, and
+    // the outbox channel tells the other tabs instead of the log's.
+    target: { append: (batch, commands) => outbox.append(batch, commands), appending: () => undefined, committed: () => undefined, ...logQueries(kernel) },
     async open() {
       // Commands from an earlier session still wait in the outbox: show them, then connect.
-      await context.exclusive(() => outbox.rebase())
+      await links.exclusive(() => outbox.rebase())
       outbox.state.update({ confirmedPosition: await outbox.host.position() })
     },
     connect() {
       // Only the leading tab talks to the server; the others see its results through the log.
-      leading = context.leads().subscribe((leads) => {
+      leading = leadership.isLeader$.subscribe((leads) => {
         if (closed) return
         if (leads && !connection) {
           connection = connector.connect(outbox.host)

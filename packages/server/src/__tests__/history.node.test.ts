@@ -1,7 +1,8 @@
 // Protocol 2 on a real server process: undo and redo pushed by clients, run with core's
 // undoCommand (idempotent, conflict-checked, tenant-checked), and answers in each request's version.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { errorFromJSON, isChronicleError } from '@chronicle/core'
+import { errorFromJSON } from '@chronicle/core/sync'
+import { isChronicleError } from '@chronicle/core'
 import { decode, protocolVersion, type PushCommand } from '@chronicle/sync'
 import { tokens } from './domain'
 import { clientFor, command, startServer, storedEvents, tempDir, type ServerProcess } from './harness'

@@ -4,7 +4,8 @@
 // another tenant never learns where a command it may not read is, or what it wrote.
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { errorFromJSON, isChronicleError } from '@chronicle/core'
+import { errorFromJSON } from '@chronicle/core/sync'
+import { isChronicleError } from '@chronicle/core'
 import type { CommandResult, PushCommand } from '@chronicle/sync'
 import { tokens } from './domain'
 import { clientFor, command, startServer, storedEvents, tempDir, type ServerProcess } from './harness'

@@ -1,7 +1,9 @@
 // The storage contract every server event store must keep (core's EventLogStorage semantics plus
 // findCommand and onAppended), run against SQLite and PostgreSQL alike.
 import { expect, it } from 'vitest'
-import { commandFingerprint, createStore, isChronicleError, type AppendCommand, type NewEvent } from '@chronicle/core'
+import { commandFingerprint } from '@chronicle/core/sync'
+import { createStore, isChronicleError } from '@chronicle/core'
+import { type AppendCommand, type NewEvent } from '@chronicle/core/storage'
 import type { ServerStorageBackend } from '../storage/serverStorage'
 import { appendNote, commands } from './domain'
 

@@ -1,6 +1,7 @@
 // The sync server suite, run against real server processes on SQLite and on PostgreSQL alike.
 import { expect, it } from 'vitest'
-import { errorFromJSON, isChronicleError, RuleViolation, type EventEnvelope } from '@chronicle/core'
+import { errorFromJSON } from '@chronicle/core/sync'
+import { isChronicleError, RuleViolation, type EventEnvelope } from '@chronicle/core'
 import type { CommandAccepted, PushCommand } from '@chronicle/sync'
 import { tokens } from './domain'
 import { startFlakyProxy } from './flakyProxy'

@@ -1,5 +1,7 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg'
-import { ChronicleError, StorageError, type AppendCommand, type FoundCommand, type StorageErrorCode, type StorageSignal } from '@chronicle/core'
+import { ChronicleError, StorageError, type StorageErrorCode } from '@chronicle/core'
+import { type FoundCommand } from '@chronicle/core/storage'
+import { type AppendCommand, type StorageSignal } from '@chronicle/core/storage'
 import { listen } from './postgresListener'
 import { createListeners, fromRow, planAppend, toRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
 

@@ -1,4 +1,7 @@
-import { fingerprintDiffers, HandlerError, type AppendCommand, type FoundCommand, type AppendOutcome, type EventEnvelope, type EventLogStorage, type StorageBackend } from '@chronicle/core'
+import { fingerprintDiffers } from '@chronicle/core/sync'
+import { HandlerError, type EventEnvelope, type StorageBackend } from '@chronicle/core'
+import { type FoundCommand } from '@chronicle/core/storage'
+import { type AppendCommand, type AppendOutcome, type EventLogStorage } from '@chronicle/core/storage'
 
 /**
  * An event log on the server. Besides core's storage contract it tells when the log grew, so the

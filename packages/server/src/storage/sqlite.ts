@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3'
-import { ChronicleError, StorageError, type AppendCommand, type FoundCommand, type StorageErrorCode, type StorageSignal, type StoredCheckpoint } from '@chronicle/core'
+import { ChronicleError, StorageError, type StorageErrorCode } from '@chronicle/core'
+import { type FoundCommand } from '@chronicle/core/storage'
+import { type AppendCommand, type StorageSignal, type StoredCheckpoint } from '@chronicle/core/storage'
 import { createListeners, fromRow, planAppend, toRow, type EventRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
 
 /** The table layout; `PRAGMA user_version` records it. */

@@ -1,6 +1,7 @@
 import { expectTypeOf, test } from 'vitest'
 import { WebSocket } from 'ws'
-import type { SerializedChronicleError, SyncConnector } from '@chronicle/core'
+import type { SerializedChronicleError } from '@chronicle/core/sync'
+import type { SyncConnector } from '@chronicle/core'
 import { createSync, createSyncClient, type CommandResult, type PullResponse, type PushResponse, type WebSocketConstructor } from '../index'
 
 test('Node’s ws and the browser’s WebSocket both fit the client', () => {

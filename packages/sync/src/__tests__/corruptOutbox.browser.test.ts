@@ -6,7 +6,8 @@
 import { openDB } from 'idb'
 import { afterEach, describe, expect, it } from 'vitest'
 import { commands as node } from 'vitest/browser'
-import { indexedDbStorage, type PendingCommand, type Store, type SyncRejection } from '@chronicle/core'
+import { indexedDbStorage, type Store, type SyncRejection } from '@chronicle/core'
+import { type PendingCommand } from '@chronicle/core/sync'
 import { addCard, boardView } from '../../../core/src/__tests__/fixtures'
 import { openDevice, synced } from './devices'
 

@@ -2,7 +2,8 @@
 // with stores over in-memory logs: the browser's IndexedDB side is in createSync.browser.test.ts.
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { createStore, isChronicleError, memoryStorage, newId, type Store, type SyncConnection, type SyncConnectionStatus, type SyncConnector, type SyncRejection } from '@chronicle/core'
+import { createStore, isChronicleError, memoryStorage, newId, type Store, type SyncConnector, type SyncRejection } from '@chronicle/core'
+import { type SyncConnection, type SyncConnectionStatus } from '@chronicle/core/sync'
 import { createSync, type WebSocketLike } from '../index'
 import { addCard, boardView, commands, moveCard } from '../../../core/src/__tests__/fixtures'
 import { kanbanTokens } from '../../../server/src/__tests__/kanban'

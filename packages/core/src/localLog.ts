@@ -1,0 +1,36 @@
+import type { CommitTarget } from './dispatcher'
+import type { StoreKernel } from './kernel'
+import type { TabChannel } from './tabs'
+
+/**
+ * The dispatcher's commit target without sync: the local event log. A batch is appended in one
+ * transaction (trusting cached stream versions only while this tab hears the others); while it
+ * commits, the read models fold its events ahead on the positions they will get if nobody else
+ * writes in between (checked when they are published); once committed, the other tabs hear of the
+ * new head and the read models apply the events.
+ */
+export function localLog(kernel: StoreKernel, tabs: TabChannel | undefined): CommitTarget {
+  return {
+    append: (batch) => kernel.log().append(batch, { trust: tabs?.hearing ?? true }),
+    appending(events) {
+      if (kernel.ingesting) return
+      let seq = kernel.readModels.position
+      kernel.readModels.speculate(events.map((event) => ({ ...event, seq: ++seq })))
+    },
+    committed(events) {
+      tabs?.announce(events.at(-1)!.seq)
+      return kernel.ingest(events, true)
+    },
+    ...logQueries(kernel),
+  }
+}
+
+/** What the dispatcher asks of the confirmed log, with sync on or off. */
+export function logQueries(kernel: StoreKernel): Pick<CommitTarget, 'streamChanged' | 'findCommand'> {
+  return {
+    // Changed since `version`: newer events, or (another tab compacted) a snapshot beyond it.
+    streamChanged: async (stream, version) =>
+      (await kernel.log().readStream(stream, version)).length > 0 || ((await kernel.log().compaction?.loadStreamSnapshot(stream))?.version ?? 0) > version,
+    findCommand: (commandId) => kernel.log().findCommand(commandId),
+  }
+}
