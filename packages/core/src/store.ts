@@ -313,9 +313,12 @@ export class ChronicleStore implements Store {
   async settled(target?: number): Promise<void> {
     await this.ready
     const { kernel } = this
-    const goal = target ?? (await kernel.log().head())
+    if (target !== undefined && kernel.readModels.position >= target) return
+    // One read of the head: it is both the default goal and the limit a goal may not pass.
+    const head = await kernel.log().head()
+    const goal = target ?? head
     if (kernel.readModels.position >= goal) return
-    if (goal > (await kernel.log().head())) throw new PositionError('invalid-position', `Position ${goal} is beyond the log head`)
+    if (goal > head) throw new PositionError('invalid-position', `Position ${goal} is beyond the log head`)
     await kernel.ingest(await kernel.log().readLog(kernel.readModels.position, { to: goal }).then((events) => kernel.decodeAll(events)), false)
     await new Promise<void>((resolve) => {
       const reached = kernel.position$.observable.subscribe((p) => {
