@@ -66,7 +66,7 @@ export function publicPackages(root) {
 /** Bumps every public package and records the notes in CHANGELOG.md; returns the new version. */
 export function release(root, { dryRun = false, date = new Date() } = {}) {
   const changes = readChanges(root)
-  if (changes.length === 0) throw new Error('no change notes in .changes/: add one with `pnpm change <bump> "note"`')
+  if (changes.length === 0) throw new Error('no change notes in .changes/: add one with `pnpm run change <bump> "note"`')
   const packages = publicPackages(root)
   const versions = new Set(packages.map(({ pkg }) => pkg.version))
   if (versions.size !== 1) throw new Error(`the packages are at different versions (${[...versions].join(', ')}); set them to one first`)
