@@ -77,4 +77,29 @@ describe('benchmark steps (tiny N)', () => {
     expect(await steps.rawTravel({ db: log, to: [3, 30] })).toEqual({ latencies: [expect.any(Number), expect.any(Number)] })
     expect(await steps.rawUndo({ db: db('raw6'), samples: 2 })).toEqual({ latencies: [expect.any(Number), expect.any(Number)] })
   })
+
+  it('writes every domain shape one at a time and in bursts, beside both raw baselines', async () => {
+    for (const shape of ['shared', 'create', 'cold', 'working'] as const) {
+      const sizes = { n: 6, streams: shape === 'cold' || shape === 'working' ? 9 : 0, seed: 3 }
+      for (const burst of [false, true]) {
+        expect(isDuration(await steps.rawShape({ db: db(`raw-${shape}`), shape, ...sizes, batch: burst ? 4 : 1 }))).toBe(true)
+        expect(isDuration(await steps.chronicleShape({ db: db(`chr-${shape}`), shape, ...sizes, burst }))).toBe(true)
+        if (sizes.streams > 0) expect(isDuration(await steps.rawRecords({ db: db(`rec-${shape}`), shape, ...sizes, batch: burst ? 4 : 1 }))).toBe(true)
+      }
+    }
+    // More commands than streams cannot touch each stream once: an error, not a figure.
+    await expect(steps.chronicleShape({ db: db('chr-short'), shape: 'cold', n: 10, streams: 9, burst: false })).rejects.toThrow(/Benchmark check failed/)
+  })
+
+  it('times dispatch to a React commit on a new stream per command and on existing streams after a cold start', async () => {
+    for (const shape of ['create', 'cold'] as const) {
+      const params = { shape, n: 3, streams: 30, seed: 5 }
+      const raw = await steps.rawShapeRender({ db: db(`rawr-${shape}`), ...params })
+      const chronicle = await steps.chronicleShapeRender({ db: db(`chrr-${shape}`), ...params })
+      expect(raw).toHaveLength(3)
+      expect(chronicle).toHaveLength(3)
+      expect([...raw, ...chronicle].every(isDuration)).toBe(true)
+    }
+    await expect(steps.chronicleShapeRender({ db: db('chrr-short'), shape: 'cold', n: 20, streams: 30, seed: 5 })).rejects.toThrow(/Benchmark check failed/)
+  })
 })

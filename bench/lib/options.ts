@@ -1,6 +1,9 @@
 // `pnpm bench` command-line options.
 import type { PackageSource } from './browser'
 
+/** The highest scenario number (bench/scenarios/index.ts). */
+export const lastScenario = 13
+
 export interface BenchOptions {
   /** Small sizes and fewer runs: a developer loop under a minute. */
   readonly quick: boolean
@@ -54,7 +57,7 @@ export function parseOptions(args: readonly string[]): BenchOptions {
           .split(',')
           .map((id) => {
             const n = Number(id)
-            if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error(`--only takes scenario numbers 1-8, got "${id}"`)
+            if (!Number.isInteger(n) || n < 1 || n > lastScenario) throw new Error(`--only takes scenario numbers 1-${lastScenario}, got "${id}"`)
             return n
           })
         break

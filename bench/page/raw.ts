@@ -7,7 +7,8 @@ import { boards } from './domain'
 /** An event as the baseline stores it: Chronicle's envelope without the `seq` the database assigns. */
 export type RawEvent = Omit<EventEnvelope, 'seq'>
 
-interface RawDb extends DBSchema {
+/** The baseline database's layout. */
+export interface RawDb extends DBSchema {
   events: { key: number; value: RawEvent }
 }
 

@@ -4,6 +4,8 @@ import { chronicleRender, rawRender } from './steps/render'
 import { checkpointAtHead, chronicleColdStart, clearCheckpoints, compactOldest, fill, rawReadCheckpoints, rawReplay } from './steps/coldStart'
 import { holdColdStore, holdRawEvents, holdWrittenStore, release } from './steps/memory'
 import { chronicleTravel, chronicleUndo, historySupport, rawTravel, rawUndo } from './steps/history'
+import { chronicleShape, rawRecords, rawShape, recordsDbName } from './steps/shapes'
+import { chronicleShapeRender, rawShapeRender } from './steps/shapeRender'
 import { dropDatabase } from './raw'
 import { chronicleDbName } from './store'
 
@@ -30,9 +32,14 @@ export const steps = {
   chronicleUndo,
   rawUndo,
   historySupport,
-  /** Deletes a run's databases: the raw one and the store's. */
+  chronicleShape,
+  rawShape,
+  rawRecords,
+  chronicleShapeRender,
+  rawShapeRender,
+  /** Deletes a run's databases: the raw ones and the store's. */
   async dropDatabases({ db }: { readonly db: string }) {
-    await Promise.all([dropDatabase(db), dropDatabase(chronicleDbName(db))])
+    await Promise.all([dropDatabase(db), dropDatabase(recordsDbName(db)), dropDatabase(chronicleDbName(db))])
   },
 }
 

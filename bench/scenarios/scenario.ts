@@ -76,3 +76,29 @@ export function pairedRuns<B, C>({ browser, db, progress }: RunContext, runs: nu
     }),
   )
 }
+
+/** One of several sides of a run: like `Side`, also told the run's index (to seed random picks). */
+export type RunSide<T> = (page: BenchPage, db: string, run: number) => Promise<T>
+
+/**
+ * `pairedRuns` for more than two sides: each run opens a fresh page and runs every side against a
+ * fresh database of its own, in the order given on even runs (baselines first) and reversed on odd
+ * runs, then deletes the databases. Resolves with each run's results by side.
+ */
+export function sidedRuns<K extends string, T>({ browser, db, progress }: RunContext, runs: number, sides: Readonly<Record<K, RunSide<T>>>, label = ''): Promise<Record<K, T>[]> {
+  return repeat(runs, (run, baselineFirst) =>
+    browser.withPage(async (page) => {
+      progress(`run ${run + 1}/${runs}${label}`)
+      const keys = Object.keys(sides) as K[]
+      if (!baselineFirst) keys.reverse()
+      const names = keys.map((key) => db(`${key}${label.replace(/\W+/g, '-')}-${run}`))
+      try {
+        const results = {} as Record<K, T>
+        for (const [i, key] of keys.entries()) results[key] = await sides[key](page, names[i]!, run)
+        return results
+      } finally {
+        for (const name of names) await page.call('dropDatabases', { db: name })
+      }
+    }),
+  )
+}

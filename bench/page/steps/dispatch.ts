@@ -1,7 +1,8 @@
 // Scenarios 1 and 2: durable dispatch, one command at a time and in a burst.
 import type { Store } from '@chronicle/core'
 import { cardIndex, cardsAfter, commandAt, projections } from '../domain'
-import { openRaw, rawEvents } from '../raw'
+import type { IDBPDatabase } from 'idb'
+import { openRaw, rawEvents, type RawDb, type RawEvent } from '../raw'
 import { check, usingDb, usingStore } from '../store'
 
 /** Parameters of a write scenario: a fresh database name and how many commands. */
@@ -41,17 +42,21 @@ export function chronicleOneByOne({ db, n }: WriteParams): Promise<number> {
 /** Baseline of scenario 2: the events appended in transactions of `batch` events, each awaited. */
 export function rawBatched({ db, n, batch }: WriteParams & { readonly batch: number }): Promise<number> {
   return usingDb(openRaw(db), async (idb) => {
-    const eventAt = rawEvents()
-    const started = performance.now()
-    for (let start = 0; start < n; start += batch) {
-      const tx = idb.transaction('events', 'readwrite')
-      for (let i = start; i < Math.min(n, start + batch); i++) void tx.store.add(eventAt(i))
-      await tx.done
-    }
-    const elapsed = performance.now() - started
+    const elapsed = await appendTimed(idb, n, batch, rawEvents())
     check('raw event count', await idb.count('events'), n)
     return elapsed
   })
+}
+
+/** Appends `eventAt(0..n-1)` in awaited transactions of `batch` events; resolves with the ms it took. */
+export async function appendTimed(idb: IDBPDatabase<RawDb>, n: number, batch: number, eventAt: (i: number) => RawEvent): Promise<number> {
+  const started = performance.now()
+  for (let start = 0; start < n; start += batch) {
+    const tx = idb.transaction('events', 'readwrite')
+    for (let i = start; i < Math.min(n, start + batch); i++) void tx.store.add(eventAt(i))
+    await tx.done
+  }
+  return performance.now() - started
 }
 
 /** Scenario 2: every command dispatched at once, then all receipts awaited. */

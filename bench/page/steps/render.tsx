@@ -1,14 +1,16 @@
 // Scenario 3: from `dispatch` to a subscribed React component committing the new value.
-import { useLayoutEffect, useSyncExternalStore } from 'react'
+import { useLayoutEffect, useSyncExternalStore, type ReactNode } from 'react'
+import type { Store } from '@chronicle/core'
 import { createRoot } from 'react-dom/client'
 import { ChronicleProvider, useProjection } from '@chronicle/react'
 import { addCard, boards, cardIndex } from '../domain'
-import { openRaw, rawEvents } from '../raw'
+import type { IDBPDatabase } from 'idb'
+import { openRaw, rawEvents, type RawDb, type RawEvent } from '../raw'
 import { check, usingDb, usingStore } from '../store'
 import type { WriteParams } from './dispatch'
 
 /** Commands sent before measuring, so neither side is timed while the JIT warms up. */
-const warmUp = 20
+export const warmUp = 20
 
 /** Latencies in ms, one per measured command. */
 export type Latencies = number[]
@@ -32,9 +34,9 @@ function createCommitProbe() {
   }
 }
 
-type Probe = ReturnType<typeof createCommitProbe>
+export type Probe = ReturnType<typeof createCommitProbe>
 
-function Count({ value, probe }: { value: number; probe: Probe }) {
+export function Count({ value, probe }: { value: number; probe: Probe }) {
   useLayoutEffect(() => probe.committed(value), [value, probe])
   return <output>{value}</output>
 }
@@ -70,56 +72,73 @@ async function measure(n: number, probe: Probe, send: (i: number) => Promise<unk
   return latencies
 }
 
+/**
+ * The baselines' loop: each event in a raw transaction of its own, then a plain external store
+ * tells a `useSyncExternalStore` component. Resolves with one latency per measured event.
+ */
+export async function rawLatencies(idb: IDBPDatabase<RawDb>, n: number, eventAt: (i: number) => RawEvent): Promise<Latencies> {
+  let count = 0
+  const listeners = new Set<() => void>()
+  const subscribe = (listener: () => void) => {
+    listeners.add(listener)
+    return () => listeners.delete(listener)
+  }
+  function RawCount({ probe }: { probe: Probe }) {
+    const value = useSyncExternalStore(subscribe, () => count)
+    return <Count value={value} probe={probe} />
+  }
+  const probe = createCommitProbe()
+  const view = mount()
+  try {
+    view.root.render(<RawCount probe={probe} />)
+    return await measure(n, probe, async (i) => {
+      const tx = idb.transaction('events', 'readwrite')
+      void tx.store.add(eventAt(i))
+      await tx.done
+      count++
+      for (const listener of listeners) listener()
+    })
+  } finally {
+    view.unmount()
+  }
+}
+
 /** Baseline: a raw transaction per event, then a plain external store tells a component. */
 export function rawRender({ db, n }: WriteParams): Promise<Latencies> {
   return usingDb(openRaw(db), async (idb) => {
     const eventAt = rawEvents()
-    let count = 0
-    const listeners = new Set<() => void>()
-    const subscribe = (listener: () => void) => {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    }
-    function RawCount({ probe }: { probe: Probe }) {
-      const value = useSyncExternalStore(subscribe, () => count)
-      return <Count value={value} probe={probe} />
-    }
-    const probe = createCommitProbe()
-    const view = mount()
-    try {
-      view.root.render(<RawCount probe={probe} />)
-      const latencies = await measure(n, probe, async (i) => {
-        const tx = idb.transaction('events', 'readwrite')
-        void tx.store.add(eventAt(i * 5))
-        await tx.done
-        count++
-        for (const listener of listeners) listener()
-      })
-      check('raw event count', await idb.count('events'), n + warmUp)
-      return latencies
-    } finally {
-      view.unmount()
-    }
+    const latencies = await rawLatencies(idb, n, (i) => eventAt(i * 5))
+    check('raw event count', await idb.count('events'), n + warmUp)
+    return latencies
   })
+}
+
+/**
+ * Chronicle's loop: `store.dispatch` to the commit of `view`, a component under the store's
+ * provider that shows a count the commands raise by one each. Resolves with one latency per
+ * measured command.
+ */
+export async function chronicleLatencies(store: Store, n: number, View: (props: { probe: Probe }) => ReactNode, send: (i: number) => Promise<unknown>): Promise<Latencies> {
+  const probe = createCommitProbe()
+  const view = mount()
+  try {
+    view.root.render(
+      <ChronicleProvider store={store}>
+        <View probe={probe} />
+      </ChronicleProvider>,
+    )
+    return await measure(n, probe, send)
+  } finally {
+    view.unmount()
+  }
 }
 
 /** Scenario 3: `store.dispatch` to the commit of a component that `useProjection`s the count. */
 export function chronicleRender({ db, n }: WriteParams): Promise<Latencies> {
   return usingStore(db, async (store) => {
     await store.ready
-    const probe = createCommitProbe()
-    const view = mount()
-    try {
-      view.root.render(
-        <ChronicleProvider store={store}>
-          <ChronicleCount probe={probe} />
-        </ChronicleProvider>,
-      )
-      const latencies = await measure(n, probe, (i) => store.dispatch(addCard({ cardId: `c${i}`, board: `b${i % boards}`, title: `Card number ${i}` })))
-      check('card count', store.read(cardIndex).count, n + warmUp)
-      return latencies
-    } finally {
-      view.unmount()
-    }
+    const latencies = await chronicleLatencies(store, n, ChronicleCount, (i) => store.dispatch(addCard({ cardId: `c${i}`, board: `b${i % boards}`, title: `Card number ${i}` })))
+    check('card count', store.read(cardIndex).count, n + warmUp)
+    return latencies
   })
 }
