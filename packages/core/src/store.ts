@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs'
+import { AdmissionOrder } from './admissionOrder'
 import { Checkpointing } from './checkpointing'
 import type { CommandContext, CommandInput } from './command'
 import { Compaction } from './compaction'
@@ -203,6 +204,7 @@ export class ChronicleStore implements Store {
   private readonly undo: Undo
   private readonly timeTravel: TimeTravel
   private readonly onPageHide = () => this.dispatcher.flush()
+  private readonly admissions = new AdmissionOrder()
 
   constructor(
     private readonly kernel: StoreKernel,
@@ -277,19 +279,20 @@ export class ChronicleStore implements Store {
       commandId,
       at: opts.at ?? Date.now(),
     }
-    const value = await admitCommand(definition, command.payload, context)
-    const stream = streamOf(definition, value)
-    if (!kernel.isReady) await this.ready
-    const receipt = await this.dispatcher.submit({
-      definition,
-      payload: command.payload,
-      value,
-      stream,
-      context,
-      causationId: opts.causationId ?? commandId,
-      correlationId: opts.correlationId ?? commandId,
-      idempotent: opts.commandId !== undefined,
-    })
+    // Queued in dispatch order, however long each admission takes (a sync server's pushes rely on it).
+    const place = this.admissions.take()
+    let value: unknown, stream: string
+    try {
+      value = await admitCommand(definition, command.payload, context)
+      stream = streamOf(definition, value)
+      if (!kernel.isReady) await this.ready
+    } catch (error) {
+      this.admissions.skip(place)
+      throw error
+    }
+    const receipt = await this.admissions.run(place, () =>
+      this.dispatcher.submit({ definition, payload: command.payload, value, stream, context, causationId: opts.causationId ?? commandId, correlationId: opts.correlationId ?? commandId, idempotent: opts.commandId !== undefined }),
+    )
     if (record && options?.undoable !== false && receipt.eventCount > 0) this.undo.history.record({ commandId, stream, definition })
     return receipt
   }

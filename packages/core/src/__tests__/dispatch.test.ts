@@ -185,6 +185,32 @@ describe('dispatch', () => {
     expect(store.read(boardView).columns).toEqual({ todo: ['c2'], doing: ['c1'] })
   })
 
+  it('commits commands in dispatch order, one group commit, even when an earlier admission is slower', async () => {
+    const Noted = defineEvent('Noted', v.object({ text: v.string() }))
+    const notes = defineAggregate({ name: 'notes', events: [Noted], initial: () => ({}), evolve: {} })
+    // The first command's authorize waits a few ticks longer than the others' (an async lookup).
+    const slowNote = defineCommand({
+      type: 'slowNote',
+      schema: v.object({ text: v.string() }),
+      aggregate: notes,
+      stream: () => 'n',
+      authorize: async () => {
+        for (let i = 0; i < 5; i++) await Promise.resolve()
+        return true
+      },
+      handle: (_s, c) => Noted({ text: c.text }),
+    })
+    const note = defineCommand({ type: 'note', schema: v.object({ text: v.string() }), aggregate: notes, stream: () => 'n', handle: (_s, c) => Noted({ text: c.text }) })
+    const rejected = defineCommand({ type: 'rejected', schema: v.object({ text: v.string() }), aggregate: notes, stream: () => 'n', authorize: () => false, handle: (_s, c) => Noted({ text: c.text }) })
+    const { backend, calls } = counting(memoryStorage())
+    const store = createStore({ name: 'kanban', commands: [slowNote, note, rejected], storage: backend })
+    await store.ready
+    const results = await Promise.allSettled([store.dispatch(slowNote({ text: '1' })), store.dispatch(rejected({ text: 'x' })), store.dispatch(note({ text: '2' })), store.dispatch(note({ text: '3' }))])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect((await logOf(backend)).map((e) => (e.payload as { text: string }).text)).toEqual(['1', '2', '3'])
+    expect(calls).toEqual([3])
+  })
+
   it('executes a command with an explicit commandId once', async () => {
     const storage = memoryStorage()
     const store = open(storage)
