@@ -4,6 +4,7 @@ import { createStore, type AnyCommandDefinition, type Principal, type Store } fr
 import { protocolLimits, protocolPaths, protocolVersion, protocolVersions, type PushCommand } from '@chronicle/sync'
 import { fromFetch, toFetch } from './fetch'
 import { corsFor, errorResponse, json, originAllowed, refuse, RequestError, type CorsOptions, type SyncRequest, type SyncResponse } from './http'
+import { rememberCommits, type CommitLog } from './commits'
 import { createLiveHub, type LiveHub } from './live'
 import { fromNode, writeNode } from './node'
 import { createRateLimiter, type RateLimiter, type RateLimitOptions } from './rateLimit'
@@ -80,6 +81,7 @@ export interface SyncHandler {
 interface Opened {
   readonly store: Store
   readonly log: ServerEventLog
+  readonly commits: CommitLog
   readonly tail: Tail
   readonly live: LiveHub
 }
@@ -134,12 +136,13 @@ class SyncService {
   private async openStore(): Promise<Opened> {
     const name = this.options.name ?? 'chronicle'
     const log = await this.options.store.open(name)
+    const commits = rememberCommits(log)
     try {
       // The store gets the same open log; the server keeps reading it for pulls and live updates.
       const store = createStore({
         name,
         commands: this.options.domain.commands,
-        storage: { kind: this.options.store.kind, open: async () => ({ ...log, close: () => undefined }) },
+        storage: { kind: this.options.store.kind, open: async () => ({ ...commits.log, close: () => undefined }) },
         origin: this.options.origin ?? 'server',
         persist: false,
         // Server processes sharing one database race for hot streams far more than tabs do.
@@ -159,7 +162,7 @@ class SyncService {
         heartbeat: this.options.heartbeat ?? 30_000,
         report: this.report,
       })
-      return { store, log, tail, live }
+      return { store, log, commits, tail, live }
     } catch (error) {
       log.close()
       throw error
@@ -217,6 +220,8 @@ class SyncService {
       authorize: this.options.authorize,
       canRead: this.canRead,
       report: this.report,
+      committed: opened.commits.take,
+      knownHead: () => opened.tail.head,
       limiter: this.limiter,
       maxBodyBytes: this.options.maxBodyBytes ?? 1024 * 1024,
       maxCommands: this.maxCommands,

@@ -1,5 +1,5 @@
 import { commandFingerprint, fingerprintDiffers, idempotencyKeyReused } from '@chronicle/core/sync'
-import { isChronicleError, Unauthorized, type ChronicleError, type Principal, type Store } from '@chronicle/core'
+import { isChronicleError, Unauthorized, type ChronicleError, type EventEnvelope, type Principal, type Store } from '@chronicle/core'
 import { type FoundCommand } from '@chronicle/core/storage'
 import { type CommandResult, type PushCommand, type PushRequest, type PushResponse, type WireError } from '@chronicle/sync'
 import type { ServerEventLog } from './storage/serverStorage'
@@ -12,6 +12,10 @@ export interface PushContext {
   readonly canRead: (principal: Principal, stream: string) => boolean
   /** Unexpected failures, for the server's log. */
   readonly report: (error: unknown) => void
+  /** The events a command committed through the server's store (remembered at its append). */
+  readonly committed: (commandId: string) => readonly EventEnvelope[] | undefined
+  /** The log head as far as this server knows (the live tail's). */
+  readonly knownHead: () => number
 }
 
 /**
@@ -23,51 +27,69 @@ function isTransient(error: unknown): boolean {
 }
 
 /**
- * Executes a push's commands one after another, in the client's order, through the same store
- * pipeline as the browser: validation, `authorize`, the handler's business rules, per-stream
- * optimistic concurrency with retries, and idempotency by commandId. Stops at the first transient
- * failure; the answer then covers the commands before it.
+ * Executes a push's commands through the same store pipeline as the browser: validation,
+ * `authorize`, the handler's business rules, per-stream optimistic concurrency with retries, and
+ * idempotency by commandId. One lookup finds the commands that ran before; the others are
+ * dispatched together, in the client's order, so they are decided one after another (each on the
+ * state its predecessors left) and appended in one group commit, shared with concurrent pushes.
+ * The answer covers the commands up to the first transient failure.
  */
 export async function executePush(context: PushContext, principal: Principal, request: PushRequest): Promise<PushResponse> {
+  const settled = await Promise.allSettled(await startAll(context, principal, request.commands))
   const results: CommandResult[] = []
   let incomplete: WireError | undefined
-  for (const command of request.commands) {
-    // Let other requests (and signals) in between commands: on SQLite a command never waits for
-    // I/O, and a long push would otherwise hold the event loop from start to end.
-    await new Promise((resolve) => setImmediate(resolve))
-    try {
-      results.push(await executeOne(context, principal, command))
-    } catch (error) {
-      if (!isTransient(error)) throw error
-      if (!isChronicleError(error, 'StorageError') && !isChronicleError(error, 'ConcurrencyConflict')) context.report(error)
-      incomplete = {
-        code: 'unavailable',
-        message: `The server stopped before command ${command.commandId}: ${error instanceof Error ? error.message : String(error)} Push it (and the ones after it) again later.`,
-      }
-      break
+  for (const [i, outcome] of settled.entries()) {
+    if (outcome.status === 'fulfilled') {
+      results.push(outcome.value)
+      continue
     }
+    const error: unknown = outcome.reason
+    if (!isTransient(error)) throw error
+    if (!isChronicleError(error, 'StorageError') && !isChronicleError(error, 'ConcurrencyConflict')) context.report(error)
+    // Commands after it may have committed too: pushed again, they are answered as duplicates.
+    incomplete = {
+      code: 'unavailable',
+      message: `The server stopped before command ${request.commands[i]!.commandId}: ${error instanceof Error ? error.message : String(error)} Push it (and the ones after it) again later.`,
+    }
+    break
   }
-  const head = await context.log.head().catch(() => Math.max(0, ...results.map((r) => (r.status === 'ok' ? r.position : 0))))
+  // Not read from the database again: what the server knows of the log's end, at least every
+  // position this push answers with.
+  const head = Math.max(context.knownHead(), ...results.map((r) => (r.status === 'ok' ? r.position : 0)))
   // Answered in the request's version (the answer's shape is the same in every version so far).
   return { protocol: request.protocol, results, head, ...(incomplete ? { incomplete } : {}) }
 }
 
-async function executeOne(context: PushContext, principal: Principal, command: PushCommand): Promise<CommandResult> {
-  // A command answers with its execution's result, read from the log, which is the truth.
-  const accepted = async (position: number, duplicate: boolean): Promise<CommandResult> => {
-    const events = (await context.log.readCommand(command.commandId)).filter((event) => context.canRead(principal, event.stream))
-    return { commandId: command.commandId, status: 'ok', position, duplicate, events }
-  }
-  // Checked before executing: run again on the state it produced, a command could fail its own
-  // rules ("item exists") instead of being recognised as a repeat.
-  const earlier = await context.log.findCommand(command.commandId)
-  if (earlier !== undefined) return repeated(context, principal, command, earlier)
-
+/**
+ * Starts every command of a push; each promise settles with the command's result. Repeats are
+ * answered from the log; the server-wide `authorize` runs first for all, so the fresh commands are
+ * dispatched in one tick and reach one group commit. An undo or redo waits for the commands before
+ * it, and the ones after it wait for it (it is decided on a state folded afresh).
+ */
+async function startAll(context: PushContext, principal: Principal, commands: readonly PushCommand[]): Promise<Promise<CommandResult>[]> {
+  const earlier = await context.log.findCommands(commands.map((c) => c.commandId))
   // The server's own check comes first (e.g. a role that may not write at all); a hook that
   // throws is a server-side failure, not a verdict on the command.
-  if (context.authorize && (await context.authorize(principal, command)) !== true) {
-    return rejected(command, new Unauthorized('forbidden', `This principal may not run ${command.type} on this server.`))
+  const verdicts = await Promise.allSettled(commands.map(async (c) => earlier.has(c.commandId) || !context.authorize || (await context.authorize(principal, c)) === true))
+  const answers: Promise<CommandResult>[] = []
+  let barrier: Promise<unknown> | undefined
+  for (const [i, command] of commands.entries()) {
+    const found = earlier.get(command.commandId)
+    const verdict = verdicts[i]!
+    if (found !== undefined) answers.push(repeated(context, principal, command, found))
+    else if (verdict.status === 'rejected') answers.push(Promise.reject(verdict.reason as Error))
+    else if (!verdict.value) answers.push(Promise.resolve(rejected(command, new Unauthorized('forbidden', `This principal may not run ${command.type} on this server.`))))
+    else if (command.history) {
+      const before = Promise.allSettled(answers)
+      const run = before.then(() => executeOne(context, principal, command))
+      answers.push(run)
+      barrier = run.catch(() => undefined)
+    } else answers.push(barrier ? barrier.then(() => executeOne(context, principal, command)) : executeOne(context, principal, command))
   }
+  return answers
+}
+
+async function executeOne(context: PushContext, principal: Principal, command: PushCommand): Promise<CommandResult> {
   let receipt
   try {
     receipt = command.history ? await executeHistory(context, principal, command, command.history) : await executeCommand(context, principal, command)
@@ -79,9 +101,11 @@ async function executeOne(context: PushContext, principal: Principal, command: P
     const concurrent = await context.log.findCommand(command.commandId)
     return concurrent === undefined ? rejected(command, error as ChronicleError) : repeated(context, principal, command, concurrent)
   }
-  // A duplicate found by the append itself passed this principal's authorization and had the same
-  // fingerprint (another one is refused there): answered like a fresh run, events filtered.
-  return accepted(receipt.position, receipt.duplicate)
+  // A command answers with its execution's events: remembered from its commit, or (a duplicate
+  // found by the append itself, which passed this principal's authorization and had the same
+  // fingerprint) read from the log. Either way filtered as a fresh run's.
+  const events = (receipt.duplicate ? undefined : context.committed(command.commandId)) ?? (await context.log.readCommand(command.commandId))
+  return { commandId: command.commandId, status: 'ok', position: receipt.position, duplicate: receipt.duplicate, events: events.filter((event) => context.canRead(principal, event.stream)) }
 }
 
 /**

@@ -13,6 +13,8 @@ export interface Routes {
   readonly authorize: ((principal: Principal, command: PushCommand) => boolean | Promise<boolean>) | undefined
   readonly canRead: (principal: Principal, stream: string) => boolean
   readonly report: (error: unknown) => void
+  readonly committed: (commandId: string) => readonly EventEnvelope[] | undefined
+  readonly knownHead: () => number
   readonly limiter: RateLimiter | undefined
   readonly maxBodyBytes: number
   readonly maxCommands: number

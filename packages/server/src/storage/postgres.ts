@@ -1,9 +1,10 @@
-import { Pool, type PoolClient, type PoolConfig } from 'pg'
+import { Pool, type PoolConfig } from 'pg'
 import { ChronicleError, StorageError, type StorageErrorCode } from '@chronicle/core'
 import { type FoundCommand } from '@chronicle/core/storage'
-import { type AppendCommand, type StorageSignal } from '@chronicle/core/storage'
+import { type StorageSignal } from '@chronicle/core/storage'
+import { appendInTransaction, lockNamespace } from './postgresAppend'
 import { listen } from './postgresListener'
-import { createListeners, fromRow, planAppend, toRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
+import { createListeners, fromRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
 
 /** Options of `postgresStorage`. */
 export interface PostgresStorageOptions {
@@ -24,9 +25,6 @@ export interface PostgresStorageOptions {
   /** How often an append transaction is retried after a serialization failure or deadlock (default 5). */
   readonly maxRetries?: number
 }
-
-/** Namespace of the advisory locks (one per log) that order appends. */
-const lockNamespace = 0x43_68_72 // "Chr"
 
 /**
  * The PostgreSQL server event store, for more than one server process. Appends take a per-log
@@ -92,13 +90,6 @@ async function createSchema(pool: Pool) {
   }
 }
 
-/** A stable 31-bit key per log name for pg_advisory_xact_lock (FNV-1a). */
-function lockKey(log: string): number {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < log.length; i++) hash = Math.imul(hash ^ log.charCodeAt(i), 0x01000193)
-  return hash & 0x7fffffff
-}
-
 const columns = 'seq, id, stream, version, type, schema_version, payload, meta'
 
 /** A chronicle_commands row as `findCommand` answers it. */
@@ -119,50 +110,6 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
   }
   const head = async () => Number((await pool.query<{ head: string | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = $1', [log])).rows[0]?.head ?? 0)
 
-  async function appendOnce(client: PoolClient, commands: readonly AppendCommand[]) {
-    await client.query('BEGIN')
-    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [lockNamespace, lockKey(log)])
-    const streams = [...new Set(commands.map((c) => c.stream))]
-    const idempotent = commands.filter((c) => c.idempotent).map((c) => c.commandId)
-    // One connection runs one query at a time; under the lock these reads are exact.
-    const versions = await client.query<{ stream: string; version: number }>(
-      'SELECT stream, max(version) AS version FROM chronicle_events WHERE log = $1 AND stream = ANY($2) GROUP BY stream',
-      [log, streams],
-    )
-    const recorded =
-      idempotent.length === 0
-        ? { rows: [] }
-        : await client.query<{ command_id: string; position: string; fingerprint: string | null }>('SELECT command_id, position, fingerprint FROM chronicle_commands WHERE log = $1 AND command_id = ANY($2)', [log, idempotent])
-    const current = await client.query<{ head: string | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = $1', [log])
-    const plan = planAppend(
-      commands,
-      Number(current.rows[0]?.head ?? 0),
-      new Map(versions.rows.map((r) => [r.stream, Number(r.version)])),
-      new Map(recorded.rows.map((r) => [r.command_id, found(r)])),
-    )
-    if (plan.events.length > 0) {
-      await client.query(
-        `INSERT INTO chronicle_events (log, ${columns})
-         SELECT $1, r.seq, r.id, r.stream, r.version, r.type, r.schema_version, r.payload::json, r.meta::json
-         FROM json_to_recordset($2::json) AS r(seq bigint, id text, stream text, version integer, type text, schema_version integer, payload text, meta text)`,
-        [log, JSON.stringify(plan.events.map(toRow))],
-      )
-    }
-    if (plan.commands.length > 0) {
-      await client.query(
-        `INSERT INTO chronicle_commands (log, command_id, position, count, fingerprint)
-         SELECT $1, r.command_id, r.position, r.count, r.fingerprint FROM json_to_recordset($2::json) AS r(command_id text, position bigint, count integer, fingerprint text)
-         ON CONFLICT DO NOTHING`,
-        [log, JSON.stringify(plan.commands.map((c) => ({ command_id: c.commandId, position: c.position, count: c.count, fingerprint: c.fingerprint })))],
-      )
-    }
-    const last = plan.events.at(-1)?.seq
-    // Delivered to every listening process when (and only if) the transaction commits.
-    if (last !== undefined) await client.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ log, head: last })])
-    await client.query('COMMIT')
-    return { plan, last }
-  }
-
   return {
     head: () => guard('Reading the log head', head),
     append: (commands) =>
@@ -171,7 +118,7 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
           const client = await pool.connect()
           let broken: Error | undefined
           try {
-            const { plan, last } = await appendOnce(client, commands)
+            const { plan, last } = await appendInTransaction(client, log, channel, commands)
             if (last !== undefined) appended.emit(last)
             return plan.outcomes
           } catch (error) {
@@ -235,6 +182,11 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
       guard('Finding a command', async () => {
         const rows = await pool.query<{ position: string; fingerprint: string | null }>('SELECT position, fingerprint FROM chronicle_commands WHERE log = $1 AND command_id = $2', [log, commandId])
         return rows.rows[0] && found(rows.rows[0])
+      }),
+    findCommands: (commandIds) =>
+      guard('Finding commands', async () => {
+        const rows = await pool.query<{ command_id: string; position: string; fingerprint: string | null }>('SELECT command_id, position, fingerprint FROM chronicle_commands WHERE log = $1 AND command_id = ANY($2)', [log, commandIds])
+        return new Map(rows.rows.map((row) => [row.command_id, found(row)]))
       }),
     close() {
       if (closed) return

@@ -16,6 +16,8 @@ export interface ServerEventLog extends EventLogStorage {
    * it wrote none) and its fingerprint; undefined when no command with this id has been appended.
    */
   findCommand(commandId: string): Promise<FoundCommand | undefined>
+  /** `findCommand` for many ids in one read: the ones the log holds. */
+  findCommands(commandIds: readonly string[]): Promise<Map<string, FoundCommand>>
 }
 
 /** A storage backend for `createSyncServer({ store })`: `sqliteStorage()` or `postgresStorage()`. */

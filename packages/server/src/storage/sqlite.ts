@@ -114,7 +114,7 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
     for (const c of commands) {
       if (!c.idempotent) continue
       const row = statements.command.get(log, c.commandId)
-      if (row) recorded.set(c.commandId, found(row))
+      if (row) recorded.set(c.commandId, toFound(row))
     }
     const plan = planAppend(commands, head(), versions, recorded)
     for (const event of plan.events) statements.insertEvent.run({ log, ...toRow(event) })
@@ -134,12 +134,16 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
 
   return {
     head: () => guard('Reading the log head', head),
-    append: (commands) =>
-      guard('Appending events', () => {
+    append: async (commands) => {
+      // The transaction (and its fsync) blocks the process. Requests that arrived meanwhile are
+      // read first, so their commands gather for the next batch instead of each paying a commit.
+      await new Promise((resolve) => setImmediate(resolve))
+      return guard('Appending events', () => {
         const plan = append.immediate(commands)
         if (plan.events.length > 0) appended.emit(plan.events.at(-1)!.seq)
         return plan.outcomes
-      }),
+      })
+    },
     readStream: (stream, afterVersion) => guard(`Reading stream ${stream}`, () => statements.readStream.all(log, stream, afterVersion).map(fromRow)),
     readLog: (after, range = {}) =>
       guard('Reading the log', () => statements.readLog.all(log, after, range.to ?? Number.MAX_SAFE_INTEGER, range.limit ?? -1).map(fromRow)),
@@ -164,7 +168,16 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
     findCommand: (commandId) =>
       guard('Finding a command', () => {
         const row = statements.command.get(log, commandId)
-        return row && found(row)
+        return row && toFound(row)
+      }),
+    findCommands: (commandIds) =>
+      guard('Finding commands', () => {
+        const found = new Map<string, FoundCommand>()
+        for (const commandId of commandIds) {
+          const row = statements.command.get(log, commandId)
+          if (row) found.set(commandId, toFound(row))
+        }
+        return found
       }),
     close() {
       if (closed) return
@@ -175,7 +188,7 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
 }
 
 /** A commands row as `findCommand` answers it. */
-const found = (row: { position: number; fingerprint: string | null }): FoundCommand => ({ position: row.position, ...(row.fingerprint !== null ? { fingerprint: row.fingerprint } : {}) })
+const toFound = (row: { position: number; fingerprint: string | null }): FoundCommand => ({ position: row.position, ...(row.fingerprint !== null ? { fingerprint: row.fingerprint } : {}) })
 
 const codes: Record<string, StorageErrorCode> = {
   SQLITE_BUSY: 'blocked',

@@ -1,0 +1,76 @@
+import type { PoolClient } from 'pg'
+import type { FoundCommand } from '@chronicle/core/storage'
+import type { AppendCommand } from '@chronicle/core/storage'
+import { planAppend, toRow, type AppendPlan } from './serverStorage'
+
+/** Namespace of the advisory locks (one per log) that order appends. */
+export const lockNamespace = 0x43_68_72 // "Chr"
+
+/** A stable 31-bit key per log name for pg_advisory_xact_lock (FNV-1a). */
+export function lockKey(log: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < log.length; i++) hash = Math.imul(hash ^ log.charCodeAt(i), 0x01000193)
+  return hash & 0x7fffffff
+}
+
+/** What an append reads under the lock: the log head, each stream's version, the recorded commands. */
+interface Current {
+  readonly head: string | null
+  readonly versions: [stream: string, version: number | null][] | null
+  readonly recorded: [commandId: string, position: number, fingerprint: string | null][] | null
+}
+
+/**
+ * One append transaction in two round trips, whatever the batch's size. Values travel as JSON
+ * literals (`escapeLiteral`) in simple-protocol queries, which may hold several statements:
+ *
+ * 1. `BEGIN`, the log's advisory lock, and one SELECT of the head, every stream's version and the
+ *    commands already recorded;
+ * 2. the plan (decided here, `planAppend`): one multi-row INSERT of the events, one of the command
+ *    records, the NOTIFY, and `COMMIT`.
+ *
+ * An error in either aborts the transaction (later statements of the query do not run); the caller
+ * rolls back.
+ */
+export async function appendInTransaction(client: PoolClient, log: string, channel: string, commands: readonly AppendCommand[]): Promise<{ plan: AppendPlan; last: number | undefined }> {
+  const literal = (value: unknown) => client.escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value))
+  const L = literal(log)
+  const streams = literal([...new Set(commands.map((c) => c.stream))])
+  const idempotent = literal(commands.filter((c) => c.idempotent).map((c) => c.commandId))
+  const reads = (await client.query(`
+    BEGIN;
+    SELECT pg_advisory_xact_lock(${lockNamespace}, ${lockKey(log)});
+    SELECT
+      (SELECT max(seq) FROM chronicle_events WHERE log = ${L}) AS head,
+      (SELECT json_agg(json_build_array(s.stream, (
+        SELECT version FROM chronicle_events e WHERE e.log = ${L} AND e.stream = s.stream ORDER BY version DESC LIMIT 1)))
+        FROM json_array_elements_text(${streams}::json) AS s(stream)) AS versions,
+      (SELECT json_agg(json_build_array(command_id, position, fingerprint)) FROM chronicle_commands
+        WHERE log = ${L} AND command_id = ANY (ARRAY(SELECT json_array_elements_text(${idempotent}::json)))) AS recorded
+  `)) as unknown as { rows: Current[] }[]
+  const current = reads[2]!.rows[0]!
+  const plan = planAppend(
+    commands,
+    Number(current.head ?? 0),
+    new Map((current.versions ?? []).map(([stream, version]) => [stream, Number(version ?? 0)])),
+    new Map((current.recorded ?? []).map(([commandId, position, fingerprint]): [string, FoundCommand] => [commandId, { position: Number(position), ...(fingerprint !== null ? { fingerprint } : {}) }])),
+  )
+  const last = plan.events.at(-1)?.seq
+  const writes: string[] = []
+  if (plan.events.length > 0) {
+    writes.push(`INSERT INTO chronicle_events (log, seq, id, stream, version, type, schema_version, payload, meta)
+      SELECT ${L}, r.seq, r.id, r.stream, r.version, r.type, r.schema_version, r.payload::json, r.meta::json
+      FROM json_to_recordset(${literal(plan.events.map(toRow))}::json) AS r(seq bigint, id text, stream text, version integer, type text, schema_version integer, payload text, meta text)`)
+  }
+  if (plan.commands.length > 0) {
+    const records = plan.commands.map((c) => ({ command_id: c.commandId, position: c.position, count: c.count, fingerprint: c.fingerprint }))
+    writes.push(`INSERT INTO chronicle_commands (log, command_id, position, count, fingerprint)
+      SELECT ${L}, r.command_id, r.position, r.count, r.fingerprint FROM json_to_recordset(${literal(records)}::json) AS r(command_id text, position bigint, count integer, fingerprint text)
+      ON CONFLICT DO NOTHING`)
+  }
+  // Delivered to every listening process when (and only if) the transaction commits.
+  if (last !== undefined) writes.push(`SELECT pg_notify(${literal(channel)}, ${literal({ log, head: last })})`)
+  writes.push('COMMIT')
+  await client.query(writes.join(';\n'))
+  return { plan, last }
+}
