@@ -1,10 +1,10 @@
 import { Pool, type PoolConfig } from 'pg'
 import { ChronicleError, StorageError, type StorageErrorCode } from '@chronicle/core'
-import { type FoundCommand } from '@chronicle/core/storage'
-import { type StorageSignal } from '@chronicle/core/storage'
-import { appendInTransaction, lockNamespace } from './postgresAppend'
+import { type AppendCommand, type StorageSignal } from '@chronicle/core/storage'
+import { appendInTransaction, lockNamespace, withRetries } from './postgresAppend'
 import { listen } from './postgresListener'
-import { createListeners, fromRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
+import { postgresReads } from './postgresReads'
+import { createListeners, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
 
 /** Options of `postgresStorage`. */
 export interface PostgresStorageOptions {
@@ -90,17 +90,15 @@ async function createSchema(pool: Pool) {
   }
 }
 
-const columns = 'seq, id, stream, version, type, schema_version, payload, meta'
-
-/** A chronicle_commands row as `findCommand` answers it. */
-const found = (row: { position: string; fingerprint: string | null }): FoundCommand => ({ position: Number(row.position), ...(row.fingerprint !== null ? { fingerprint: row.fingerprint } : {}) })
+/** Runs `work` as one storage operation: refused once the log is closed, failures as StorageErrors. */
+type Guard = <T>(what: string, work: () => Promise<T>) => Promise<T>
 
 async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: string, log: string, maxRetries: number): Promise<ServerEventLog> {
   const appended = createListeners<number>()
-  const listener = listen(listenConfig, channel, log, appended.emit, async () => head())
+  const reads = postgresReads(pool, log)
+  const listener = listen(listenConfig, channel, log, appended.emit, reads.head)
   let closed = false
-
-  const guard = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+  const guard: Guard = async (what, work) => {
     if (closed) throw new StorageError('closed', `${what}: the event log is closed; open it again to keep working.`)
     try {
       return await work()
@@ -108,86 +106,25 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
       throw toStorageError(error, what)
     }
   }
-  const head = async () => Number((await pool.query<{ head: string | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = $1', [log])).rows[0]?.head ?? 0)
-
+  const append = (commands: readonly AppendCommand[]) =>
+    withRetries(pool, maxRetries, isRetryable, async (client) => {
+      const { plan, last } = await appendInTransaction(client, log, channel, commands)
+      if (last !== undefined) appended.emit(last)
+      return plan.outcomes
+    })
   return {
-    head: () => guard('Reading the log head', head),
-    append: (commands) =>
-      guard('Appending events', async () => {
-        for (let attempt = 1; ; attempt++) {
-          const client = await pool.connect()
-          let broken: Error | undefined
-          try {
-            const { plan, last } = await appendInTransaction(client, log, channel, commands)
-            if (last !== undefined) appended.emit(last)
-            return plan.outcomes
-          } catch (error) {
-            await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError))
-            // A serialization failure, deadlock or unique violation means another writer got there
-            // first: decide again on fresh reads, where it becomes a per-command conflict outcome.
-            if (attempt < maxRetries && isRetryable(error)) continue
-            throw error
-          } finally {
-            client.release(broken)
-          }
-        }
-      }),
-    readStream: (stream, afterVersion) =>
-      guard(`Reading stream ${stream}`, async () =>
-        (await pool.query(`SELECT ${columns} FROM chronicle_events WHERE log = $1 AND stream = $2 AND version > $3 ORDER BY version`, [log, stream, afterVersion])).rows.map(fromRow),
-      ),
-    readLog: (after, range = {}) =>
-      guard('Reading the log', async () =>
-        (
-          await pool.query(`SELECT ${columns} FROM chronicle_events WHERE log = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`, [
-            log,
-            after,
-            range.to ?? Number.MAX_SAFE_INTEGER,
-            range.limit ?? null,
-          ])
-        ).rows.map(fromRow),
-      ),
-    readCommand: (commandId) =>
-      guard('Reading a command', async () => {
-        const found = await pool.query<{ position: string; count: number }>('SELECT position, count FROM chronicle_commands WHERE log = $1 AND command_id = $2', [log, commandId])
-        const row = found.rows[0]
-        if (!row || row.count === 0) return []
-        const position = Number(row.position)
-        return (await pool.query(`SELECT ${columns} FROM chronicle_events WHERE log = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`, [log, position - row.count, position])).rows.map(fromRow)
-      }),
-    loadCheckpoints: () =>
-      guard('Loading checkpoints', async () =>
-        (await pool.query<{ name: string; version: number; position: string; state: unknown; saved_at: number }>('SELECT name, version, position, state, saved_at FROM chronicle_checkpoints WHERE log = $1', [log])).rows.map((r) => ({
-          name: r.name,
-          version: r.version,
-          position: Number(r.position),
-          state: r.state,
-          savedAt: r.saved_at,
-        })),
-      ),
-    saveCheckpoints: (checkpoints) =>
-      guard('Saving checkpoints', async () => {
-        if (checkpoints.length === 0) return
-        await pool.query(
-          `INSERT INTO chronicle_checkpoints (log, name, version, position, state, saved_at)
-           SELECT $1, r.name, r.version, r.position, r.state::json, r.saved_at FROM json_to_recordset($2::json) AS r(name text, version integer, position bigint, state text, saved_at double precision)
-           ON CONFLICT (log, name) DO UPDATE SET version = excluded.version, position = excluded.position, state = excluded.state, saved_at = excluded.saved_at`,
-          [log, JSON.stringify(checkpoints.map((c) => ({ name: c.name, version: c.version, position: c.position, state: JSON.stringify(c.state), saved_at: c.savedAt })))],
-        )
-      }),
-    deleteCheckpoint: (name) => guard('Deleting a checkpoint', async () => void (await pool.query('DELETE FROM chronicle_checkpoints WHERE log = $1 AND name = $2', [log, name]))),
+    head: () => guard('Reading the log head', reads.head),
+    append: (commands) => guard('Appending events', () => append(commands)),
+    readStream: (stream, afterVersion) => guard(`Reading stream ${stream}`, () => reads.readStream(stream, afterVersion)),
+    readLog: (after, range = {}) => guard('Reading the log', () => reads.readLog(after, range)),
+    readCommand: (commandId) => guard('Reading a command', () => reads.readCommand(commandId)),
+    loadCheckpoints: () => guard('Loading checkpoints', () => reads.loadCheckpoints()),
+    saveCheckpoints: (checkpoints) => guard('Saving checkpoints', () => reads.saveCheckpoints(checkpoints)),
+    deleteCheckpoint: (name) => guard('Deleting a checkpoint', () => reads.deleteCheckpoint(name)),
     onSignal: (_listener: (signal: StorageSignal) => void) => () => undefined,
     onAppended: (listener) => appended.add(listener),
-    findCommand: (commandId) =>
-      guard('Finding a command', async () => {
-        const rows = await pool.query<{ position: string; fingerprint: string | null }>('SELECT position, fingerprint FROM chronicle_commands WHERE log = $1 AND command_id = $2', [log, commandId])
-        return rows.rows[0] && found(rows.rows[0])
-      }),
-    findCommands: (commandIds) =>
-      guard('Finding commands', async () => {
-        const rows = await pool.query<{ command_id: string; position: string; fingerprint: string | null }>('SELECT command_id, position, fingerprint FROM chronicle_commands WHERE log = $1 AND command_id = ANY($2)', [log, commandIds])
-        return new Map(rows.rows.map((row) => [row.command_id, found(row)]))
-      }),
+    findCommand: (commandId) => guard('Finding a command', async () => (await reads.findCommands([commandId])).get(commandId)),
+    findCommands: (commandIds) => guard('Finding commands', () => reads.findCommands(commandIds)),
     close() {
       if (closed) return
       closed = true

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg'
+import type { Pool, PoolClient } from 'pg'
 import type { FoundCommand } from '@chronicle/core/storage'
 import type { AppendCommand } from '@chronicle/core/storage'
 import { planAppend, toRow, type AppendPlan } from './serverStorage'
@@ -73,4 +73,26 @@ export async function appendInTransaction(client: PoolClient, log: string, chann
   writes.push('COMMIT')
   await client.query(writes.join(';\n'))
   return { plan, last }
+}
+
+/**
+ * Runs `work` on a pool connection in a transaction it opens itself, rolling back on failure and
+ * trying again (at most `maxRetries` times in all) when `retryable` says another writer got there
+ * first (a serialization failure, deadlock or unique violation): decided again on fresh reads, the
+ * lost race becomes a per-command conflict outcome.
+ */
+export async function withRetries<T>(pool: Pool, maxRetries: number, retryable: (error: unknown) => boolean, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect()
+    let broken: Error | undefined
+    try {
+      return await work(client)
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError))
+      if (attempt < maxRetries && retryable(error)) continue
+      throw error
+    } finally {
+      client.release(broken)
+    }
+  }
 }
