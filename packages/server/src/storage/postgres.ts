@@ -1,9 +1,10 @@
 import { Pool, type PoolConfig } from 'pg'
 import { ChronicleError, StorageError, type StorageErrorCode } from '@chronicle/core'
 import { type AppendCommand, type StorageSignal } from '@chronicle/core/storage'
-import { appendInTransaction, lockNamespace, withRetries } from './postgresAppend'
+import { appendInTransaction, withRetries } from './postgresAppend'
 import { listen } from './postgresListener'
 import { postgresReads } from './postgresReads'
+import { migrate } from './postgresSchema'
 import { createListeners, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
 
 /** Options of `postgresStorage`. */
@@ -47,7 +48,7 @@ export function postgresStorage(options: PostgresStorageOptions): ServerStorageB
       // An idle client's connection error must not crash the process; the next query reports it.
       pool.on('error', () => undefined)
       try {
-        await createSchema(pool)
+        await migrate(pool)
       } catch (error) {
         await pool.end().catch(() => undefined)
         throw toStorageError(error, 'Opening the PostgreSQL event log')
@@ -55,38 +56,6 @@ export function postgresStorage(options: PostgresStorageOptions): ServerStorageB
       const listenConfig = options.listenConnectionString ? { ...options.config, connectionString: options.listenConnectionString } : config
       return openPostgresLog(pool, listenConfig, channel, name, options.maxRetries ?? 5)
     },
-  }
-}
-
-async function createSchema(pool: Pool) {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    // Several processes may start at once; CREATE ... IF NOT EXISTS alone races in the catalog.
-    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [lockNamespace])
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS chronicle_events (
-        log text NOT NULL, seq bigint NOT NULL, id text NOT NULL, stream text NOT NULL, version integer NOT NULL,
-        type text NOT NULL, schema_version integer NOT NULL, payload json NOT NULL, meta json NOT NULL,
-        PRIMARY KEY (log, seq), UNIQUE (log, stream, version)
-      );
-      CREATE TABLE IF NOT EXISTS chronicle_commands (
-        log text NOT NULL, command_id text NOT NULL, position bigint NOT NULL, count integer NOT NULL,
-        PRIMARY KEY (log, command_id)
-      );
-      -- Commands remember what they asked for; rows from before keep NULL and repeat as duplicates.
-      ALTER TABLE chronicle_commands ADD COLUMN IF NOT EXISTS fingerprint text;
-      CREATE TABLE IF NOT EXISTS chronicle_checkpoints (
-        log text NOT NULL, name text NOT NULL, version integer NOT NULL, position bigint NOT NULL, state json NOT NULL, saved_at double precision NOT NULL,
-        PRIMARY KEY (log, name)
-      );
-    `)
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
   }
 }
 

@@ -1,0 +1,66 @@
+import type { Pool } from 'pg'
+import { StorageError } from '@chronicle/core'
+import { lockNamespace } from './postgresAppend'
+
+/**
+ * The table layout's migrations, in order; `chronicle_schema` records each one applied. Databases
+ * from before the version table hold version 1 or 2 already: every step is written to be a no-op
+ * there (IF NOT EXISTS), so they are brought up to date and recorded like any other.
+ */
+const migrations: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE IF NOT EXISTS chronicle_events (
+        log text NOT NULL, seq bigint NOT NULL, id text NOT NULL, stream text NOT NULL, version integer NOT NULL,
+        type text NOT NULL, schema_version integer NOT NULL, payload json NOT NULL, meta json NOT NULL,
+        PRIMARY KEY (log, seq), UNIQUE (log, stream, version)
+      );
+      CREATE TABLE IF NOT EXISTS chronicle_commands (
+        log text NOT NULL, command_id text NOT NULL, position bigint NOT NULL, count integer NOT NULL,
+        PRIMARY KEY (log, command_id)
+      );
+      CREATE TABLE IF NOT EXISTS chronicle_checkpoints (
+        log text NOT NULL, name text NOT NULL, version integer NOT NULL, position bigint NOT NULL, state json NOT NULL, saved_at double precision NOT NULL,
+        PRIMARY KEY (log, name)
+      );`,
+  },
+  // Commands remember what they asked for; rows from before keep NULL and repeat as duplicates.
+  { version: 2, sql: 'ALTER TABLE chronicle_commands ADD COLUMN IF NOT EXISTS fingerprint text' },
+]
+
+/** The newest layout this code knows. */
+export const postgresSchemaVersion = migrations.at(-1)!.version
+
+/**
+ * Brings the database's tables to `postgresSchemaVersion`, applying the missing migrations in order
+ * in one transaction (under an advisory lock: several processes may start at once). A database
+ * written by newer code is refused with StorageError `version-change`, and left as it is.
+ */
+export async function migrate(pool: Pool): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    // CREATE ... IF NOT EXISTS alone races in the catalog when processes start together.
+    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [lockNamespace])
+    await client.query('CREATE TABLE IF NOT EXISTS chronicle_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())')
+    const current = Number((await client.query<{ version: number | null }>('SELECT max(version) AS version FROM chronicle_schema')).rows[0]?.version ?? 0)
+    if (current > postgresSchemaVersion) {
+      throw new StorageError(
+        'version-change',
+        `The PostgreSQL database was written by a newer @chronicle/server (schema ${current}, this one knows up to ${postgresSchemaVersion}); upgrade the server. Nothing was changed.`,
+      )
+    }
+    for (const migration of migrations) {
+      if (migration.version <= current) continue
+      await client.query(migration.sql)
+      await client.query('INSERT INTO chronicle_schema (version) VALUES ($1)', [migration.version])
+    }
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  } finally {
+    client.release()
+  }
+}
