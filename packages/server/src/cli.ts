@@ -11,7 +11,7 @@ import { sqliteStorage } from './storage/sqlite'
 
 const usage = `Usage: chronicle-server --domain ./domain.js [options]
 
-  --domain <file>     ES module exporting \`commands\` (and optionally authenticate, authorize, canRead)
+  --domain <file>     ES module exporting \`commands\` (and optionally authenticate, authorize, canRead, scopes)
   --db <file>         SQLite database file (default ./chronicle.sqlite)
   --postgres <url>    use PostgreSQL instead of SQLite (several servers may share it)
   --port <n>          port to listen on (default $PORT or 3000; 0 picks a free one)
@@ -35,6 +35,7 @@ interface DomainModule {
   readonly authenticate?: SyncServerOptions['authenticate']
   readonly authorize?: (principal: Principal, command: PushCommand) => boolean | Promise<boolean>
   readonly canRead?: (principal: Principal, stream: string) => boolean
+  readonly scopes?: SyncServerOptions['scopes']
 }
 
 function fail(message: string): never {
@@ -110,6 +111,7 @@ async function main() {
     authenticate,
     ...(domain.authorize ? { authorize: domain.authorize } : {}),
     canRead: domain.canRead ?? (() => true),
+    ...(domain.scopes ? { scopes: domain.scopes } : {}),
     cors: args.cors ? { origins: args.cors === '*' ? '*' : args.cors.split(',').map((origin) => origin.trim()) } : false,
     maxBodyBytes: count(args['max-body'], 'max-body', 1024 * 1024),
     maxCommandsPerPush,

@@ -10,6 +10,7 @@ import { fromNode, writeNode } from './node'
 import { createRateLimiter, type RateLimiter, type RateLimitOptions } from './rateLimit'
 import { handlePull, handlePush, type Routes } from './routes'
 import type { ServerEventLog, ServerStorageBackend } from './storage/serverStorage'
+import { readableScopes, type ScopeOptions } from './scopes'
 import { createTail, type Tail } from './tail'
 
 /** Options of `createSyncHandler` (and `createSyncServer`). */
@@ -26,6 +27,12 @@ export interface SyncHandlerOptions {
   readonly authorize?: (principal: Principal, command: PushCommand) => boolean | Promise<boolean>
   /** Whether the principal may read a stream: pulls, live updates and push answers carry only those events. */
   readonly canRead: (principal: Principal, stream: string) => boolean
+  /**
+   * Tenant filtering by the database: each event's scope (its stream's tenant) is stored in an
+   * indexed column, and pulls and live updates read only the scopes a principal may see; `canRead`
+   * still decides on each event read. Without it every read goes through `canRead` alone.
+   */
+  readonly scopes?: ScopeOptions
   /** Browsers on other origins that may call the server (default: none). */
   readonly cors?: CorsOptions | false
   /** Largest request body in bytes (default 1 MiB). */
@@ -117,6 +124,8 @@ class SyncService {
     }
   }
 
+  private readonly scopes = (principal: Principal) => readableScopes(this.options.scopes, principal, this.report)
+
   private readonly authenticate = async (token: string): Promise<Principal | undefined> => (await this.options.authenticate(token)) ?? undefined
 
   open(): Promise<Opened> {
@@ -135,7 +144,8 @@ class SyncService {
 
   private async openStore(): Promise<Opened> {
     const name = this.options.name ?? 'chronicle'
-    const log = await this.options.store.open(name)
+    const { scopes } = this.options
+    const log = await this.options.store.open(name, scopes ? { scopeOf: scopes.ofStream } : {})
     const commits = rememberCommits(log)
     try {
       // The store gets the same open log; the server keeps reading it for pulls and live updates.
@@ -153,11 +163,12 @@ class SyncService {
         compaction: false,
       })
       await store.ready
-      const tail = await createTail(log, { keep: this.options.recentEvents ?? 10_000, report: this.report })
+      const tail = await createTail(log, { keep: this.options.recentEvents ?? 10_000, report: this.report, ...(scopes ? { scopeOf: scopes.ofStream } : {}) })
       const live = createLiveHub({
         tail,
         authenticate: this.authenticate,
         canRead: this.canRead,
+        scopes: this.scopes,
         helloTimeout: this.options.helloTimeout ?? 5_000,
         heartbeat: this.options.heartbeat ?? 30_000,
         report: this.report,
@@ -219,6 +230,7 @@ class SyncService {
       authenticate: this.authenticate,
       authorize: this.options.authorize,
       canRead: this.canRead,
+      scopes: this.scopes,
       report: this.report,
       committed: opened.commits.take,
       knownHead: () => opened.tail.head,

@@ -3,6 +3,7 @@ export { createSyncHandler, type SyncHandler, type SyncHandlerOptions } from './
 export { capConnectionsPerClient, type ConnectionLimits } from './connections'
 export type { CorsOptions } from './http'
 export type { RateLimitOptions } from './rateLimit'
+export type { ScopeOptions } from './scopes'
 export { sqliteStorage, type SqliteStorageOptions } from './storage/sqlite'
 export { postgresStorage, type PostgresStorageOptions } from './storage/postgres'
-export type { ServerStorageBackend, ServerEventLog } from './storage/serverStorage'
+export type { ServerStorageBackend, ServerEventLog, ServerLogOptions } from './storage/serverStorage'

@@ -10,6 +10,8 @@ export interface LiveContext {
   readonly tail: Tail
   readonly authenticate: (token: string) => Promise<Principal | undefined>
   readonly canRead: (principal: Principal, stream: string) => boolean
+  /** The scopes a principal reads (with `''`), null for all: events of others are not read at all. */
+  readonly scopes: (principal: Principal) => readonly string[] | null
   /** Milliseconds a new socket may take to send its hello (default 10 000). */
   readonly helloTimeout: number
   /** Milliseconds between pings; a socket that missed the previous pong is dropped. */
@@ -75,6 +77,7 @@ const pageSize = protocolLimits.eventsPerPage
 
 function serve(ws: WebSocket, context: LiveContext) {
   let principal: Principal | undefined
+  let scopes: readonly string[] | null = null
   let cursor = 0
   let pumping = false
   let again = false
@@ -104,14 +107,13 @@ function serve(ws: WebSocket, context: LiveContext) {
         again = false
         for (;;) {
           if (ws.readyState !== WebSocket.OPEN || principal === undefined) return
-          const page = await context.tail.read(cursor, pageSize)
-          if (page.length === 0) break
-          const next = page.at(-1)!.seq
+          const { events, next } = await context.tail.read(cursor, pageSize, scopes)
+          if (next <= cursor) break
           const reader = principal
-          const visible = page.filter((event) => context.canRead(reader, event.stream))
-          // Pages the principal sees nothing of are skipped silently, unless full: then the
-          // client learns it may move its cursor.
-          if (visible.length > 0 || page.length === pageSize) await send({ type: 'events', events: visible, after: cursor, next, head: context.tail.head })
+          const visible = events.filter((event) => context.canRead(reader, event.stream))
+          // Stretches the principal sees nothing of are skipped silently, unless a page long:
+          // then the client learns it may move its cursor.
+          if (visible.length > 0 || next - cursor >= pageSize) await send({ type: 'events', events: visible, after: cursor, next, head: context.tail.head })
           cursor = next
         }
       } while (again)
@@ -151,6 +153,7 @@ function serve(ws: WebSocket, context: LiveContext) {
         }
         if (ws.readyState !== WebSocket.OPEN) return
         principal = who
+        scopes = context.scopes(who)
         cursor = hello.value.after
         void send({ type: 'ready', head: context.tail.head }).then(() => {
           stopGrow = context.tail.onGrow(() => void pump())

@@ -12,6 +12,8 @@ export interface Routes {
   readonly authenticate: (token: string) => Promise<Principal | undefined>
   readonly authorize: ((principal: Principal, command: PushCommand) => boolean | Promise<boolean>) | undefined
   readonly canRead: (principal: Principal, stream: string) => boolean
+  /** The scopes a principal reads (with `''`), null for all (see ScopeOptions). */
+  readonly scopes: (principal: Principal) => readonly string[] | null
   readonly report: (error: unknown) => void
   readonly committed: (commandId: string) => readonly EventEnvelope[] | undefined
   readonly knownHead: () => number
@@ -109,13 +111,20 @@ export async function handlePull(routes: Routes, req: SyncRequest): Promise<Sync
   let cursor = Number(afterText)
   const head = await routes.log.head()
   const events: EventEnvelope[] = []
+  // With scopes, the database reads only the principal's scopes (by index); canRead decides on those.
+  const scopes = routes.scopes(principal)
   scan: for (let pages = 0; pages < scanBudget && cursor < head; pages++) {
-    const page = await routes.log.readLog(cursor, { to: head, limit: routes.pullLimit })
-    if (page.length === 0) break
+    const range = { to: head, limit: routes.pullLimit }
+    const page = scopes ? await routes.log.readScoped(cursor, range, scopes) : await routes.log.readLog(cursor, range)
     for (const event of page) {
       if (routes.canRead(principal, event.stream)) events.push(event)
       cursor = event.seq
       if (events.length === limit) break scan
+    }
+    // A short page read everything up to the head (a scoped one: everything the principal may see).
+    if (page.length < routes.pullLimit) {
+      cursor = head
+      break
     }
   }
   const answer: PullResponse = { protocol, events, next: Math.max(cursor, Number(afterText)), head, more: cursor < head }

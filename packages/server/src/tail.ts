@@ -8,8 +8,12 @@ import { createListeners, type ServerEventLog } from './storage/serverStorage'
 export interface Tail {
   /** The last position the tail has read. */
   readonly head: number
-  /** Events with `after < seq <= head`, at most `limit`: from memory when recent enough. */
-  read(after: number, limit: number): Promise<EventEnvelope[]>
+  /**
+   * Events with `after < seq <= head`, at most `limit`, of the given scopes only (all when null):
+   * from memory when recent enough, else from the log (by its scope index). `next` is where the
+   * read stopped looking: the last event's seq when the page is full, else the head.
+   */
+  read(after: number, limit: number, scopes?: readonly string[] | null): Promise<{ events: EventEnvelope[]; next: number }>
   /** Called after the tail has read new events. */
   onGrow(listener: () => void): () => void
   close(): void
@@ -18,10 +22,23 @@ export interface Tail {
 const pageSize = 1000
 
 /** Starts a tail at the log's current head; it follows the log's `onAppended` news. */
-export async function createTail(log: ServerEventLog, options: { readonly keep: number; readonly report: (error: unknown) => void }): Promise<Tail> {
+export async function createTail(
+  log: ServerEventLog,
+  options: { readonly keep: number; readonly report: (error: unknown) => void; readonly scopeOf?: (stream: string) => string | null },
+): Promise<Tail> {
   let head = await log.head()
   const recent: EventEnvelope[] = []
+  // Each recent event's scope, computed once for every socket that reads it.
+  const recentScopes: string[] = []
   const grew = createListeners<void>()
+  const scopeOf = (stream: string) => {
+    try {
+      return options.scopeOf?.(stream) ?? ''
+    } catch (error) {
+      options.report(error)
+      return ''
+    }
+  }
   let refreshing: Promise<void> | undefined
   let again = false
   let closed = false
@@ -38,8 +55,12 @@ export async function createTail(log: ServerEventLog, options: { readonly keep: 
           const page = await log.readLog(head, { limit: pageSize })
           if (page.length === 0 || closed) break
           recent.push(...page)
+          if (options.scopeOf) for (const event of page) recentScopes.push(scopeOf(event.stream))
           head = page.at(-1)!.seq
-          if (recent.length > options.keep) recent.splice(0, recent.length - options.keep)
+          if (recent.length > options.keep) {
+            recent.splice(0, recent.length - options.keep)
+            if (options.scopeOf) recentScopes.splice(0, recentScopes.length - options.keep)
+          }
           grew.emit()
           if (page.length < pageSize) break
         }
@@ -60,14 +81,23 @@ export async function createTail(log: ServerEventLog, options: { readonly keep: 
     get head() {
       return head
     },
-    async read(after, limit) {
-      if (after >= head) return []
+    async read(after, limit, scopes) {
+      const to = head
+      if (after >= to) return { events: [], next: after }
       const first = recent[0]
       if (first && after >= first.seq - 1) {
         const start = indexAfter(recent, after)
-        return recent.slice(start, start + limit)
+        if (!scopes || !options.scopeOf) {
+          const events = recent.slice(start, start + limit)
+          return { events, next: events.length === limit ? events.at(-1)!.seq : to }
+        }
+        const wanted = new Set(scopes)
+        const events: EventEnvelope[] = []
+        for (let i = start; i < recent.length && events.length < limit; i++) if (wanted.has(recentScopes[i]!)) events.push(recent[i]!)
+        return { events, next: events.length === limit ? events.at(-1)!.seq : to }
       }
-      return log.readLog(after, { to: head, limit })
+      const events = scopes && options.scopeOf ? await log.readScoped(after, { to, limit }, scopes) : await log.readLog(after, { to, limit })
+      return { events, next: events.length === limit ? events.at(-1)!.seq : to }
     },
     onGrow: (listener) => grew.add(() => listener()),
     close() {

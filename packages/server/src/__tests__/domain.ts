@@ -120,3 +120,9 @@ export function authorize(principal: Principal): boolean {
 export function canRead(principal: Principal, stream: string): boolean {
   return stream.startsWith(`${as(principal).tenant}/`)
 }
+
+/** Tenant filtering by the database: a stream's scope is its tenant, the first part of its name. */
+export const scopes = {
+  ofStream: (stream: string) => stream.split('/')[0] ?? null,
+  readable: (principal: Principal) => [as(principal).tenant],
+}

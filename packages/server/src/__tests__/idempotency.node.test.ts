@@ -121,7 +121,9 @@ describe('a schema 1 SQLite database', () => {
       await old.kill('SIGTERM')
     }
     const check = new Database(path, { readonly: true })
-    expect(check.pragma('user_version', { simple: true })).toBe(2)
+    expect(check.pragma('user_version', { simple: true })).toBe(3)
+    // Schema 3 as well: the domain has scopes, so the old event has its stream's tenant.
+    expect(check.prepare('SELECT scope FROM chronicle_events ORDER BY seq').all()).toEqual([{ scope: 'acme' }, { scope: 'acme' }])
     expect(check.prepare('SELECT command_id, fingerprint IS NULL AS legacy FROM chronicle_commands ORDER BY position').all()).toEqual([
       { command_id: 'old-1', legacy: 1 },
       { command_id: expect.any(String), legacy: 0 },

@@ -4,8 +4,8 @@ import { type AppendCommand, type StorageSignal } from '@chronicle/core/storage'
 import { appendInTransaction, withRetries } from './postgresAppend'
 import { listen } from './postgresListener'
 import { postgresReads } from './postgresReads'
-import { migrate } from './postgresSchema'
-import { createListeners, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
+import { fillScopes, migrate } from './postgresSchema'
+import { createListeners, type ServerEventLog, type ServerLogOptions, type ServerStorageBackend } from './serverStorage'
 
 /** Options of `postgresStorage`. */
 export interface PostgresStorageOptions {
@@ -43,18 +43,19 @@ export function postgresStorage(options: PostgresStorageOptions): ServerStorageB
   return {
     kind: 'postgres',
     shared: true,
-    async open(name) {
+    async open(name, logOptions = {}) {
       const pool = new Pool({ max: options.max ?? 10, ...config })
       // An idle client's connection error must not crash the process; the next query reports it.
       pool.on('error', () => undefined)
       try {
         await migrate(pool)
+        if (logOptions.scopeOf) await fillScopes(pool, name, logOptions.scopeOf)
       } catch (error) {
         await pool.end().catch(() => undefined)
         throw toStorageError(error, 'Opening the PostgreSQL event log')
       }
       const listenConfig = options.listenConnectionString ? { ...options.config, connectionString: options.listenConnectionString } : config
-      return openPostgresLog(pool, listenConfig, channel, name, options.maxRetries ?? 5)
+      return openPostgresLog(pool, listenConfig, channel, name, options.maxRetries ?? 5, logOptions.scopeOf)
     },
   }
 }
@@ -62,7 +63,7 @@ export function postgresStorage(options: PostgresStorageOptions): ServerStorageB
 /** Runs `work` as one storage operation: refused once the log is closed, failures as StorageErrors. */
 type Guard = <T>(what: string, work: () => Promise<T>) => Promise<T>
 
-async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: string, log: string, maxRetries: number): Promise<ServerEventLog> {
+async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: string, log: string, maxRetries: number, scopeOf: ServerLogOptions['scopeOf']): Promise<ServerEventLog> {
   const appended = createListeners<number>()
   const reads = postgresReads(pool, log)
   const listener = listen(listenConfig, channel, log, appended.emit, reads.head)
@@ -77,7 +78,7 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
   }
   const append = (commands: readonly AppendCommand[]) =>
     withRetries(pool, maxRetries, isRetryable, async (client) => {
-      const { plan, last } = await appendInTransaction(client, log, channel, commands)
+      const { plan, last } = await appendInTransaction(client, log, channel, commands, scopeOf)
       if (last !== undefined) appended.emit(last)
       return plan.outcomes
     })
@@ -94,6 +95,7 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
     onAppended: (listener) => appended.add(listener),
     findCommand: (commandId) => guard('Finding a command', async () => (await reads.findCommands([commandId])).get(commandId)),
     findCommands: (commandIds) => guard('Finding commands', () => reads.findCommands(commandIds)),
+    readScoped: (after, range, scopes) => guard('Reading the log', () => reads.readScoped(after, range, scopes)),
     close() {
       if (closed) return
       closed = true

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg'
 import type { FoundCommand } from '@chronicle/core/storage'
 import type { AppendCommand } from '@chronicle/core/storage'
-import { planAppend, toRow, type AppendPlan } from './serverStorage'
+import { planAppend, scopeColumn, toRow, type AppendPlan, type ServerLogOptions } from './serverStorage'
 
 /** Namespace of the advisory locks (one per log) that order appends. */
 export const lockNamespace = 0x43_68_72 // "Chr"
@@ -32,7 +32,13 @@ interface Current {
  * An error in either aborts the transaction (later statements of the query do not run); the caller
  * rolls back.
  */
-export async function appendInTransaction(client: PoolClient, log: string, channel: string, commands: readonly AppendCommand[]): Promise<{ plan: AppendPlan; last: number | undefined }> {
+export async function appendInTransaction(
+  client: PoolClient,
+  log: string,
+  channel: string,
+  commands: readonly AppendCommand[],
+  scopeOf: ServerLogOptions['scopeOf'],
+): Promise<{ plan: AppendPlan; last: number | undefined }> {
   const literal = (value: unknown) => client.escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value))
   const L = literal(log)
   const streams = literal([...new Set(commands.map((c) => c.stream))])
@@ -58,9 +64,10 @@ export async function appendInTransaction(client: PoolClient, log: string, chann
   const last = plan.events.at(-1)?.seq
   const writes: string[] = []
   if (plan.events.length > 0) {
-    writes.push(`INSERT INTO chronicle_events (log, seq, id, stream, version, type, schema_version, payload, meta)
-      SELECT ${L}, r.seq, r.id, r.stream, r.version, r.type, r.schema_version, r.payload::json, r.meta::json
-      FROM json_to_recordset(${literal(plan.events.map(toRow))}::json) AS r(seq bigint, id text, stream text, version integer, type text, schema_version integer, payload text, meta text)`)
+    const rows = plan.events.map((event) => ({ ...toRow(event), scope: scopeColumn(scopeOf, event.stream) }))
+    writes.push(`INSERT INTO chronicle_events (log, seq, id, stream, version, type, schema_version, payload, meta, scope)
+      SELECT ${L}, r.seq, r.id, r.stream, r.version, r.type, r.schema_version, r.payload::json, r.meta::json, r.scope
+      FROM json_to_recordset(${literal(rows)}::json) AS r(seq bigint, id text, stream text, version integer, type text, schema_version integer, payload text, meta text, scope text)`)
   }
   if (plan.commands.length > 0) {
     const records = plan.commands.map((c) => ({ command_id: c.commandId, position: c.position, count: c.count, fingerprint: c.fingerprint }))

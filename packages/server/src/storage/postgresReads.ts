@@ -15,6 +15,16 @@ export function postgresReads(pool: Pool, log: string) {
     head: async () => Number((await pool.query<{ head: string | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = $1', [log])).rows[0]?.head ?? 0),
     readStream: (stream: string, afterVersion: number) => events('stream = $2 AND version > $3 ORDER BY version', [stream, afterVersion]),
     readLog: (after: number, range: { readonly to?: number; readonly limit?: number }) => events('seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4', [after, range.to ?? Number.MAX_SAFE_INTEGER, range.limit ?? null]),
+    // Per scope, an index range of at most `limit` events (log, scope, seq); merged by seq.
+    readScoped: async (after: number, range: { readonly to: number; readonly limit: number }, scopes: readonly string[]): Promise<EventEnvelope[]> =>
+      (
+        await pool.query(
+          `SELECT e.* FROM unnest($2::text[]) AS s(scope) CROSS JOIN LATERAL (
+             SELECT ${columns} FROM chronicle_events WHERE log = $1 AND scope = s.scope AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5) AS e
+           ORDER BY e.seq LIMIT $5`,
+          [log, scopes, after, range.to, range.limit],
+        )
+      ).rows.map(fromRow),
     async readCommand(commandId: string) {
       const rows = await pool.query<{ position: string; count: number }>('SELECT position, count FROM chronicle_commands WHERE log = $1 AND command_id = $2', [log, commandId])
       const row = rows.rows[0]

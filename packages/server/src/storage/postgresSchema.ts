@@ -27,6 +27,13 @@ const migrations: readonly { readonly version: number; readonly sql: string }[] 
   },
   // Commands remember what they asked for; rows from before keep NULL and repeat as duplicates.
   { version: 2, sql: 'ALTER TABLE chronicle_commands ADD COLUMN IF NOT EXISTS fingerprint text' },
+  // Each event's scope (tenant), for pulls filtered by the database; filled in when a log is opened with scopeOf.
+  {
+    version: 3,
+    sql: `
+      ALTER TABLE chronicle_events ADD COLUMN IF NOT EXISTS scope text;
+      CREATE INDEX IF NOT EXISTS chronicle_events_scope ON chronicle_events (log, scope, seq);`,
+  },
 ]
 
 /** The newest layout this code knows. */
@@ -63,4 +70,19 @@ export async function migrate(pool: Pool): Promise<void> {
   } finally {
     client.release()
   }
+}
+
+/**
+ * Gives the events stored without a scope (before scopes, or by a server without `scopeOf`) the
+ * scope of their stream: one read of those streams, one UPDATE.
+ */
+export async function fillScopes(pool: Pool, log: string, scopeOf: (stream: string) => string | null): Promise<void> {
+  const streams = await pool.query<{ stream: string }>('SELECT DISTINCT stream FROM chronicle_events WHERE log = $1 AND scope IS NULL', [log])
+  if (streams.rows.length === 0) return
+  const scopes = streams.rows.map(({ stream }) => ({ stream, scope: scopeOf(stream) ?? '' }))
+  await pool.query(
+    `UPDATE chronicle_events AS e SET scope = m.scope FROM json_to_recordset($2::json) AS m(stream text, scope text)
+     WHERE e.log = $1 AND e.stream = m.stream AND e.scope IS NULL`,
+    [log, JSON.stringify(scopes)],
+  )
 }

@@ -18,6 +18,27 @@ export interface ServerEventLog extends EventLogStorage {
   findCommand(commandId: string): Promise<FoundCommand | undefined>
   /** `findCommand` for many ids in one read: the ones the log holds. */
   findCommands(commandIds: readonly string[]): Promise<Map<string, FoundCommand>>
+  /**
+   * `readLog` of the events whose scope is one of `scopes` (`''` for unscoped ones), by the indexed
+   * scope column: what a principal of those scopes may see, without reading other tenants' events.
+   * Only meaningful when the log was opened with `scopeOf`.
+   */
+  readScoped(after: number, range: { readonly to: number; readonly limit: number }, scopes: readonly string[]): Promise<EventEnvelope[]>
+}
+
+/** How the server opens a log. */
+export interface ServerLogOptions {
+  /**
+   * The scope (tenant) of a stream's events, stored with each one in an indexed column; null or
+   * missing for unscoped events (stored as `''`). Events stored before, or without it, are
+   * given theirs when a log is opened with it.
+   */
+  readonly scopeOf?: (stream: string) => string | null
+}
+
+/** A stream's scope as stored: `''` when unscoped; null when the log keeps no scopes. */
+export function scopeColumn(scopeOf: ServerLogOptions['scopeOf'], stream: string): string | null {
+  return scopeOf ? (scopeOf(stream) ?? '') : null
 }
 
 /** A storage backend for `createSyncServer({ store })`: `sqliteStorage()` or `postgresStorage()`. */
@@ -27,7 +48,7 @@ export interface ServerStorageBackend extends StorageBackend {
    * then catches its cached stream states up with the log before each batch (`sharedLog`).
    */
   readonly shared?: boolean
-  open(name: string): Promise<ServerEventLog>
+  open(name: string, options?: ServerLogOptions): Promise<ServerEventLog>
 }
 
 /** What one command of an append batch occupies in the log. */

@@ -2,10 +2,10 @@ import Database from 'better-sqlite3'
 import { ChronicleError, StorageError, type StorageErrorCode } from '@chronicle/core'
 import { type FoundCommand } from '@chronicle/core/storage'
 import { type AppendCommand, type StorageSignal, type StoredCheckpoint } from '@chronicle/core/storage'
-import { createListeners, fromRow, planAppend, toRow, type EventRow, type ServerEventLog, type ServerStorageBackend } from './serverStorage'
+import { createListeners, fromRow, planAppend, scopeColumn, toRow, type EventRow, type ServerEventLog, type ServerLogOptions, type ServerStorageBackend } from './serverStorage'
 
 /** The table layout; `PRAGMA user_version` records it. */
-const schemaVersion = 2
+const schemaVersion = 3
 
 /** Options of `sqliteStorage`. */
 export interface SqliteStorageOptions {
@@ -65,6 +65,11 @@ export function sqliteStorage(options: SqliteStorageOptions): ServerStorageBacke
       // and repeats of those ids are answered as duplicates, as before.
       const hasFingerprint = (db.pragma('table_info(chronicle_commands)') as { name: string }[]).some((column) => column.name === 'fingerprint')
       if (!hasFingerprint) db.exec('ALTER TABLE chronicle_commands ADD COLUMN fingerprint TEXT')
+      // Schema 3: each event's scope (tenant), for pulls filtered by the database; filled in when a
+      // log is opened with scopeOf.
+      const hasScope = (db.pragma('table_info(chronicle_events)') as { name: string }[]).some((column) => column.name === 'scope')
+      if (!hasScope) db.exec('ALTER TABLE chronicle_events ADD COLUMN scope TEXT')
+      db.exec('CREATE INDEX IF NOT EXISTS chronicle_events_scope ON chronicle_events (log, scope, seq)')
       db.pragma(`user_version = ${schemaVersion}`)
     } catch (error) {
       db.close()
@@ -82,22 +87,36 @@ export function sqliteStorage(options: SqliteStorageOptions): ServerStorageBacke
 
   return {
     kind: 'sqlite',
-    async open(name) {
+    async open(name, logOptions = {}) {
       const db = openDatabase()
+      if (logOptions.scopeOf) {
+        try {
+          fillScopes(db, name, logOptions.scopeOf)
+        } catch (error) {
+          release()
+          throw toStorageError(error, `Opening ${options.path}`)
+        }
+      }
       let appended = listeners.get(name)
       if (!appended) listeners.set(name, (appended = createListeners<number>()))
-      return openSqliteLog(db, name, appended, release)
+      return openSqliteLog(db, name, appended, release, logOptions.scopeOf)
     },
   }
 }
 
-function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<typeof createListeners<number>>, release: () => void): ServerEventLog {
+function openSqliteLog(
+  db: Database.Database,
+  log: string,
+  appended: ReturnType<typeof createListeners<number>>,
+  release: () => void,
+  scopeOf: ServerLogOptions['scopeOf'],
+): ServerEventLog {
   const columns = 'seq, id, stream, version, type, schema_version, payload, meta'
   const statements = {
     head: db.prepare<[string], { head: number | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = ?'),
     streamVersion: db.prepare<[string, string], { version: number | null }>('SELECT max(version) AS version FROM chronicle_events WHERE log = ? AND stream = ?'),
     command: db.prepare<[string, string], { position: number; count: number; fingerprint: string | null }>('SELECT position, count, fingerprint FROM chronicle_commands WHERE log = ? AND command_id = ?'),
-    insertEvent: db.prepare(`INSERT INTO chronicle_events (log, ${columns}) VALUES (@log, @seq, @id, @stream, @version, @type, @schema_version, @payload, @meta)`),
+    insertEvent: db.prepare(`INSERT INTO chronicle_events (log, ${columns}, scope) VALUES (@log, @seq, @id, @stream, @version, @type, @schema_version, @payload, @meta, @scope)`),
     insertCommand: db.prepare('INSERT OR IGNORE INTO chronicle_commands (log, command_id, position, count, fingerprint) VALUES (?, ?, ?, ?, ?)'),
     readStream: db.prepare<[string, string, number], EventRow>(`SELECT ${columns} FROM chronicle_events WHERE log = ? AND stream = ? AND version > ? ORDER BY version`),
     readLog: db.prepare<[string, number, number, number], EventRow>(`SELECT ${columns} FROM chronicle_events WHERE log = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
@@ -117,7 +136,7 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
       if (row) recorded.set(c.commandId, toFound(row))
     }
     const plan = planAppend(commands, head(), versions, recorded)
-    for (const event of plan.events) statements.insertEvent.run({ log, ...toRow(event) })
+    for (const event of plan.events) statements.insertEvent.run({ log, ...toRow(event), scope: scopeColumn(scopeOf, event.stream) })
     for (const c of plan.commands) statements.insertCommand.run(log, c.commandId, c.position, c.count, c.fingerprint)
     return plan
   })
@@ -179,12 +198,42 @@ function openSqliteLog(db: Database.Database, log: string, appended: ReturnType<
         }
         return found
       }),
+    readScoped: (after, range, scopes) =>
+      guard('Reading the log', () => scopedRead(db, scopes.length).all({ log, after, to: range.to, limit: range.limit, ...Object.fromEntries(scopes.map((scope, i) => [`s${i}`, scope])) }).map(fromRow)),
     close() {
       if (closed) return
       closed = true
       release()
     },
   }
+}
+
+const scopedReads = new WeakMap<Database.Database, Map<number, Database.Statement<[Record<string, unknown>], EventRow>>>()
+
+/**
+ * The events of `count` scopes after a position, by the scope index: per scope a range of at most
+ * `limit` events, merged by seq. Parameters: log, after, to, limit, and s0, s1, ... for the scopes.
+ */
+function scopedRead(db: Database.Database, count: number): Database.Statement<[Record<string, unknown>], EventRow> {
+  let byCount = scopedReads.get(db)
+  if (!byCount) scopedReads.set(db, (byCount = new Map()))
+  let statement = byCount.get(count)
+  if (!statement) {
+    const one = (i: number) =>
+      `SELECT * FROM (SELECT seq, id, stream, version, type, schema_version, payload, meta FROM chronicle_events WHERE log = @log AND scope = @s${i} AND seq > @after AND seq <= @to ORDER BY seq LIMIT @limit)`
+    statement = db.prepare<[Record<string, unknown>], EventRow>(`${Array.from({ length: count }, (_, i) => one(i)).join(' UNION ALL ')} ORDER BY seq LIMIT @limit`)
+    byCount.set(count, statement)
+  }
+  return statement
+}
+
+/** Gives the events stored without a scope the scope of their stream (see ServerLogOptions). */
+function fillScopes(db: Database.Database, log: string, scopeOf: (stream: string) => string | null) {
+  const streams = db.prepare<[string], { stream: string }>('SELECT DISTINCT stream FROM chronicle_events WHERE log = ? AND scope IS NULL').all(log)
+  const update = db.prepare('UPDATE chronicle_events SET scope = ? WHERE log = ? AND stream = ? AND scope IS NULL')
+  db.transaction(() => {
+    for (const { stream } of streams) update.run(scopeOf(stream) ?? '', log, stream)
+  })()
 }
 
 /** A commands row as `findCommand` answers it. */
