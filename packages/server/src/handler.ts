@@ -89,6 +89,7 @@ interface Opened {
   readonly store: Store
   readonly log: ServerEventLog
   readonly commits: CommitLog
+  readonly limiter: RateLimiter | undefined
   readonly tail: Tail
   readonly live: LiveHub
 }
@@ -97,7 +98,7 @@ interface Opened {
 class SyncService {
   readonly report: (error: unknown) => void
   private readonly maxCommands: number
-  private readonly limiter: RateLimiter | undefined
+  private readonly rateLimit: RateLimitOptions | false
   private opened: Opened | undefined
   private opening: Promise<Opened> | undefined
   private closing: Promise<void> | undefined
@@ -110,7 +111,7 @@ class SyncService {
     if (rateLimit && rateLimit.burst < this.maxCommands) {
       throw new TypeError(`rateLimit.burst (${rateLimit.burst}) must be at least maxCommandsPerPush (${this.maxCommands}), or the largest pushes could never run`)
     }
-    this.limiter = rateLimit ? createRateLimiter(rateLimit) : undefined
+    this.rateLimit = rateLimit
     this.report = options.onError ?? ((error: unknown) => console.error('[chronicle-server]', error))
   }
 
@@ -173,7 +174,9 @@ class SyncService {
         heartbeat: this.options.heartbeat ?? 30_000,
         report: this.report,
       })
-      return { store, log, commits, tail, live }
+      // Buckets in the database when it offers them (several processes), else in memory.
+      const limiter = this.rateLimit ? createRateLimiter(this.rateLimit, log.rateLimits) : undefined
+      return { store, log, commits, limiter, tail, live }
     } catch (error) {
       log.close()
       throw error
@@ -234,7 +237,7 @@ class SyncService {
       report: this.report,
       committed: opened.commits.take,
       knownHead: () => opened.tail.head,
-      limiter: this.limiter,
+      limiter: opened.limiter,
       maxBodyBytes: this.options.maxBodyBytes ?? 1024 * 1024,
       maxCommands: this.maxCommands,
       pullLimit: Math.min(this.options.pullLimit ?? 500, protocolLimits.eventsPerPage),

@@ -2,7 +2,7 @@ export { createSyncServer, type SyncServer, type SyncServerOptions } from './syn
 export { createSyncHandler, type SyncHandler, type SyncHandlerOptions } from './handler'
 export { capConnectionsPerClient, type ConnectionLimits } from './connections'
 export type { CorsOptions } from './http'
-export type { RateLimitOptions } from './rateLimit'
+export { memoryRateLimits, type BucketLimits, type RateLimitOptions, type RateLimitStore } from './rateLimit'
 export type { ScopeOptions } from './scopes'
 export { sqliteStorage, type SqliteStorageOptions } from './storage/sqlite'
 export { postgresStorage, type PostgresStorageOptions } from './storage/postgres'

@@ -60,7 +60,13 @@ export async function handlePush(routes: Routes, req: SyncRequest): Promise<Sync
   }
   const { commands, protocol } = request.value
   const inVersion = (error: RequestError) => Object.assign(error, { protocol })
-  const wait = routes.limiter?.take(principal, Math.max(1, commands.length)) ?? 0
+  let wait = 0
+  try {
+    wait = (await routes.limiter?.take(principal, Math.max(1, commands.length))) ?? 0
+  } catch (error) {
+    routes.report(error)
+    throw inVersion(refuse('unavailable', 'The server could not check the rate limit; try again later.'))
+  }
   if (wait > 0) {
     throw inVersion(refuse('rate-limited', `Too many commands; try again in ${Math.ceil(wait / 1000)} s.`, { retryAfter: wait }, { 'retry-after': String(Math.ceil(wait / 1000)) }))
   }

@@ -1,6 +1,7 @@
 // A push's commands are executed together: one idempotency lookup, one group commit (one append
 // transaction, two round trips on PostgreSQL whatever the batch's size), in the client's order.
-// Counted on real SQLite and PostgreSQL: append calls, and every query pg sends.
+// Counted on real SQLite and PostgreSQL: append calls, and every query pg sends. Also: a rate
+// limit store of the application's own, asked once per push.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from 'pg'
 import type { PushCommand, PushResponse } from '@chronicle/sync'
@@ -134,4 +135,33 @@ describe('a push as one group commit on PostgreSQL', () => {
   })
   afterAll(() => cluster?.stop())
   batchingSuite(async () => postgresStorage({ connectionString: await cluster.createDatabase('batching') }), true)
+})
+
+describe('a rate limit store of the application\'s own', () => {
+  const dir = tempDir('rate-store')
+  afterAll(() => dir.remove())
+
+  it('is asked once per push, with the principal\'s key and the push\'s command count, and its answer holds', async () => {
+    const asked: [string, number][] = []
+    let wait = 0
+    const sync = createSyncHandler({
+      domain: { commands },
+      store: sqliteStorage({ path: `${dir.path}/data.sqlite` }),
+      authenticate,
+      canRead,
+      rateLimit: { commandsPerSecond: 1, burst: 500, key: (principal) => (principal as { user: string }).user, store: { take: async (key, cost) => (asked.push([key, cost]), wait) } },
+    })
+    try {
+      expect((await push(sync, [note('r', '1'), note('r', '2')])).results).toHaveLength(2)
+      wait = 4000
+      const refused = (await push(sync, [note('r', '3')])) as unknown as { error: { code: string; retryAfter: number } }
+      expect(refused.error).toMatchObject({ code: 'rate-limited', retryAfter: 4000 })
+      expect(asked).toEqual([
+        ['alice', 2],
+        ['alice', 1],
+      ])
+    } finally {
+      await sync.close()
+    }
+  })
 })

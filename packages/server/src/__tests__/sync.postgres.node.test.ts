@@ -124,3 +124,34 @@ describe('sync server on PostgreSQL', () => {
     }
   })
 })
+
+describe('rate limits across server processes on PostgreSQL', () => {
+  it('holds the limit in sum over two processes: a principal gets one bucket, not one per process', async () => {
+    const store = { postgres: await newDatabase() }
+    // One command a second, a bucket of 20: pushes of 5 alternate between the processes.
+    const servers = await Promise.all([0, 1].map(() => startServer(store, { args: ['--rate', '1', '--burst', '20'] })))
+    try {
+      const clients = servers.map((server) => clientFor(server.url, tokens.alice))
+      let accepted = 0
+      let refused = 0
+      for (let push = 0; push < 12; push++) {
+        const commands = Array.from({ length: 5 }, (_, i) => command('appendNote', { tenant: 'acme', listId: 'rate', text: `${push}.${i}` }))
+        const answer = await clients[push % 2]!.push({ clientId: 'a', lastConfirmed: 0, commands }).catch((error: unknown) => error as { code?: string })
+        if ('results' in answer) accepted += answer.results.length
+        else if (answer.code === 'rate-limited') refused++
+        else throw answer
+      }
+      // Per process, each would have let 20 through (40 in all). Refill adds one command a second:
+      // a sixth push of 5 gets through only if the twelve pushes took more than five seconds.
+      expect(accepted).toBeGreaterThanOrEqual(20)
+      expect(accepted).toBeLessThanOrEqual(25)
+      expect(refused).toBe(12 - accepted / 5)
+      expect((await storedEvents(store)).length).toBe(accepted)
+      // Another principal has a bucket of its own, on either process.
+      const bob = await clientFor(servers[1]!.url, tokens.bob).push({ clientId: 'b', lastConfirmed: 0, commands: [command('appendNote', { tenant: 'globex', listId: 'rate', text: 'b' })] })
+      expect(bob.results).toHaveLength(1)
+    } finally {
+      await Promise.all(servers.map((server) => server.kill('SIGTERM')))
+    }
+  })
+})

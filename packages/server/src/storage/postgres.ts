@@ -3,6 +3,7 @@ import { ChronicleError, StorageError, type StorageErrorCode } from '@chronicle/
 import { type AppendCommand, type StorageSignal } from '@chronicle/core/storage'
 import { appendInTransaction, withRetries } from './postgresAppend'
 import { listen } from './postgresListener'
+import { postgresRateLimits } from './postgresRateLimits'
 import { postgresReads } from './postgresReads'
 import { fillScopes, migrate } from './postgresSchema'
 import { createListeners, type ServerEventLog, type ServerLogOptions, type ServerStorageBackend } from './serverStorage'
@@ -66,6 +67,7 @@ type Guard = <T>(what: string, work: () => Promise<T>) => Promise<T>
 async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: string, log: string, maxRetries: number, scopeOf: ServerLogOptions['scopeOf']): Promise<ServerEventLog> {
   const appended = createListeners<number>()
   const reads = postgresReads(pool, log)
+  const rateLimits = postgresRateLimits(pool, log)
   const listener = listen(listenConfig, channel, log, appended.emit, reads.head)
   let closed = false
   const guard: Guard = async (what, work) => {
@@ -96,6 +98,7 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
     findCommand: (commandId) => guard('Finding a command', async () => (await reads.findCommands([commandId])).get(commandId)),
     findCommands: (commandIds) => guard('Finding commands', () => reads.findCommands(commandIds)),
     readScoped: (after, range, scopes) => guard('Reading the log', () => reads.readScoped(after, range, scopes)),
+    rateLimits: { take: (key, cost, limits) => guard('Taking from a rate limit', async () => rateLimits.take(key, cost, limits)) },
     close() {
       if (closed) return
       closed = true

@@ -34,6 +34,15 @@ const migrations: readonly { readonly version: number; readonly sql: string }[] 
       ALTER TABLE chronicle_events ADD COLUMN IF NOT EXISTS scope text;
       CREATE INDEX IF NOT EXISTS chronicle_events_scope ON chronicle_events (log, scope, seq);`,
   },
+  // Rate limits every server process shares: a token bucket per key (postgresRateLimits.ts).
+  {
+    version: 4,
+    sql: `
+      CREATE UNLOGGED TABLE IF NOT EXISTS chronicle_rate_limits (
+        log text NOT NULL, key text NOT NULL, tokens double precision NOT NULL, at double precision NOT NULL, taken boolean NOT NULL,
+        PRIMARY KEY (log, key)
+      );`,
+  },
 ]
 
 /** The newest layout this code knows. */

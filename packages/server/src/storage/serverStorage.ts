@@ -2,6 +2,7 @@ import { fingerprintDiffers } from '@chronicle/core/sync'
 import { HandlerError, type EventEnvelope, type StorageBackend } from '@chronicle/core'
 import { type FoundCommand } from '@chronicle/core/storage'
 import { type AppendCommand, type AppendOutcome, type EventLogStorage } from '@chronicle/core/storage'
+import type { RateLimitStore } from '../rateLimit'
 
 /**
  * An event log on the server. Besides core's storage contract it tells when the log grew, so the
@@ -24,6 +25,8 @@ export interface ServerEventLog extends EventLogStorage {
    * Only meaningful when the log was opened with `scopeOf`.
    */
   readScoped(after: number, range: { readonly to: number; readonly limit: number }, scopes: readonly string[]): Promise<EventEnvelope[]>
+  /** Rate-limit buckets every process on this database shares (PostgreSQL); none: kept in memory. */
+  readonly rateLimits?: RateLimitStore
 }
 
 /** How the server opens a log. */
