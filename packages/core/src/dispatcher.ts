@@ -48,6 +48,11 @@ export interface CommitTarget {
   append(batch: readonly AppendCommand[], commands: readonly AdmittedCommand[]): Promise<AppendOutcome[]>
   /** The batch's transaction started: work to overlap with the commit (its events, in order). */
   appending(events: readonly DecidedEvent[]): void
+  /**
+   * The batch's events shown ahead (`appending`) will not commit as they were: take them back.
+   * `error` is why (reported on `errors$`), undefined when the commands are tried again.
+   */
+  notCommitted(error: unknown): void
   /** A batch's committed events in log order, before any receipt resolves. */
   committed(events: EventEnvelope[]): void | Promise<void>
   /** True when the log holds events of `stream` beyond `version` (the cached state is stale). */
@@ -327,7 +332,10 @@ export class Dispatcher {
       outcomes = await appending
     } catch (error) {
       for (const stream of streams.dirty) unwind(stream)
-      if (mayRetrySingly && owners.length > 1 && !(error instanceof StorageError && error.code === 'closed')) {
+      const single = mayRetrySingly && owners.length > 1 && !(error instanceof StorageError && error.code === 'closed')
+      // Taken back before any rejection: one render shows the rollback and the error together.
+      this.target.notCommitted(single ? undefined : error)
+      if (single) {
         // One command's payload (or size) may have sunk the batch: give each its own transaction,
         // so the failure stays with the command that caused it.
         for (const p of owners) await this.#commit([p], false)
@@ -369,7 +377,7 @@ export class Dispatcher {
     if (committed.length > 0) {
       const applied = this.target.committed(committed)
       if (applied) await applied
-    }
+    } else this.target.notCommitted(undefined)
     for (const answer of answers) answer()
     await this.#retry(retry)
   }

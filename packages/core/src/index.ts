@@ -8,7 +8,7 @@ export { defineProjection, type ProjectionDefinition, type AnyProjectionDefiniti
 export { defineQuery, type QueryDefinition, type AnyQueryDefinition } from './query'
 export { defineReaction, type ReactionDefinition, type AnyReactionDefinition, type ReactionContext, type ReactionHandlers, type ReactionResult } from './reaction'
 export { createStore, type Store, type ParamsOf, type ResultOf } from './store'
-export type { StoreOptions, DispatchOptions, HistoryCommandOptions, CompactionResult, CompactionPolicy, StorageInfo } from './storeOptions'
+export type { StoreOptions, DispatchOptions, HistoryCommandOptions, CompactionResult, CompactionPolicy, StorageInfo, ViewOptions } from './storeOptions'
 export type { LeadershipOptions } from './leader'
 export { newId } from './ids'
 export type { Receipt } from './dispatcher'

@@ -68,6 +68,7 @@ export class StoreKernel {
     this.readModels = createReadModels(options.projections ?? [], {
       snapshotEvery: options.snapshotEvery ?? 1000,
       freeze: options.freeze ?? !isProductionBuild(),
+      optimistic: options.optimistic ?? true,
       loadLog: (after, to) => this.readInBackground(after, to),
       loadHorizonStates: async (position) => await this.log().compaction?.loadHorizonStates(position),
       ...(overlay ? { overlay } : {}),

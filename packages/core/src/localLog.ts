@@ -1,5 +1,5 @@
 import type { CommitTarget } from './dispatcher'
-import type { StoreKernel } from './kernel'
+import { asChronicleError, type StoreKernel } from './kernel'
 import type { TabChannel } from './tabs'
 
 /**
@@ -15,7 +15,12 @@ export function localLog(kernel: StoreKernel, tabs: TabChannel | undefined): Com
     appending(events) {
       if (kernel.ingesting) return
       let seq = kernel.readModels.position
+      // Shown now (optimistic read models), in the task of the dispatch when nothing came before it.
       kernel.readModels.speculate(events.map((event) => ({ ...event, seq: ++seq })))
+    },
+    notCommitted(error) {
+      // Components that showed the events learn why they are gone, not only the dispatch's caller.
+      if (kernel.readModels.abandon() && error !== undefined) kernel.errors.emit(asChronicleError(error))
     },
     committed(events) {
       tabs?.announce(events.at(-1)!.seq)

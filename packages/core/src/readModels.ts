@@ -7,7 +7,8 @@ import type { EventEnvelope } from './event'
 import type { Overlay } from './overlayTypes'
 import type { ReadModels, ReadModelsOptions } from './readSide'
 import type { AnyProjectionDefinition } from './projection'
-import { mutableFoldThreshold, ReadModelFold, type ReadModel, type Speculation } from './readModelFold'
+import { InFlight } from './inFlight'
+import { ReadModelFold, type ReadModel } from './readModelFold'
 import { createSnapshots, type Snapshots } from './snapshots'
 import type { Horizon, StoredCheckpoint, StoredHorizon } from './storage/storage'
 import { createTimeline, type Timeline } from './timeline'
@@ -40,7 +41,8 @@ export class ReadModelSet implements ReadModels {
   /** States shown while travelling, by model index. */
   #shown: readonly unknown[] | undefined
   #travelling: number | null = null
-  #speculation: Speculation | undefined
+  /** The batch being committed, folded ahead (and shown, unless the store is committed-only). */
+  readonly inFlight: InFlight
   #horizon: StoredHorizon | undefined
   /** The horizon's read-model states, read once when first needed (a cold start does not). */
   #horizonStates: Promise<Horizon['states']> | undefined
@@ -90,6 +92,7 @@ export class ReadModelSet implements ReadModels {
       originState: (model) => this.originState(model),
       loadLog: options.loadLog,
     })
+    this.inFlight = new InFlight(fold, this.models, () => this.#timeline.undone, options.optimistic ?? true)
     this.#overlay = options.overlay?.({ models: this.models, timeline: () => this.#timeline, horizon: () => this.#horizon, snapshots: this.snapshots, fold: fold.draft })
   }
 
@@ -129,6 +132,7 @@ export class ReadModelSet implements ReadModels {
   }
 
   start(checkpoints: readonly StoredCheckpoint[], readLog: (after: number) => AsyncIterable<EventEnvelope[]>, head: number, horizon?: StoredHorizon): Promise<number> {
+    this.inFlight.take() // what was folded ahead of them is void: its commit, if any, is in the log
     return startReadModels(this, checkpoints, readLog, head, horizon)
   }
 
@@ -182,9 +186,19 @@ export class ReadModelSet implements ReadModels {
     this.errors.emit(model.error)
   }
 
-  #visible(model: ReadModel): unknown {
+  /** What `model` shows: as travelled to; or its provisional state (the outbox's, the batch in flight's); or its confirmed state (`committed`). */
+  #visible(model: ReadModel, committed = false): unknown {
     const shown = this.#shown
-    return shown ? shown[model.index] : this.#overlay?.states ? this.#overlay.states[model.index] : model.state
+    if (shown) return shown[model.index]
+    if (committed) return model.state
+    return this.inFlight.stateOf(model, this.head) ?? (this.#overlay?.states ? this.#overlay.states[model.index] : model.state)
+  }
+
+  provisional(definition?: AnyProjectionDefinition): boolean {
+    if (this.#shown) return false
+    const overlaid = this.#overlay?.states
+    const shows = (model: ReadModel) => this.inFlight.shows(model, this.head) || (overlaid !== undefined && overlaid[model.index] !== model.state)
+    return definition ? shows(this.#modelOf(definition)) : this.models.some(shows)
   }
 
   /** Tells the subscribers of `which` (with an overlay: of every read model, once it is computed). */
@@ -222,31 +236,21 @@ export class ReadModelSet implements ReadModels {
   }
 
   speculate(events: readonly EventEnvelope[]): void {
-    this.#speculation = undefined
-    const last = events.at(-1)?.seq
-    if (last === undefined || events.length > mutableFoldThreshold || events.some((e) => isHistoryEvent(e.type))) return
-    // Only watched read models are folded ahead; the others fold when they are next read.
-    const next: unknown[] = []
-    const from: unknown[] = []
-    const undone = this.#timeline.undone
-    for (const model of this.models) {
-      const relevant = model.error || !model.changed.observed ? [] : events.filter((e) => this.fold.counts(model, e, undone))
-      if (relevant.length === 0) continue
-      const state = model.state
-      const folded = this.fold.draft(model, state, relevant, undone)
-      // A failing handler takes the ordinary path, which reports it.
-      if (folded.failure) return
-      from[model.index] = state
-      next[model.index] = folded.next
-    }
-    this.#speculation = { events, base: this.head, from, next }
+    this.notify(this.inFlight.speculate(events, this.head))
+  }
+
+  abandon(): boolean {
+    const shown = this.inFlight.drop()
+    this.notify(shown)
+    return shown.length > 0
   }
 
   apply(events: readonly EventEnvelope[]): void | Promise<void> {
-    const ahead = this.#speculation
-    this.#speculation = undefined
+    const wasShown = this.inFlight.active
+    const ahead = this.inFlight.take()
+    const shownAhead = wasShown && ahead ? this.models.filter((m) => m.index in ahead.next) : []
     const fresh = events.filter((e) => e.seq > this.head)
-    if (fresh.length === 0) return
+    if (fresh.length === 0) return this.notify(shownAhead)
     const last = fresh.at(-1)!.seq
     // The events committed as predicted, and nothing moved in between: publish what was folded
     // while they were committing.
@@ -265,14 +269,15 @@ export class ReadModelSet implements ReadModels {
         this.notify()
       })
     }
-    const moved: ReadModel[] = []
+    // Read models that showed the batch ahead are told even if the commit did not change them.
+    const moved: ReadModel[] = predicted ? [] : [...shownAhead]
     for (const model of this.models) {
       if (predicted && model.index in ahead.next) {
         model.state = ahead.next[model.index]
         model.position = last
         moved.push(model)
       } else if (model.changed.observed) {
-        if (this.fold.live(model, fresh, last)) moved.push(model)
+        if (this.fold.live(model, fresh, last) && !moved.includes(model)) moved.push(model)
       } else this.fold.defer(model, fresh, last)
     }
     this.head = last
@@ -281,8 +286,8 @@ export class ReadModelSet implements ReadModels {
     this.notify(moved)
   }
 
-  read(definition: AnyProjectionDefinition): unknown {
-    return this.#visible(this.#modelOf(definition))
+  read(definition: AnyProjectionDefinition, committed?: boolean): unknown {
+    return this.#visible(this.#modelOf(definition), committed)
   }
 
   setPending(events: readonly EventEnvelope[]): void | Promise<void> {
@@ -297,13 +302,13 @@ export class ReadModelSet implements ReadModels {
     return overlaid.then(changed)
   }
 
-  watch(definition: AnyProjectionDefinition, select?: (state: unknown) => unknown, equal: (a: unknown, b: unknown) => boolean = Object.is): Observable<unknown> {
+  watch(definition: AnyProjectionDefinition, select?: (state: unknown) => unknown, equal: (a: unknown, b: unknown) => boolean = Object.is, committed?: boolean): Observable<unknown> {
     const model = this.#modelOf(definition)
     return new Observable<unknown>((subscriber) => {
       let last: { readonly value: unknown } | undefined
       // Reading the state folds its pending events, which may fail: read first, then look.
       const emit = () => {
-        const current = this.#visible(model)
+        const current = this.#visible(model, committed)
         if (model.error && !this.#shown) return subscriber.error(model.error)
         let value
         try {
@@ -368,7 +373,7 @@ export class ReadModelSet implements ReadModels {
   clear(): void {
     this.#travelling = null
     this.#shown = undefined
-    this.#speculation = undefined
+    this.inFlight.take()
     this.horizon = undefined
     this.#timeline = this.newTimeline(0)
     this.head = 0

@@ -20,6 +20,8 @@ export interface ReadModelsOptions {
   readonly loadLog: (after: number, to: number) => Promise<EventEnvelope[]>
   /** The read-model states of the horizon at `position`, when the stored horizon came without them. */
   readonly loadHorizonStates?: (position: number) => Promise<Horizon['states'] | undefined>
+  /** Show a batch's events while it commits (default true; `createStore({ optimistic })`). */
+  readonly optimistic?: boolean
   /** With sync on: the overlay of provisional events (`setPending`). */
   readonly overlay?: OverlayFactory
 }
@@ -53,12 +55,17 @@ export interface ReadModels {
    * committed events are exactly these and nothing moved in between.
    */
   speculate(events: readonly EventEnvelope[]): void
-  read(definition: AnyProjectionDefinition): unknown
+  /** The batch folded ahead did not commit: read models that showed it go back to their confirmed states, subscribers told once; true when any did. */
+  abandon(): boolean
+  /** Whether `definition`'s read model (any read model, without one) shows events not in the log yet: in flight, or with sync in the outbox. */
+  provisional(definition?: AnyProjectionDefinition): boolean
+  /** A read model's state; `committed`: without provisional events. */
+  read(definition: AnyProjectionDefinition, committed?: boolean): unknown
   /**
    * A read model's state, or `select` of it, now and whenever it changes by `equal` (default
    * `Object.is`); errors with the read model's ProjectionError, or with what `select` or `equal` threw.
    */
-  watch(definition: AnyProjectionDefinition, select?: (state: unknown) => unknown, equal?: (a: unknown, b: unknown) => boolean): Observable<unknown>
+  watch(definition: AnyProjectionDefinition, select?: (state: unknown) => unknown, equal?: (a: unknown, b: unknown) => boolean, committed?: boolean): Observable<unknown>
   /**
    * The state of one read model as of `position`, without changing what the store shows.
    * `undone: 'now'` leaves out the commands undone at the head instead of those undone at `position`.

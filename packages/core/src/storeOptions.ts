@@ -48,6 +48,14 @@ export interface StoreOptions {
    * applies it, and a lost race puts the state back as it was instead of folding the stream again.
    */
   readonly sharedLog?: boolean
+  /**
+   * Optimistic read models (default true): a batch's events show in every read model while they
+   * commit, marked provisional (`store.provisional()`), and are taken back if the commit fails.
+   * `false` shows events once committed only, as before 0.2. One query can ask for committed
+   * events alone either way (`store.query(projection, selector, equal, { committed: true })`).
+   * See docs/react.md, "Optimistic read models".
+   */
+  readonly optimistic?: boolean
   /** Written into `meta.origin` of this store's events (default: a random id per store session). */
   readonly origin?: string
   /**
@@ -82,6 +90,16 @@ export interface HistoryCommandOptions extends DispatchOptions {
   /** Id of the Undone/Redone command itself; makes it idempotent. */
   readonly commandId?: string
   readonly at?: number
+}
+
+/** How `store.read`, `store.query` and the React hooks show a read model. */
+export interface ViewOptions {
+  /**
+   * Only events committed to the log (default false: with the batch being committed shown ahead,
+   * and with sync the outbox's provisional events). For what must not be shown before it is
+   * stored: a balance, a confirmation.
+   */
+  readonly committed?: boolean
 }
 
 /** Per-call options of `store.dispatch`. */

@@ -56,7 +56,7 @@ function startSync(connector: SyncConnector, kernel: StoreKernel, links: SyncLin
     outbox,
     // With sync on, commands go to the outbox; the log only takes what the server confirmed, and
     // the outbox channel tells the other tabs instead of the log's.
-    target: { append: (batch, commands) => outbox.append(batch, commands), appending: () => undefined, committed: () => undefined, ...logQueries(kernel) },
+    target: { append: (batch, commands) => outbox.append(batch, commands), appending: () => undefined, notCommitted: () => undefined, committed: () => undefined, ...logQueries(kernel) },
     async open() {
       // Commands from an earlier session still wait in the outbox: show them, then connect.
       await links.exclusive(() => outbox.rebase())
