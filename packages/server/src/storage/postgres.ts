@@ -1,7 +1,7 @@
 import { Pool, type PoolConfig } from 'pg'
 import { ChronicleError, StorageError, type StorageErrorCode } from '@chronicle/core'
 import { type AppendCommand, type StorageSignal } from '@chronicle/core/storage'
-import { appendInTransaction, withRetries } from './postgresAppend'
+import { appendAtOnce, appendInTransaction, withRetries } from './postgresAppend'
 import { listen } from './postgresListener'
 import { postgresRateLimits } from './postgresRateLimits'
 import { postgresReads } from './postgresReads'
@@ -80,9 +80,9 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
   }
   const append = (commands: readonly AppendCommand[]) =>
     withRetries(pool, maxRetries, isRetryable, async (client) => {
-      const { plan, last } = await appendInTransaction(client, log, channel, commands, scopeOf)
+      const { outcomes, last } = (await appendAtOnce(client, log, channel, commands, scopeOf)) ?? (await appendInTransaction(client, log, channel, commands, scopeOf))
       if (last !== undefined) appended.emit(last)
-      return plan.outcomes
+      return outcomes
     })
   return {
     head: () => guard('Reading the log head', reads.head),

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg'
 import type { FoundCommand } from '@chronicle/core/storage'
-import type { AppendCommand } from '@chronicle/core/storage'
-import { planAppend, scopeColumn, toRow, type AppendPlan, type ServerLogOptions } from './serverStorage'
+import type { AppendCommand, AppendOutcome } from '@chronicle/core/storage'
+import { planAppend, scopeColumn, toRow, type ServerLogOptions } from './serverStorage'
 
 /** Namespace of the advisory locks (one per log) that order appends. */
 export const lockNamespace = 0x43_68_72 // "Chr"
@@ -38,7 +38,7 @@ export async function appendInTransaction(
   channel: string,
   commands: readonly AppendCommand[],
   scopeOf: ServerLogOptions['scopeOf'],
-): Promise<{ plan: AppendPlan; last: number | undefined }> {
+): Promise<Appended> {
   const literal = (value: unknown) => client.escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value))
   const L = literal(log)
   const streams = literal([...new Set(commands.map((c) => c.stream))])
@@ -79,7 +79,69 @@ export async function appendInTransaction(
   if (last !== undefined) writes.push(`SELECT pg_notify(${literal(channel)}, ${literal({ log, head: last })})`)
   writes.push('COMMIT')
   await client.query(writes.join(';\n'))
-  return { plan, last }
+  return { outcomes: plan.outcomes, last }
+}
+
+/** What an append transaction committed: each command's outcome, and the last seq written. */
+export interface Appended {
+  readonly outcomes: AppendOutcome[]
+  readonly last: number | undefined
+}
+
+/**
+ * The common case in one round trip: every stream is where the batch expects it and no idempotent
+ * commandId of it is recorded yet. The plan is made here with seqs counted from 0; the function
+ * `chronicle_append_at_once` (schema 5) takes the lock, checks both conditions and (only when they
+ * hold) inserts the events and records at the head plus those seqs and sends the NOTIFY, in one
+ * statement with the rows as array parameters. Undefined when the conditions did not hold (nothing
+ * was written): `appendInTransaction` then decides command by command.
+ */
+export async function appendAtOnce(
+  client: PoolClient,
+  log: string,
+  channel: string,
+  commands: readonly AppendCommand[],
+  scopeOf: ServerLogOptions['scopeOf'],
+): Promise<Appended | undefined> {
+  const expected = new Map<string, number>()
+  for (const c of commands) if (!expected.has(c.stream)) expected.set(c.stream, c.expectedVersion)
+  const plan = planAppend(commands, 0, expected, new Map())
+  if (plan.outcomes.some((o) => o.status === 'conflict' || o.status === 'reused')) return undefined
+  const rows = plan.events.map(toRow)
+  const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key])
+  const { rows: answer } = await client.query<{ head: string | null }>(
+    'SELECT chronicle_append_at_once($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS head',
+    [
+      log,
+      lockNamespace,
+      lockKey(log),
+      channel,
+      [...expected.keys()],
+      [...expected.values()],
+      commands.filter((c) => c.idempotent).map((c) => c.commandId),
+      column('seq'),
+      column('id'),
+      column('stream'),
+      column('version'),
+      column('type'),
+      column('schema_version'),
+      column('payload'),
+      column('meta'),
+      rows.map((row) => scopeColumn(scopeOf, row.stream)),
+      plan.commands.map((c) => c.commandId),
+      plan.commands.map((c) => c.position),
+      plan.commands.map((c) => c.count),
+      plan.commands.map((c) => c.fingerprint),
+    ],
+  )
+  const head = answer[0]?.head
+  if (head === null || head === undefined) return undefined
+  const h = Number(head)
+  const outcomes = plan.outcomes.map((o): AppendOutcome => {
+    if (o.status === 'ok') return { status: 'ok', events: o.events.map((event) => ({ ...event, seq: event.seq + h })) }
+    return o.status === 'duplicate' ? { status: 'duplicate', position: o.position + h } : o
+  })
+  return { outcomes, last: rows.length > 0 ? h + rows.length : undefined }
 }
 
 /**
