@@ -1,3 +1,4 @@
+import type { AnyAggregateDefinition } from './aggregate'
 import type { AnyCommandDefinition, CommandContext } from './command'
 import { ConcurrencyConflict, HandlerError, idempotencyKeyReused, isChronicleError, StorageError } from './errors'
 import type { EventEnvelope } from './event'
@@ -191,22 +192,29 @@ export class Dispatcher {
     if (refusals.length > 0) await this.#confirmRefusals(refusals, loaded)
   }
 
-  /** One stream's state: from the cache, or (on a shared log) caught up with what other processes appended. */
+  /** One stream's state on a shared log: caught up with what other processes appended. */
   async #loadStream(p: Pending): Promise<StreamState> {
-    const { writeModel, sharedLog } = this.options
-    if (!sharedLog) return writeModel.load(p.stream, p.definition.aggregate)
-    const { entry, foreign } = await writeModel.catchUp(p.stream, p.definition.aggregate)
+    const { entry, foreign } = await this.options.writeModel.catchUp(p.stream, p.definition.aggregate)
     if (foreign > 0) this.#markContended(p.stream)
     return entry
   }
 
   /**
-   * 1. Loads every stream the batch touches (cached ones cost nothing; on a shared log, one read of
-   * what other processes appended since); a stream that fails to load fails its commands.
+   * 1. Loads every stream the batch touches: cached and new ones cost nothing, the others one read
+   * for all (on a shared log, each stream is caught up with what other processes appended since);
+   * a stream that fails to load fails its commands.
    */
   async #load(batch: readonly Pending[]): Promise<Map<string, StreamState>> {
-    const loads = new Map<string, Promise<StreamState>>()
-    for (const p of batch) if (!loads.has(p.stream)) loads.set(p.stream, this.#loadStream(p))
+    let loads: Map<string, Promise<StreamState>>
+    if (this.options.sharedLog) {
+      loads = new Map()
+      for (const p of batch) if (!loads.has(p.stream)) loads.set(p.stream, this.#loadStream(p))
+    } else {
+      // New streams cost no read, the others not cached one read for the whole batch.
+      const wanted = new Map<string, AnyAggregateDefinition>()
+      for (const p of batch) if (!wanted.has(p.stream)) wanted.set(p.stream, p.definition.aggregate)
+      loads = this.options.writeModel.loadAll(wanted)
+    }
     const loaded = new Map<string, StreamState>()
     for (const [stream, promise] of loads) {
       try {

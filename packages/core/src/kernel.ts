@@ -7,7 +7,7 @@ import { newId } from './ids'
 import { readCommandPages } from './logPages'
 import { createReadModels, type OverlayFactory, type ReadModels } from './readModels'
 import type { StoreOptions } from './storeOptions'
-import type { EventLogStorage, StorageBackend, StoredHorizon } from './storage/storage'
+import type { EventLogStorage, StorageBackend, StoredHorizon, StreamRead } from './storage/storage'
 import type { Principal } from './types'
 import { createWriteModel, type WriteModel } from './writeModel'
 
@@ -80,8 +80,34 @@ export class StoreKernel {
         return this.provisionalOf ? [...confirmed, ...this.provisionalOf(stream, confirmed.at(-1)?.version ?? after)] : confirmed
       },
       loadSnapshot: async (stream) => (await this.log().compaction?.loadStreamSnapshot(stream)) ?? undefined,
+      readStreams: (streams) => this.#readStreams(streams),
       maxStreams: options.cachedStreams ?? 5000,
     })
+  }
+
+  /**
+   * Several streams for the write model, decoded, each with this store's provisional events after
+   * it (sync): in one read where the log can (`StreamStorage`), else one stream at a time.
+   */
+  async #readStreams(streams: readonly string[]): Promise<Map<string, StreamRead>> {
+    const log = this.log()
+    const found = log.streams
+      ? await log.streams.readStreams(streams)
+      : new Map(
+          await Promise.all(
+            streams.map(async (stream) => {
+              const snapshot = await log.compaction?.loadStreamSnapshot(stream)
+              return [stream, { snapshot, events: await log.readStream(stream, snapshot?.version ?? 0) }] as const
+            }),
+          ),
+        )
+    const reads = new Map<string, StreamRead>()
+    for (const [stream, { snapshot, events }] of found) {
+      const confirmed = this.decodeAll(events)
+      const provisional = this.provisionalOf?.(stream, confirmed.at(-1)?.version ?? snapshot?.version ?? 0) ?? []
+      reads.set(stream, { snapshot, events: provisional.length > 0 ? [...confirmed, ...provisional] : confirmed })
+    }
+    return reads
   }
 
   /** The open log; throws the store's StorageError once closed (or before it opened). */
@@ -253,6 +279,10 @@ export class StoreKernel {
       this.errors.emit(error)
     })
     await this.startReadModels(opened, (await opened.compaction?.loadHorizon()) ?? undefined)
+    // Which streams exist, read in the background: until then every stream not cached is read.
+    // With sync on, a stream may exist only in the outbox: there every stream is read.
+    const { streams } = opened
+    if (streams && !this.options.sync) void this.writeModel.directory.load(() => streams.streamIds())
   }
 
   /** Closes the store for good: every later call fails with `error`; features stop (`onShutDown`). */

@@ -3,7 +3,8 @@ import { streamSnapshotProblem } from './stateShape'
 import { StorageError } from './errors'
 import type { EventEnvelope } from './event'
 import { applyToAggregate, foldAggregate } from './decide'
-import type { StreamSnapshot } from './storage/storage'
+import type { StreamRead, StreamSnapshot } from './storage/storage'
+import { StreamDirectory } from './streamDirectory'
 import { isHistoryEvent, scanStream, type StreamCommand } from './undoEvents'
 
 /** A stream's aggregate state as of `version` (its last event). The state is private and mutable. */
@@ -27,6 +28,12 @@ export interface StreamState {
  */
 export interface WriteModel {
   load(stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState>
+  /**
+   * Several streams at once, as `load` gives each: cached ones as they are, new ones (the directory
+   * knows the log does not hold them) as the aggregate's initial state without a read, and all the
+   * others in one read of the log.
+   */
+  loadAll(wanted: ReadonlyMap<string, AnyAggregateDefinition>): Map<string, Promise<StreamState>>
   /** The cached entry, if any and still valid (no load). */
   peek(stream: string): StreamState | undefined
   /**
@@ -42,8 +49,11 @@ export interface WriteModel {
   catchUp(stream: string, aggregate: AnyAggregateDefinition): Promise<{ entry: StreamState; foreign: number }>
   /** Puts back a state copied (`copyStreamState`) before a batch decided on it, when the batch did not commit whole. */
   restore(stream: string, copy: StreamState): void
+  /** Forgets a stream's state (it may not match the log): it is read again on its next use. */
   drop(stream: string): void
   clear(): void
+  /** Which streams the log holds: read once when the log opens, told of every stream written since. */
+  readonly directory: StreamDirectory
 }
 
 /** A private deep copy of a stream state, to put back with `restore` if a batch loses its race. */
@@ -81,6 +91,8 @@ async function catchUpEntry(
 /** Where the write model reads streams from, and how many it keeps. */
 export interface WriteModelOptions {
   readonly readStream: (stream: string, afterVersion: number) => Promise<EventEnvelope[]>
+  /** Several streams in one read, each one's snapshot and events after it (one stream when that is all there is to read). */
+  readonly readStreams: (streams: readonly string[]) => Promise<ReadonlyMap<string, StreamRead>>
   /** A compacted stream's snapshot: the fold starts there. */
   readonly loadSnapshot: (stream: string) => Promise<StreamSnapshot | undefined>
   readonly maxStreams: number
@@ -88,38 +100,121 @@ export interface WriteModelOptions {
 
 /** Creates the write model's cache of stream states (see `WriteModel`). */
 export function createWriteModel(options: WriteModelOptions): WriteModel {
-  const entries = new Map<string, StreamState>()
-  const loading = new Map<string, Promise<StreamState>>()
-  // Bumped on drop, so a load that raced with a drop does not put a stale state back.
-  const generations = new Map<string, number>()
-  /** Streams that saw an undo or redo: their events are kept once read. */
-  const undoing = new Set<string>()
-  /** The events of such a stream after `base` (its snapshot's version, or 0), matching its cached entry. */
-  const kept = new Map<string, { readonly base: number; readonly events: EventEnvelope[] }>()
-  /** Cached entries an undo or redo made stale: folded again from `kept` on their next use. */
-  const stale = new Set<string>()
+  return new StreamStates(options)
+}
 
-  const forget = (stream: string) => {
-    entries.delete(stream)
-    kept.delete(stream)
-    stale.delete(stream)
+/** The events of a stream that saw an undo or redo after `base` (its snapshot's version, or 0), matching its cached entry. */
+interface KeptEvents {
+  readonly base: number
+  readonly events: EventEnvelope[]
+}
+
+/** The write model: a bounded cache of stream states, least recently used first out (see `WriteModel`). */
+class StreamStates implements WriteModel {
+  readonly directory = new StreamDirectory()
+  readonly #entries = new Map<string, StreamState>()
+  readonly #loading = new Map<string, Promise<StreamState>>()
+  /** Bumped on drop, so a load that raced with a drop does not put a stale state back. */
+  readonly #generations = new Map<string, number>()
+  /** Streams that saw an undo or redo: their events are kept once read. */
+  readonly #undoing = new Set<string>()
+  readonly #kept = new Map<string, KeptEvents>()
+  /** Cached entries an undo or redo made stale: folded again from `#kept` on their next use. */
+  readonly #stale = new Set<string>()
+
+  constructor(private readonly options: WriteModelOptions) {}
+
+  load(stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState> {
+    const cached = this.#entries.get(stream)
+    if (cached && !this.#stale.has(stream)) {
+      this.#touch(stream, cached)
+      return Promise.resolve(cached)
+    }
+    // Concurrent loads of one stream share one read.
+    let pending = this.#loading.get(stream)
+    if (!pending) {
+      const events = this.#stale.has(stream) ? this.#kept.get(stream) : undefined
+      pending = (events ? this.#refold(stream, aggregate, events) : this.#readAll([[stream, aggregate]]).get(stream)!).finally(() => this.#loading.delete(stream))
+      this.#loading.set(stream, pending)
+    }
+    return pending
   }
-  const touch = (stream: string, entry: StreamState) => {
-    entries.delete(stream)
-    entries.set(stream, entry)
-    if (entries.size > options.maxStreams) {
-      const oldest = entries.keys().next().value
+
+  loadAll(wanted: ReadonlyMap<string, AnyAggregateDefinition>): Map<string, Promise<StreamState>> {
+    const loads = new Map<string, Promise<StreamState>>()
+    const unread: (readonly [string, AnyAggregateDefinition])[] = []
+    for (const [stream, aggregate] of wanted) {
+      const known = this.#entries.has(stream) || this.#stale.has(stream) || this.#loading.has(stream)
+      if (known) loads.set(stream, this.load(stream, aggregate))
+      else if (this.directory.isNew(stream)) loads.set(stream, Promise.resolve(this.#fold(stream, aggregate, undefined, [], this.#generation(stream))))
+      else unread.push([stream, aggregate])
+    }
+    if (unread.length > 0) for (const [stream, pending] of this.#readAll(unread)) loads.set(stream, pending)
+    return loads
+  }
+
+  peek(stream: string): StreamState | undefined {
+    return this.#stale.has(stream) ? undefined : this.#entries.get(stream)
+  }
+
+  committed(stream: string, events: readonly EventEnvelope[]): void {
+    this.directory.add(stream)
+    const history = events.some((e) => isHistoryEvent(e.type))
+    if (history) this.#undoing.add(stream)
+    const list = this.#kept.get(stream)
+    if (list && !keepEvents(list, events)) this.#kept.delete(stream)
+    if (!history) return
+    if (this.#kept.has(stream) && this.#entries.has(stream)) this.#stale.add(stream)
+    else this.drop(stream)
+  }
+
+  catchUp(stream: string, aggregate: AnyAggregateDefinition): Promise<{ entry: StreamState; foreign: number }> {
+    return catchUpEntry(this, this.options.readStream, stream, aggregate)
+  }
+
+  restore(stream: string, copy: StreamState): void {
+    this.drop(stream)
+    this.#touch(stream, copy)
+  }
+
+  drop(stream: string): void {
+    // A state that did not match the log may have been decided as new: the stream exists now.
+    this.directory.add(stream)
+    this.#forget(stream)
+    this.#loading.delete(stream)
+    this.#generations.set(stream, this.#generation(stream) + 1)
+  }
+
+  clear(): void {
+    this.#entries.clear()
+    this.#kept.clear()
+    this.#stale.clear()
+  }
+
+  #generation(stream: string): number {
+    return this.#generations.get(stream) ?? 0
+  }
+
+  #forget(stream: string): void {
+    this.#entries.delete(stream)
+    this.#kept.delete(stream)
+    this.#stale.delete(stream)
+  }
+
+  #touch(stream: string, entry: StreamState): void {
+    this.#entries.delete(stream)
+    this.#entries.set(stream, entry)
+    if (this.#entries.size > this.options.maxStreams) {
+      const oldest = this.#entries.keys().next().value
       if (oldest !== undefined) {
-        forget(oldest)
-        undoing.delete(oldest)
+        this.#forget(oldest)
+        this.#undoing.delete(oldest)
       }
     }
   }
 
-  const snapshotOf = (stream: string, aggregate: AnyAggregateDefinition) => trustedSnapshot(options.loadSnapshot, stream, aggregate)
-
   /** Folds a stream's events after its snapshot (if any) into a new entry, and caches it unless it was dropped meanwhile. */
-  const fold = (stream: string, aggregate: AnyAggregateDefinition, snapshot: StreamSnapshot | undefined, events: EventEnvelope[], generation: number): StreamState => {
+  #fold(stream: string, aggregate: AnyAggregateDefinition, snapshot: StreamSnapshot | undefined, events: EventEnvelope[], generation: number): StreamState {
     // Undone commands' events do not count: scan for them first, then fold the rest.
     const { commands, effective } = scanStream(events)
     let state: unknown
@@ -128,83 +223,46 @@ export function createWriteModel(options: WriteModelOptions): WriteModel {
       applyToAggregate(aggregate, state, effective)
     } else state = foldAggregate(aggregate, effective)
     const entry: StreamState = { state, version: events.at(-1)?.version ?? snapshot?.version ?? 0, commands }
-    if ((generations.get(stream) ?? 0) === generation) {
-      touch(stream, entry)
-      stale.delete(stream)
-      if (undoing.has(stream)) kept.set(stream, { base: snapshot?.version ?? 0, events })
+    if (this.#generation(stream) === generation) {
+      this.#touch(stream, entry)
+      this.#stale.delete(stream)
+      if (this.#undoing.has(stream)) this.#kept.set(stream, { base: snapshot?.version ?? 0, events })
     }
     return entry
   }
 
-  const read = async (stream: string, aggregate: AnyAggregateDefinition): Promise<StreamState> => {
-    const generation = generations.get(stream) ?? 0
-    const snapshot = await snapshotOf(stream, aggregate)
-    return fold(stream, aggregate, snapshot, await options.readStream(stream, snapshot?.version ?? 0), generation)
+  /** Reads `wanted` streams in one read of the log (snapshot and events each); each is folded and cached. */
+  #readAll(wanted: readonly (readonly [string, AnyAggregateDefinition])[]): Map<string, Promise<StreamState>> {
+    const reads = this.options.readStreams(wanted.map(([stream]) => stream))
+    const loads = new Map<string, Promise<StreamState>>()
+    for (const [stream, aggregate] of wanted) {
+      const generation = this.#generation(stream)
+      const pending = reads
+        .then((found) => {
+          const { snapshot, events } = found.get(stream) ?? { snapshot: undefined, events: [] }
+          return this.#fold(stream, aggregate, checkedSnapshot(snapshot, stream, aggregate), events, generation)
+        })
+        .finally(() => {
+          if (this.#loading.get(stream) === pending) this.#loading.delete(stream)
+        })
+      this.#loading.set(stream, pending)
+      loads.set(stream, pending)
+    }
+    return loads
   }
 
-  /** After an undo or redo: the same fold as `read`, over the kept events instead of the log's. */
-  const refold = async (stream: string, aggregate: AnyAggregateDefinition, from: { readonly base: number; readonly events: EventEnvelope[] }): Promise<StreamState> => {
-    const generation = generations.get(stream) ?? 0
-    if (from.base === 0) return fold(stream, aggregate, undefined, from.events, generation)
+  /** After an undo or redo: the same fold as a read, over the kept events instead of the log's. */
+  async #refold(stream: string, aggregate: AnyAggregateDefinition, from: KeptEvents): Promise<StreamState> {
+    const generation = this.#generation(stream)
+    if (from.base === 0) return this.#fold(stream, aggregate, undefined, from.events, generation)
     // The fold changed the snapshot's state in place: a compacted stream reads it again.
-    const snapshot = await snapshotOf(stream, aggregate)
-    return snapshot?.version === from.base ? fold(stream, aggregate, snapshot, from.events, generation) : read(stream, aggregate)
+    const snapshot = checkedSnapshot(await this.options.loadSnapshot(stream), stream, aggregate)
+    return snapshot?.version === from.base ? this.#fold(stream, aggregate, snapshot, from.events, generation) : this.#readAll([[stream, aggregate]]).get(stream)!
   }
-
-  const drop = (stream: string) => {
-    forget(stream)
-    loading.delete(stream)
-    generations.set(stream, (generations.get(stream) ?? 0) + 1)
-  }
-
-  const model: WriteModel = {
-    load(stream, aggregate) {
-      const cached = entries.get(stream)
-      if (cached && !stale.has(stream)) {
-        touch(stream, cached)
-        return Promise.resolve(cached)
-      }
-      // Concurrent loads of one stream share one read.
-      let pending = loading.get(stream)
-      if (!pending) {
-        const events = stale.has(stream) ? kept.get(stream) : undefined
-        pending = (events ? refold(stream, aggregate, events) : read(stream, aggregate)).finally(() => loading.delete(stream))
-        loading.set(stream, pending)
-      }
-      return pending
-    },
-    peek: (stream) => (stale.has(stream) ? undefined : entries.get(stream)),
-    committed(stream, events) {
-      const history = events.some((e) => isHistoryEvent(e.type))
-      if (history) undoing.add(stream)
-      const list = kept.get(stream)
-      if (list && !keepEvents(list, events)) kept.delete(stream)
-      if (!history) return
-      if (kept.has(stream) && entries.has(stream)) stale.add(stream)
-      else drop(stream)
-    },
-    catchUp: (stream, aggregate) => catchUpEntry(model, options.readStream, stream, aggregate),
-    restore(stream, copy) {
-      drop(stream)
-      touch(stream, copy)
-    },
-    drop,
-    clear() {
-      entries.clear()
-      kept.clear()
-      stale.clear()
-    },
-  }
-  return model
 }
 
-/** A compacted stream's snapshot, checked: a damaged one refuses the stream's commands (its events are gone). */
-async function trustedSnapshot(
-  load: (stream: string) => Promise<StreamSnapshot | undefined>,
-  stream: string,
-  aggregate: AnyAggregateDefinition,
-): Promise<StreamSnapshot | undefined> {
-  const snapshot = await load(stream)
+/** A stream's snapshot as read, unless it is damaged: then commands on the stream are refused (its events are gone). */
+function checkedSnapshot(snapshot: StreamSnapshot | undefined, stream: string, aggregate: AnyAggregateDefinition): StreamSnapshot | undefined {
   const damaged = snapshot && streamSnapshotProblem(snapshot, aggregate)
   if (damaged) {
     throw new StorageError('corrupt', `The compaction snapshot of stream "${stream}" cannot be trusted (${damaged}), and the events it replaced are gone: commands on "${stream}" are refused. Other streams work; restore the snapshot from a backup or the sync server.`)
@@ -216,7 +274,7 @@ async function trustedSnapshot(
  * Adds a stream's newly committed events to the events kept for it. False when they do not follow
  * on: versions are gapless, so a gap means events the cache never saw (the log is read next time).
  */
-function keepEvents(list: { readonly base: number; readonly events: EventEnvelope[] }, events: readonly EventEnvelope[]): boolean {
+function keepEvents(list: KeptEvents, events: readonly EventEnvelope[]): boolean {
   for (const event of events) {
     const last = list.events.at(-1)?.version ?? list.base
     if (event.version <= last) continue

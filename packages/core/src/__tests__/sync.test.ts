@@ -211,6 +211,13 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
             streamReads.push(stream)
             return log.readStream(stream, afterVersion)
           },
+          streams: {
+            ...log.streams!,
+            readStreams: (streams: readonly string[]) => {
+              streamReads.push(...streams)
+              return log.streams!.readStreams(streams)
+            },
+          },
         })
       },
     }

@@ -164,7 +164,7 @@ describe('a database under the store name that Chronicle did not create (real Ch
       throw new DOMException('step failed', 'DataError')
     }
     const error = await indexedDbStorageWithLayout({}, [...migrations, failing]).open(name).catch((e: unknown) => e)
-    expect(isChronicleError(error, 'StorageError') && error.message).toMatch(/Upgrading the event log .* to schema version 4 failed.*step failed/)
+    expect(isChronicleError(error, 'StorageError') && error.message).toMatch(new RegExp(`Upgrading the event log .* to schema version ${schemaVersion + 1} failed.*step failed`))
     const untouched = await rawOpen(name)
     expect([untouched.version, untouched.objectStoreNames.length]).toEqual([1, 0])
   })

@@ -15,3 +15,24 @@ export function wrappedMemoryStorage(wrap: (log: EventLogStorage) => Partial<Eve
   }
   return { storage, inner }
 }
+
+/** `log`'s stream reads (one stream, or several at once), each telling `count` how many events it read of which stream. */
+export function countedStreamReads(log: EventLogStorage, count: (stream: string, events: number) => void): Partial<EventLogStorage> {
+  return {
+    async readStream(stream, after) {
+      const events = await log.readStream(stream, after)
+      count(stream, events.length)
+      return events
+    },
+    ...(log.streams && {
+      streams: {
+        ...log.streams,
+        async readStreams(streams) {
+          const found = await log.streams!.readStreams(streams)
+          for (const [stream, { events }] of found) count(stream, events.length)
+          return found
+        },
+      },
+    }),
+  }
+}

@@ -2,18 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { createStore, isChronicleError, memoryStorage, type StorageBackend } from '../index'
 import { addCard, boardView, commands, moveCard } from './fixtures'
 import { loopbackServer } from './loopback'
-import { wrappedMemoryStorage } from './wrappedStorage'
+import { countedStreamReads, wrappedMemoryStorage } from './wrappedStorage'
 
 /** Memory storage that counts the events read from each stream (the reads still happen). */
 function countingReads() {
   const reads = new Map<string, number>()
-  const { storage } = wrappedMemoryStorage((log) => ({
-    async readStream(stream, after) {
-      const events = await log.readStream(stream, after)
-      reads.set(stream, (reads.get(stream) ?? 0) + events.length)
-      return events
-    },
-  }))
+  const { storage } = wrappedMemoryStorage((log) => countedStreamReads(log, (stream, n) => reads.set(stream, (reads.get(stream) ?? 0) + n)))
   return { storage, reads: (stream: string) => reads.get(stream) ?? 0 }
 }
 
@@ -131,11 +125,7 @@ describe('the write model on a log other processes append to (sharedLog)', () =>
     const reads = new Map<string, number>()
     let hook = options.beforeAppend
     const { storage, inner } = wrappedMemoryStorage((log) => ({
-      async readStream(stream, after) {
-        const events = await log.readStream(stream, after)
-        reads.set(stream, (reads.get(stream) ?? 0) + events.length)
-        return events
-      },
+      ...countedStreamReads(log, (stream, n) => reads.set(stream, (reads.get(stream) ?? 0) + n)),
       async append(batch, appendOptions) {
         const run = hook
         hook = undefined

@@ -11,12 +11,14 @@ import { migrations, type Migration } from './indexedDbLayout'
 import { openConnection, withHandledTransactions } from './indexedDbOpen'
 import { indexedDbOutbox } from './indexedDbOutbox'
 import type { ChronicleDb, IndexedDbLog } from './indexedDbSchema'
+import { indexedDbStreams } from './indexedDbStreams'
 import type { EventLogStorage, StorageBackend, StorageSignal } from './storage'
 
 // The IndexedDB event log, put together from its parts: the connection and its upgrades
 // (indexedDbOpen.ts, indexedDbLayout.ts), appends (indexedDbAppend.ts), checkpoints
 // (indexedDbCheckpoints.ts), compaction (indexedDbCompaction.ts, indexedDbHorizon.ts), the sync
-// outbox (indexedDbOutbox.ts) and errors (indexedDbErrors.ts). The reads are here.
+// outbox (indexedDbOutbox.ts), the write model's reads (indexedDbStreams.ts) and errors
+// (indexedDbErrors.ts). The other reads are here.
 
 /** Options of `indexedDbStorage`. */
 export interface IndexedDbStorageOptions {
@@ -141,6 +143,8 @@ async function openIndexedDbLog(dbName: string, options: IndexedDbStorageOptions
     compaction: indexedDbCompaction(log),
 
     outbox: indexedDbOutbox(log),
+
+    streams: indexedDbStreams(log),
 
     onSignal(listener) {
       listeners.add(listener)

@@ -139,6 +139,16 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
     },
     compaction: memoryCompaction(log, assertOpen),
     outbox: memoryOutbox(log, assertOpen),
+    streams: {
+      async readStreams(streams) {
+        assertOpen()
+        return new Map(streams.map((stream) => [stream, { snapshot: copyOf(log.snapshots.get(stream)), events: [...(log.streams.get(stream) ?? [])] }]))
+      },
+      async streamIds() {
+        assertOpen()
+        return [...new Set([...log.streams.keys(), ...log.snapshots.keys()])]
+      },
+    },
     onSignal(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -186,8 +196,7 @@ function memoryCompaction(log: MemoryLog, assertOpen: () => void): CompactionSto
     },
     async loadStreamSnapshot(stream) {
       assertOpen()
-      const snapshot = log.snapshots.get(stream)
-      return snapshot && structuredClone(snapshot)
+      return copyOf(log.snapshots.get(stream))
     },
   }
 }
@@ -228,6 +237,9 @@ function memoryOutbox(log: MemoryLog, assertOpen: () => void): OutboxStorage {
     },
   }
 }
+
+/** A private copy of a stored value (as IndexedDB hands out), or undefined. */
+const copyOf = <T,>(value: T | undefined): T | undefined => (value === undefined ? undefined : structuredClone(value))
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V) {
   const list = map.get(key)

@@ -169,6 +169,13 @@ export interface EventLogStorage {
    * it.
    */
   readonly outbox?: OutboxStorage
+  /**
+   * Reads for the write model: several streams in one read, and the ids of every stream, so a
+   * store knows a new stream without reading it. `indexedDbStorage()` and `memoryStorage()` have
+   * it; without it the write model reads one stream at a time and reads every stream it has not
+   * cached, new or not.
+   */
+  readonly streams?: StreamStorage
   /** Subscribes to signals from other connections or the browser; returns the unsubscribe function. */
   onSignal(listener: (signal: StorageSignal) => void): () => void
   close(): void
@@ -193,6 +200,29 @@ export interface CompactionStorage {
   loadHorizonStates(position: number): Promise<Horizon['states'] | undefined>
   /** A stream's compaction snapshot, if it has one. */
   loadStreamSnapshot(stream: string): Promise<StreamSnapshot | undefined>
+}
+
+/** One stream as `StreamStorage.readStreams` reads it: its compaction snapshot, if any, and its events after it. */
+export interface StreamRead {
+  readonly snapshot: StreamSnapshot | undefined
+  readonly events: EventEnvelope[]
+}
+
+/**
+ * A log's reads for the write model (`EventLogStorage.streams`). A log with this part must also
+ * refuse (outcome `conflict`) an append at `expectedVersion` 0 to a stream that has a compaction
+ * snapshot and no events left, as to any stream that exists: a store appends to a stream it
+ * believes new without reading it first.
+ */
+export interface StreamStorage {
+  /** Several streams in one read (one transaction): each one's snapshot and its events after it. */
+  readStreams(streams: readonly string[]): Promise<Map<string, StreamRead>>
+  /**
+   * The ids of every stream the log holds (with events or a compaction snapshot), for a store to
+   * tell a new stream from one it has not read. An id may be missing (a stream written meanwhile
+   * by another writer): the append of a command decided on it as new then conflicts.
+   */
+  streamIds(): Promise<string[]>
 }
 
 /** The sync outbox of a log (`EventLogStorage.outbox`): commands waiting for the server, and what it confirmed. */
