@@ -210,7 +210,10 @@ export class Dispatcher {
       loads = new Map()
       for (const p of batch) if (!loads.has(p.stream)) loads.set(p.stream, this.#loadStream(p))
     } else {
-      // New streams cost no read, the others not cached one read for the whole batch.
+      // New streams cost no read, the others not cached one read for the whole batch. Which are
+      // new is known once the log's stream ids are read, just after the store opened.
+      const listing = this.options.writeModel.directory.loading
+      if (listing) await listing
       const wanted = new Map<string, AnyAggregateDefinition>()
       for (const p of batch) if (!wanted.has(p.stream)) wanted.set(p.stream, p.definition.aggregate)
       loads = this.options.writeModel.loadAll(wanted)

@@ -278,11 +278,11 @@ export class StoreKernel {
       }
       this.errors.emit(error)
     })
-    await this.startReadModels(opened, (await opened.compaction?.loadHorizon()) ?? undefined)
-    // Which streams exist, read in the background: until then every stream not cached is read.
+    // Which streams exist, read beside the read models' start (the first commands wait for it).
     // With sync on, a stream may exist only in the outbox: there every stream is read.
     const { streams } = opened
     if (streams && !this.options.sync) void this.writeModel.directory.load(() => streams.streamIds())
+    await this.startReadModels(opened, (await opened.compaction?.loadHorizon()) ?? undefined)
   }
 
   /** Closes the store for good: every later call fails with `error`; features stop (`onShutDown`). */

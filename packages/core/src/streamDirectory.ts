@@ -11,6 +11,12 @@
 export class StreamDirectory {
   readonly #hashes = new Set<number>()
   #known = false
+  #loading: Promise<void> | undefined
+
+  /** While the log's streams are being read: resolves when that is done (commands wait for it rather than read their streams). */
+  get loading(): Promise<void> | undefined {
+    return this.#loading
+  }
 
   /** True once the log's streams were read: before that no stream counts as new. */
   get known(): boolean {
@@ -31,13 +37,19 @@ export class StreamDirectory {
    * Reads the log's streams (`list`); streams added meanwhile stay. A failed read leaves the
    * directory unknown: every stream not cached is then read, as without a directory.
    */
-  async load(list: () => Promise<readonly string[]>): Promise<void> {
-    try {
-      for (const stream of await list()) this.add(stream)
-      this.#known = true
-    } catch {
-      // Unknown: commands read their streams.
-    }
+  load(list: () => Promise<readonly string[]>): Promise<void> {
+    this.#loading = list().then(
+      (streams) => {
+        for (const stream of streams) this.add(stream)
+        this.#known = true
+        this.#loading = undefined
+      },
+      () => {
+        // Unknown: commands read their streams.
+        this.#loading = undefined
+      },
+    )
+    return this.#loading
   }
 }
 
