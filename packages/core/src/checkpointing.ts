@@ -24,7 +24,8 @@ export class Checkpointing {
   schedule(): void {
     const { kernel } = this
     const { options, readModels } = kernel
-    if (this.#timer !== undefined || kernel.closed || (options.projections ?? []).length === 0) return
+    // Without read models there is still the write model's directory of streams to save.
+    if (this.#timer !== undefined || kernel.closed || ((options.projections ?? []).length === 0 && !kernel.writeModel.directory.known)) return
     // A short tail costs a cold start little; saving copies every read model whole.
     if (readModels.position - kernel.checkpointedAt < (options.checkpointEvery ?? 1000)) return
     const interval = options.checkpointInterval ?? 1000
@@ -46,12 +47,17 @@ export class Checkpointing {
     this.#timer = this.#idle = undefined
   }
 
-  /** Saves every read model's checkpoint now. */
+  /** Saves every read model's checkpoint now, and the write model's directory of streams. */
   async save(): Promise<void> {
     const { kernel } = this
     this.#last = Date.now()
     const checkpoints = kernel.readModels.checkpoints()
+    // Every stream of an event up to the read models' position is in the directory (it is told of each one they apply).
+    const position = kernel.readModels.position
+    const hashes = kernel.writeModel.directory.export()
     if (checkpoints.length > 0 && !kernel.closed) await kernel.log().saveCheckpoints(checkpoints)
+    const streams = kernel.closed ? undefined : kernel.log().streams
+    if (hashes && streams) await streams.saveDirectory({ position, hashes })
     // Without a working read model there is nothing a checkpoint would spare.
     kernel.checkpointedAt = Math.min(kernel.readModels.position, ...checkpoints.map((c) => c.position))
   }

@@ -7,8 +7,9 @@ import { newId } from './ids'
 import { readCommandPages } from './logPages'
 import { createReadModels, type OverlayFactory, type ReadModels } from './readModels'
 import type { StoreOptions } from './storeOptions'
-import type { EventLogStorage, StorageBackend, StoredHorizon, StreamRead } from './storage/storage'
+import type { EventLogStorage, StorageBackend, StoredHorizon, StreamRead, StreamStorage } from './storage/storage'
 import type { Principal } from './types'
+import type { DirectoryListing } from './streamDirectory'
 import { createWriteModel, type WriteModel } from './writeModel'
 
 /** Events per read of the whole log at a cold start or a catch-up. */
@@ -91,8 +92,9 @@ export class StoreKernel {
    */
   async #readStreams(streams: readonly string[]): Promise<Map<string, StreamRead>> {
     const log = this.log()
+    const { directory } = this.writeModel
     const found = log.streams
-      ? await log.streams.readStreams(streams)
+      ? await log.streams.readStreams(streams, (stream) => directory.mayBeCompacted(stream))
       : new Map(
           await Promise.all(
             streams.map(async (stream) => {
@@ -108,6 +110,20 @@ export class StoreKernel {
       reads.set(stream, { snapshot, events: provisional.length > 0 ? [...confirmed, ...provisional] : confirmed })
     }
     return reads
+  }
+
+  /** Every stream of the log: the directory a store saved, the compacted streams, then the streams of the events after the saved directory, page by page. */
+  async #listStreams(streams: StreamStorage, listing: DirectoryListing): Promise<void> {
+    const [saved, compacted] = await Promise.all([streams.loadDirectory(), streams.compactedStreams()])
+    for (const hash of saved?.hashes ?? []) listing.addHash(hash)
+    // Streams whose first events compaction removed: the log's events no longer name them all.
+    for (const stream of compacted) listing.addCompacted(stream)
+    for (let after = saved?.position ?? 0; ; ) {
+      const page = await this.log().readLog(after, { limit: backgroundPageSize })
+      for (const event of page) listing.add(event.stream)
+      if (page.length < backgroundPageSize) return
+      after = page.at(-1)!.seq
+    }
   }
 
   /** The open log; throws the store's StorageError once closed (or before it opened). */
@@ -133,8 +149,12 @@ export class StoreKernel {
   }
 
   /** Reads decoded log events after `after`, at most `range.limit`, up to `range.to`. */
-  readonly readDecoded = async (after: number, range: { readonly to?: number; readonly limit: number }): Promise<EventEnvelope[]> =>
-    this.decodeAll(await this.log().readLog(after, range))
+  readonly readDecoded = async (after: number, range: { readonly to?: number; readonly limit: number }): Promise<EventEnvelope[]> => {
+    const events = this.decodeAll(await this.log().readLog(after, range))
+    // Whatever this store reads of the log (a cold start's tail, another tab's commits) tells the write model which streams exist.
+    this.writeModel.directory.addAll(events)
+    return events
+  }
 
   /** The log after `after` in pages that end at command boundaries: a read model never shows half of a command (logPages.ts). */
   readFrom(after: number): AsyncIterable<EventEnvelope[]> {
@@ -189,6 +209,7 @@ export class StoreKernel {
   ingest(events: EventEnvelope[], live: boolean): void | Promise<void> {
     const first = events[0]
     if (!first) return
+    this.writeModel.directory.addAll(events)
     const { readModels } = this
     if (!this.#chain && first.seq === readModels.position + 1) {
       const pending = readModels.apply(events)
@@ -279,9 +300,11 @@ export class StoreKernel {
       this.errors.emit(error)
     })
     // Which streams exist, read beside the read models' start (the first commands wait for it).
-    // With sync on, a stream may exist only in the outbox: there every stream is read.
+    // With sync on, a stream may exist only in the outbox; a tab that cannot hear the others (no
+    // BroadcastChannel) would not learn of their compactions: there every stream is read.
     const { streams } = opened
-    if (streams && !this.options.sync) void this.writeModel.directory.load(() => streams.streamIds())
+    const hears = !this.sharedLog || typeof BroadcastChannel === 'function'
+    if (streams && !this.options.sync && hears) void this.writeModel.directory.load((listing) => this.#listStreams(streams, listing))
     await this.startReadModels(opened, (await opened.compaction?.loadHorizon()) ?? undefined)
   }
 

@@ -189,6 +189,8 @@ class StreamStates implements WriteModel {
     this.#entries.clear()
     this.#kept.clear()
     this.#stale.clear()
+    // Dropped because the log may hold what this store did not hear of (a compaction, time away).
+    void this.directory.reload()
   }
 
   #generation(stream: string): number {

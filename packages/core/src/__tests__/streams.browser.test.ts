@@ -1,12 +1,10 @@
-// The write model's view of which streams exist, in real Chromium IndexedDB (schema 4): every
-// stream has a record in `streams`, a command on a stream the store does not know is decided
-// without reading it, and the append that creates a stream fails if the stream exists after all,
-// also when compaction removed all of its events.
+// The write model's directory of streams, in real Chromium IndexedDB: a command on a stream the log
+// does not hold is decided without reading it; one the store did not hear of is decided again when
+// its append collides; streams whose first events compaction removed stay known; the directory is
+// saved with the checkpoints, so a cold start reads only the events after it.
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore, indexedDbStorage, isChronicleError, type StorageBackend, type Store } from '../index'
 import type { EventLogStorage } from '../storage/index'
-import { indexedDbStorageWithLayout } from '../storage/indexedDb'
-import { migrations } from '../storage/indexedDbLayout'
 import { addCard, boardView, commands } from './fixtures'
 
 const stores: Store[] = []
@@ -34,6 +32,8 @@ const add = (boardId: string, cardId: string) => addCard({ boardId, cardId, titl
 /** IndexedDB storage that records which streams the write model reads (one at a time or several at once). */
 function countingStorage() {
   const read: string[] = []
+  /** Where each read of the log began. */
+  const logReads: number[] = []
   const inner = indexedDbStorage()
   const storage: StorageBackend = {
     kind: inner.kind,
@@ -41,6 +41,10 @@ function countingStorage() {
       const log = await inner.open(name)
       return {
         ...log,
+        readLog: (after, range) => {
+          logReads.push(after)
+          return log.readLog(after, range)
+        },
         readStream: (stream, after) => {
           read.push(stream)
           return log.readStream(stream, after)
@@ -55,7 +59,7 @@ function countingStorage() {
       }
     },
   }
-  return { storage, read }
+  return { storage, read, logReads }
 }
 
 /** Resolves once the store's write model has read the log's streams (it does so after `ready`, in the background). */
@@ -111,28 +115,43 @@ describe('streams the log holds (real Chromium)', () => {
     ])
   })
 
-  it('an append at version 0 to a stream compaction emptied conflicts: its snapshot is its record', async () => {
+  it('a stream compaction emptied stays known: a store that never saw its events reads its snapshot', async () => {
     const name = uniqueName()
     const store = open(name)
     await store.dispatch(add('gone', 'c1'))
     await store.dispatch(add('gone', 'c2'))
     await store.dispatch(add('kept', 'c1'))
     await store.compact({ before: 3 })
-    const log = await openLog(name)
-    expect(await log.readStream('board-gone', 0)).toEqual([])
-    const [outcome] = await log.append([
-      { commandId: 'late', stream: 'board-gone', expectedVersion: 0, idempotent: false, events: [{ id: 'e9', stream: 'board-gone', version: 1, type: 'CardAdded', schemaVersion: 1, payload: { cardId: 'c1', column: 'todo', title: 'again' }, meta: { commandId: 'late', causationId: 'late', correlationId: 'late', at: 1, origin: 'x' } }] },
-    ])
-    expect(outcome).toEqual({ status: 'conflict', actualVersion: 2 })
-    expect(await log.readStream('board-gone', 0)).toEqual([])
-    // A fresh store decides on the snapshot: c1 exists, versions go on from 2.
     await store.close()
-    const next = open(name)
-    await directoryRead(next)
-    const refused = await next.dispatch(add('gone', 'c1')).catch((e: unknown) => e)
+    // Without the saved directory too: the compacted streams are listed from their snapshots.
+    for (const withSaved of [true, false]) {
+      if (!withSaved) await deleteSavedDirectory(name)
+      const next = open(name)
+      await directoryRead(next)
+      const refused = await next.dispatch(add('gone', `c${withSaved ? 1 : 2}`)).catch((e: unknown) => e)
+      expect(isChronicleError(refused, 'RuleViolation') && refused.code).toBe('card-exists')
+      await next.dispatch(add('gone', withSaved ? 'c3' : 'c4'))
+      await next.close()
+    }
+    const log = await openLog(name)
+    expect((await log.readStream('board-gone', 0)).map((e) => e.version)).toEqual([3, 4])
+  })
+
+  it('a stream another tab created and compacted away is known: this tab reads its snapshot', async () => {
+    const name = uniqueName()
+    const mine = open(name)
+    await directoryRead(mine)
+    // The other tab creates the stream and compacts it away; this tab hears of both (the
+    // announcement of the compaction makes it read its directory again).
+    const other = open(name)
+    await other.dispatch(add('theirs', 'c1'))
+    await other.dispatch(add('other', 'c1'))
+    await other.compact({ before: 2 })
+    await directoryRead(mine)
+    const refused = await mine.dispatch(add('theirs', 'c1')).catch((e: unknown) => e)
     expect(isChronicleError(refused, 'RuleViolation') && refused.code).toBe('card-exists')
-    await next.dispatch(add('gone', 'c3'))
-    expect((await next.log()).filter((e) => e.stream === 'board-gone').map((e) => e.version)).toEqual([3])
+    await mine.dispatch(add('theirs', 'c2'))
+    expect((await mine.log()).filter((e) => e.stream === 'board-theirs').map((e) => e.version)).toEqual([2])
   })
 
   it('reads several streams in one transaction, each with its snapshot and the events after it', async () => {
@@ -152,34 +171,36 @@ describe('streams the log holds (real Chromium)', () => {
     expect(found.get('board-c')!.snapshot).toBeUndefined()
     expect(found.get('board-c')!.events.map((e) => e.version)).toEqual([1])
     expect(found.get('board-none')).toEqual({ snapshot: undefined, events: [] })
-    expect((await log.streams!.streamIds()).sort()).toEqual(['board-a', 'board-b', 'board-c'])
+    expect((await log.streams!.compactedStreams()).sort()).toEqual(['board-a', 'board-b'])
   })
 
-  it('upgrading a version-3 log gives every stream its record and keeps the compaction snapshots', async () => {
+  it('saves the directory with the checkpoints: a cold start reads only the events after it', async () => {
     const name = uniqueName()
-    const old = open(name, indexedDbStorageWithLayout({}, migrations.slice(0, 3)))
-    for (const board of ['a', 'b', 'c', 'd']) await old.dispatch(add(board, 'c1'))
-    await old.dispatch(add('a', 'c2'))
-    await old.compact({ before: 2 })
-    await old.close()
-    // As a version-3 build left it: compaction snapshots only, no markers.
-    const raw = await request(indexedDB.open(`chronicle:${name}`))
-    const tx = raw.transaction('streams', 'readwrite')
-    for (const record of await request(tx.objectStore('streams').getAll())) if (!('aggregate' in record)) tx.objectStore('streams').delete(record.stream)
-    await new Promise((resolve) => (tx.oncomplete = resolve))
-    expect(await request(raw.transaction('streams').objectStore('streams').getAllKeys())).toEqual(['board-a'])
-    raw.close()
-
-    const log = await openLog(name)
-    expect((await log.streams!.streamIds()).sort()).toEqual(['board-a', 'board-b', 'board-c', 'board-d'])
-    expect((await log.compaction!.loadStreamSnapshot('board-a'))?.version).toBe(1)
-    expect(await log.compaction!.loadStreamSnapshot('board-b')).toBeUndefined()
-    log.close()
-    logs.splice(0)
-    // And the upgraded log works: a store knows every stream, and creating one of them again is refused.
     const store = open(name)
-    await directoryRead(store)
-    const refused = await store.dispatch(add('d', 'c1')).catch((e: unknown) => e)
+    for (let i = 0; i < 20; i++) await store.dispatch(add(`b${i}`, 'c1'))
+    await store.close()
+    const saved = await (await openLog(name)).streams!.loadDirectory()
+    expect(saved?.position).toBe(20)
+    expect(saved?.hashes.length).toBe(20)
+
+    const { storage, read, logReads } = countingStorage()
+    const next = open(name, storage)
+    await directoryRead(next)
+    // The read models start from their checkpoints and the directory from its record: nothing before them is read.
+    expect(logReads.length).toBeGreaterThan(0)
+    expect(logReads.filter((after) => after !== 20)).toEqual([])
+    const refused = await next.dispatch(add('b7', 'c1')).catch((e: unknown) => e)
     expect(isChronicleError(refused, 'RuleViolation') && refused.code).toBe('card-exists')
+    await next.dispatch(add('new', 'c1'))
+    expect(read).toEqual(['board-b7', 'board-b7'])
   })
 })
+
+/** Deletes the stream directory a store saved, as if it never had. */
+async function deleteSavedDirectory(name: string): Promise<void> {
+  const raw = await request(indexedDB.open(`chronicle:${name}`))
+  const tx = raw.transaction('meta', 'readwrite')
+  tx.objectStore('meta').delete('streams')
+  await new Promise((resolve) => (tx.oncomplete = resolve))
+  raw.close()
+}

@@ -1,8 +1,6 @@
 import type { EventEnvelope } from '../event'
 import { fingerprintDiffers } from '../fingerprint'
-import { unawaited } from './indexedDbErrors'
 import type { IndexedDbLog } from './indexedDbSchema'
-import { streamMarker } from './indexedDbStreams'
 import type { AppendCommand, AppendOptions, AppendOutcome } from './storage'
 
 // Appending to the IndexedDB event log: one transaction per batch of commands (group commit).
@@ -33,8 +31,6 @@ async function appendChecked({ db, writing }: IndexedDbLog, commands: readonly A
     const records = tx.objectStore('commands')
     const streams = [...new Set(commands.map((c) => c.stream))]
     const idempotent = commands.filter((c) => c.idempotent)
-    // Streams without a record in `streams` (new ones): the append that creates one writes its marker.
-    const unmarked = new Set<string>()
     // All reads first, in parallel: the stream heads and, for idempotent commands, earlier runs.
     const [heads, earlier] = await Promise.all([
       Promise.all(
@@ -42,9 +38,7 @@ async function appendChecked({ db, writing }: IndexedDbLog, commands: readonly A
           const cursor = await streamIndex.openKeyCursor(IDBKeyRange.bound([stream, 0], [stream, Infinity]), 'prev')
           if (cursor) return [stream, cursor.key[1]] as const
           // A stream without events may have been compacted: it counts on from its snapshot.
-          const record = await tx.objectStore('streams').get(stream)
-          if (!record) unmarked.add(stream)
-          return [stream, record?.version ?? 0] as const
+          return [stream, (await tx.objectStore('streams').get(stream))?.version ?? 0] as const
         }),
       ),
       Promise.all(idempotent.map(async (c) => [c.commandId, await records.get(c.commandId)] as const)),
@@ -67,7 +61,6 @@ async function appendChecked({ db, writing }: IndexedDbLog, commands: readonly A
       const keys: Promise<number>[] = []
       plan.push({ status: 'write', keys, command })
       for (const event of command.events) keys.push(store.add(event as EventEnvelope))
-      if (command.events.length > 0 && unmarked.delete(command.stream)) unawaited(tx.objectStore('streams').put(streamMarker(command.stream)))
       if (command.idempotent) seen.set(command.commandId, { last: -1, fingerprint: command.fingerprint })
       if (command.idempotent && keys.length > 0) {
         // The keys arrive while the transaction is still active: the record goes in with the events.
@@ -124,11 +117,7 @@ function appendTrusting({ rawDb, writing }: IndexedDbLog, commands: readonly App
     // The hot path of every dispatch, on the raw IDB API: idb's promise per request costs two
     // listeners and a promise per event, and its `done` promise another hop. The keys are read
     // off the requests once the transaction completed (every request has its result by then).
-    // A command decided on a stream as new (expectedVersion 0) adds the stream's record: that fails
-    // if the stream exists, also when compaction removed its first events (schema 4).
-    const creating = commands.some((c) => c.expectedVersion === 0 && c.events.length > 0)
-    const stores = creating ? ['events', 'streams'] : 'events'
-    const tx = writing ? rawDb.transaction(stores, 'readwrite', writing) : rawDb.transaction(stores, 'readwrite')
+    const tx = writing ? rawDb.transaction('events', 'readwrite', writing) : rawDb.transaction('events', 'readwrite')
     const store = tx.objectStore('events')
     const requests: IDBRequest<IDBValidKey>[] = []
     tx.oncomplete = () => {
@@ -141,11 +130,7 @@ function appendTrusting({ rawDb, writing }: IndexedDbLog, commands: readonly App
       else reject(error)
     }
     try {
-      const records = creating ? tx.objectStore('streams') : undefined
-      for (const command of commands) {
-        if (records && command.expectedVersion === 0 && command.events.length > 0) records.add(streamMarker(command.stream))
-        for (const event of command.events) requests.push(store.add(event))
-      }
+      for (const command of commands) for (const event of command.events) requests.push(store.add(event))
       // Ask for the commit now instead of when the last request's success has come back to this
       // thread: that saves a round trip, and the read models' fold (whileAppending) then overlaps
       // the commit instead of delaying it. A request that fails after this still aborts the

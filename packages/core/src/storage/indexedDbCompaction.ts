@@ -3,7 +3,6 @@ import { deleteCheckpointsBefore } from './indexedDbCheckpoints'
 import { damagedHorizon, unawaited } from './indexedDbErrors'
 import { dropOtherHorizonParts, horizonProblem, readHorizonStates, storedHorizon, writeHorizonParts, type HorizonRecord } from './indexedDbHorizon'
 import type { IndexedDbLog } from './indexedDbSchema'
-import { snapshotOf } from './indexedDbStreams'
 import type { CompactionStorage } from './storage'
 
 /**
@@ -60,7 +59,6 @@ export function indexedDbCompaction({ db, writing, partEntries, guard }: Indexed
         }
       }),
 
-    loadStreamSnapshot: (stream) => guard(`Reading the snapshot of ${stream}`, async () => snapshotOf(await db.get('streams', stream))),
+    loadStreamSnapshot: (stream) => guard(`Reading the snapshot of ${stream}`, () => db.get('streams', stream)),
   }
 }
-

@@ -1,7 +1,6 @@
 import type { StoreNames } from 'idb'
 import type { EventEnvelope } from '../event'
 import type { ChronicleDb, CommandRecord } from './indexedDbSchema'
-import { markEveryStream } from './indexedDbStreams'
 
 /**
  * One step of the database layout: `migrations[i]` brings a database to the layout of version
@@ -82,14 +81,6 @@ export const migrations: readonly Migration[] = [
   // would take for damaged records: the version tells it instead that a newer build owns the log
   // (it fails with StorageError `version-change`), and an open tab of it steps aside.
   () => undefined,
-  // 4: every stream gets a record in `streams` (its compaction snapshot, or a marker), written by
-  // the append that creates it. A store then lists every stream in one read and appends to a
-  // stream it does not know without reading it first: the append adds the stream's record, which
-  // fails if the stream exists, even when compaction removed its first events. Existing streams
-  // get their markers here.
-  (_database, transaction) => {
-    markEveryStream(transaction.objectStore('events'), transaction.objectStore('streams'))
-  },
 ]
 
 /** The object stores this build's layout has: a database at its version without them was made by something else. */

@@ -18,17 +18,6 @@ export interface CommandRecord {
   readonly fingerprint?: string
 }
 
-/**
- * The record of a stream that has no compaction snapshot (schema 4): every stream has a record in
- * `streams`, so that an append to a stream believed new can check that in the same write (an
- * `add` that fails when the record exists), and so that a store can list every stream at once.
- */
-export interface StreamMarker {
-  readonly stream: string
-  readonly version: 0
-  readonly state?: undefined
-}
-
 /** One part of a checkpoint saved in parts (indexedDbCheckpoints.ts). */
 export interface CheckpointPartRecord {
   readonly name: string
@@ -53,7 +42,7 @@ export interface ChronicleDb extends DBSchema {
   }
   commands: { key: string; value: CommandRecord }
   checkpoints: { key: string; value: CheckpointRecord }
-  streams: { key: string; value: StreamSnapshot | StreamMarker }
+  streams: { key: string; value: StreamSnapshot }
   outbox: { key: string; value: PendingCommand; indexes: { order: number } }
   meta: { key: string; value: unknown }
 }

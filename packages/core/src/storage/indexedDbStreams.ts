@@ -1,67 +1,45 @@
-import type { IndexedDbLog, StreamMarker } from './indexedDbSchema'
-import type { StreamRead, StreamSnapshot, StreamStorage } from './storage'
+import type { IndexedDbLog } from './indexedDbSchema'
+import type { SavedStreamDirectory, StreamRead, StreamStorage } from './storage'
 
-// The write model's reads of the IndexedDB event log: many streams in one transaction, and the
-// ids of every stream (each has a record in `streams` since schema 4: its compaction snapshot, or
-// a marker written by the append that created it).
-
-/** Stream ids read per request when listing them all. */
-const idPage = 50_000
+// The write model's side of the IndexedDB event log: many streams read in one transaction, and the
+// store's directory of streams (`meta` 'streams'), saved with its checkpoints.
 
 /** The `streams` part of an IndexedDB log (see `StreamStorage`). */
-export function indexedDbStreams({ db, guard }: IndexedDbLog): StreamStorage {
+export function indexedDbStreams({ db, writing, guard }: IndexedDbLog): StreamStorage {
   return {
-    readStreams: (streams) =>
+    readStreams: (streams, compacted = () => true) =>
       guard('Reading streams', async () => {
         const tx = db.transaction(['events', 'streams'])
         const index = tx.objectStore('events').index('stream')
-        const records = tx.objectStore('streams')
+        const snapshots = tx.objectStore('streams')
         // Every request at once: one round trip for the whole batch. A snapshot's events are gone
         // from the log, so the stream's events in the log are exactly those after it.
         const reads = await Promise.all(
           streams.map(async (stream) => {
-            const [record, events] = await Promise.all([records.get(stream), index.getAll(IDBKeyRange.bound([stream, 0], [stream, Infinity]))])
-            return [stream, { snapshot: snapshotOf(record), events }] as const
+            const [snapshot, events] = await Promise.all([compacted(stream) ? snapshots.get(stream) : undefined, index.getAll(IDBKeyRange.bound([stream, 0], [stream, Infinity]))])
+            return [stream, { snapshot, events }] as const
           }),
         )
         return new Map<string, StreamRead>(reads)
       }),
 
-    streamIds: () =>
-      guard('Listing streams', async () => {
-        const ids: string[] = []
-        for (let after: string | undefined; ; ) {
-          const page = await db.getAllKeys('streams', after === undefined ? undefined : IDBKeyRange.lowerBound(after, true), idPage)
-          for (const id of page) ids.push(id)
-          if (page.length < idPage) return ids
-          after = page.at(-1)
-        }
+    loadDirectory: () =>
+      guard('Reading the stream directory', async () => {
+        const saved = (await db.get('meta', 'streams')) as Partial<SavedStreamDirectory> | undefined
+        // Anything else (a damaged record) is as if none was saved: the log is read instead.
+        return saved && typeof saved.position === 'number' && saved.hashes instanceof Uint32Array ? { position: saved.position, hashes: saved.hashes } : undefined
       }),
-  }
-}
 
-/** A stream's compaction snapshot from its record in `streams`; a stream's marker (schema 4) is none. */
-export const snapshotOf = (record: StreamSnapshot | StreamMarker | undefined): StreamSnapshot | undefined => (record && 'aggregate' in record ? record : undefined)
+    compactedStreams: () => guard('Listing compacted streams', () => db.getAllKeys('streams')),
 
-/** The marker that says a stream exists (schema 4), for a stream without a compaction snapshot. */
-export const streamMarker = (stream: string): StreamMarker => ({ stream, version: 0 })
-
-/**
- * Schema 4's step: a marker in `streams` for every stream of the log that has no record there yet,
- * reading the `[stream, version]` index one stream at a time (a key cursor that jumps to the next
- * stream), inside the upgrade's transaction.
- */
-export function markEveryStream(events: IDBObjectStore, streams: IDBObjectStore): void {
-  const known = streams.getAllKeys()
-  known.onsuccess = () => {
-    const marked = new Set(known.result as string[])
-    const cursor = events.index('stream').openKeyCursor()
-    cursor.onsuccess = () => {
-      const at = cursor.result
-      if (!at) return
-      const stream = (at.key as [string, number])[0]
-      if (!marked.has(stream)) streams.put(streamMarker(stream))
-      at.continue([stream, Infinity])
-    }
+    saveDirectory: (directory) =>
+      guard('Saving the stream directory', async () => {
+        const tx = db.transaction('meta', 'readwrite', writing)
+        const meta = tx.objectStore('meta')
+        // Another tab may have saved a later one meanwhile: keep the later.
+        const saved = (await meta.get('streams')) as Partial<SavedStreamDirectory> | undefined
+        if (typeof saved?.position !== 'number' || saved.position < directory.position) await meta.put(directory, 'streams')
+        await tx.done
+      }),
   }
 }

@@ -3,7 +3,7 @@ import { StorageError } from '../errors'
 import { indexAfter } from '../positions'
 import type { EventEnvelope } from '../event'
 import { fingerprintDiffers } from '../fingerprint'
-import type { AppendCommand, AppendOutcome, CompactionStorage, ConfirmedEvent, EventLogStorage, FoundCommand, OutboxStorage, Horizon, PendingCommand, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
+import type { AppendCommand, AppendOutcome, CompactionStorage, ConfirmedEvent, EventLogStorage, FoundCommand, OutboxStorage, Horizon, PendingCommand, SavedStreamDirectory, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
 
 interface MemoryLog {
   readonly events: EventEnvelope[]
@@ -14,6 +14,7 @@ interface MemoryLog {
   readonly checkpoints: Map<string, StoredCheckpoint>
   readonly snapshots: Map<string, StreamSnapshot>
   horizon: Horizon | undefined
+  directory: SavedStreamDirectory | undefined
   readonly outbox: Map<string, PendingCommand>
   syncPosition: number
 }
@@ -33,7 +34,7 @@ export function memoryStorage(): StorageBackend {
     async open(name) {
       let log = logs.get(name)
       if (!log) {
-        log = { events: [], streams: new Map(), commands: new Map(), recorded: new Map(), checkpoints: new Map(), snapshots: new Map(), horizon: undefined, outbox: new Map(), syncPosition: 0 }
+        log = { events: [], streams: new Map(), commands: new Map(), recorded: new Map(), checkpoints: new Map(), snapshots: new Map(), horizon: undefined, directory: undefined, outbox: new Map(), syncPosition: 0 }
         logs.set(name, log)
       }
       return openMemoryLog(log)
@@ -144,9 +145,17 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
         assertOpen()
         return new Map(streams.map((stream) => [stream, { snapshot: copyOf(log.snapshots.get(stream)), events: [...(log.streams.get(stream) ?? [])] }]))
       },
-      async streamIds() {
+      async loadDirectory() {
         assertOpen()
-        return [...new Set([...log.streams.keys(), ...log.snapshots.keys()])]
+        return copyOf(log.directory)
+      },
+      async compactedStreams() {
+        assertOpen()
+        return [...log.snapshots.keys()]
+      },
+      async saveDirectory(directory) {
+        assertOpen()
+        if ((log.directory?.position ?? -1) < directory.position) log.directory = structuredClone(directory)
       },
     },
     onSignal(listener) {

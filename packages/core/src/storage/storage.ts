@@ -170,10 +170,10 @@ export interface EventLogStorage {
    */
   readonly outbox?: OutboxStorage
   /**
-   * Reads for the write model: several streams in one read, and the ids of every stream, so a
-   * store knows a new stream without reading it. `indexedDbStorage()` and `memoryStorage()` have
-   * it; without it the write model reads one stream at a time and reads every stream it has not
-   * cached, new or not.
+   * The write model's side: several streams in one read, and a saved directory of the streams
+   * the log holds, so a store knows a new stream without reading it. `indexedDbStorage()` and
+   * `memoryStorage()` have it; without it the write model reads one stream at a time and reads
+   * every stream it has not cached, new or not.
    */
   readonly streams?: StreamStorage
   /** Subscribes to signals from other connections or the browser; returns the unsubscribe function. */
@@ -209,20 +209,27 @@ export interface StreamRead {
 }
 
 /**
- * A log's reads for the write model (`EventLogStorage.streams`). A log with this part must also
- * refuse (outcome `conflict`) an append at `expectedVersion` 0 to a stream that has a compaction
- * snapshot and no events left, as to any stream that exists: a store appends to a stream it
- * believes new without reading it first.
+ * Which streams the log holds, as a store saves it: the 30-bit hashes of the ids of every stream
+ * with an event at or before `position` (`StreamDirectory`).
  */
+export interface SavedStreamDirectory {
+  readonly position: number
+  readonly hashes: Uint32Array
+}
+
+/** A log's side of the write model (`EventLogStorage.streams`). */
 export interface StreamStorage {
-  /** Several streams in one read (one transaction): each one's snapshot and its events after it. */
-  readStreams(streams: readonly string[]): Promise<Map<string, StreamRead>>
   /**
-   * The ids of every stream the log holds (with events or a compaction snapshot), for a store to
-   * tell a new stream from one it has not read. An id may be missing (a stream written meanwhile
-   * by another writer): the append of a command decided on it as new then conflicts.
+   * Several streams in one read (one transaction): each one's snapshot and its events after it.
+   * `compacted`, when given, tells which streams may have a snapshot: the others' need not be read.
    */
-  streamIds(): Promise<string[]>
+  readStreams(streams: readonly string[], compacted?: (stream: string) => boolean): Promise<Map<string, StreamRead>>
+  /** The directory a store saved last (with its checkpoints), if any. */
+  loadDirectory(): Promise<SavedStreamDirectory | undefined>
+  /** Saves a store's directory, unless one of a later position is saved already. */
+  saveDirectory(directory: SavedStreamDirectory): Promise<void>
+  /** The streams that have a compaction snapshot (whose first events may be gone from the log). */
+  compactedStreams(): Promise<string[]>
 }
 
 /** The sync outbox of a log (`EventLogStorage.outbox`): commands waiting for the server, and what it confirmed. */
