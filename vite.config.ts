@@ -14,6 +14,18 @@ const sourceCondition = '@chronicle/source'
 /** React 18.3 and the Testing Library that uses it, from their own package (see its package.json). */
 const react18 = (name: string) => fileURLToPath(new URL(`./testing/react18/node_modules/${name}`, import.meta.url))
 
+/** What the browser projects pre-bundle: discovering it mid-run re-optimizes and loads a second copy. */
+const reactDeps = ['react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom', 'react-dom/client']
+
+/** Every import of react, react-dom and Testing Library resolved to the React 18.3 install. */
+const react18Aliases = [
+  { find: /^react$/, replacement: react18('react') },
+  { find: /^react\/(.*)$/, replacement: `${react18('react')}/$1` },
+  { find: /^react-dom$/, replacement: react18('react-dom') },
+  { find: /^react-dom\/(.*)$/, replacement: `${react18('react-dom')}/$1` },
+  { find: '@testing-library/react', replacement: react18('@testing-library/react') },
+]
+
 export const chromiumLaunchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: [
@@ -25,6 +37,15 @@ export const chromiumLaunchOptions = {
     '--disable-component-update',
     '--disable-sync',
   ],
+}
+
+/** The browser projects' browser: headless Chromium from the system. */
+const headlessChromium = {
+  enabled: true,
+  headless: true,
+  screenshotFailures: false,
+  provider: playwright({ launchOptions: chromiumLaunchOptions }),
+  instances: [{ browser: 'chromium' as const }],
 }
 
 export default defineConfig({
@@ -65,6 +86,18 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The React hooks' Chromium tests again on React 18.3 (as the react18 project does in jsdom).
+        resolve: { alias: react18Aliases },
+        optimizeDeps: { include: [...reactDeps, '@testing-library/react'] },
+        test: {
+          name: 'browser-react18',
+          include: ['packages/react/src/**/*.browser.test.{ts,tsx}'],
+          testTimeout: 60_000,
+          browser: headlessChromium,
+        },
+      },
+      {
+        extends: true,
         test: {
           name: 'node',
           environment: 'node',
@@ -91,17 +124,13 @@ export default defineConfig({
       {
         extends: true,
         // Pre-bundle React up front: discovering it mid-run re-optimizes and loads a second copy.
-        optimizeDeps: { include: ['react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom', 'react-dom/client'] },
+        optimizeDeps: { include: [...reactDeps, '@testing-library/react'] },
         test: {
           name: 'browser',
           include: ['packages/*/src/**/*.browser.test.{ts,tsx}', 'demo/src/**/*.browser.test.{ts,tsx}', 'bench/**/*.browser.test.{ts,tsx}'],
           testTimeout: 60_000,
           browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            provider: playwright({ launchOptions: chromiumLaunchOptions }),
-            instances: [{ browser: 'chromium' }],
+            ...headlessChromium,
             // Real sync server processes and controllable links for the sync client's tests.
             commands: syncCommands,
           },

@@ -1,5 +1,6 @@
 import type { AnyProjectionDefinition, ProjectionState } from './projection'
 import type { Store } from './store'
+import type { ViewOptions } from './storeOptions'
 import { StoreReadiness } from './storeReadiness'
 
 /** The last value `select` returned, and what it was computed from. */
@@ -28,13 +29,16 @@ export class ProjectionObserver<P extends AnyProjectionDefinition> {
   readonly projection: P
   /** The store's cold start, shared with every other observer of the store. */
   readonly readiness: StoreReadiness
+  /** How the read model is shown: `committed: true` leaves out provisional events. */
+  readonly view: ViewOptions
   #failure: { readonly error: unknown } | undefined
   #probed = false
   #selection: Selection | undefined
 
-  constructor(store: Store, projection: P) {
+  constructor(store: Store, projection: P, view: ViewOptions = {}) {
     this.store = store
     this.projection = projection
+    this.view = view
     this.readiness = StoreReadiness.of(store)
     this.subscribe = this.subscribe.bind(this)
     this.getSnapshot = this.getSnapshot.bind(this)
@@ -46,7 +50,7 @@ export class ProjectionObserver<P extends AnyProjectionDefinition> {
    * function. Like the store's observable, it calls `listener` once right away.
    */
   subscribe(listener: () => void): () => void {
-    const subscription = this.store.query(this.projection).subscribe({
+    const subscription = this.store.query(this.projection, undefined, undefined, this.view).subscribe({
       next: () => listener(),
       error: (error: unknown) => {
         this.#failure = { error }
@@ -97,7 +101,12 @@ export class ProjectionObserver<P extends AnyProjectionDefinition> {
   getSnapshot(): ProjectionState<P> {
     const failure = this.failure
     if (failure) throw failure.error
-    return this.store.read(this.projection)
+    return this.store.read(this.projection, this.view)
+  }
+
+  /** Whether the state shown holds events not in the log yet (never, for a committed-only view). */
+  get provisional(): boolean {
+    return !this.view.committed && this.store.provisional(this.projection)
   }
 
   /**
@@ -105,9 +114,9 @@ export class ProjectionObserver<P extends AnyProjectionDefinition> {
    * changed, and the previous result returned while `equal` (default `Object.is`) says the new one
    * is the same: a caller can compare results by identity to know whether its slice changed.
    * Throws like `getSnapshot`. One observer remembers one selection: use one observer per view.
+   * `state` selects from a state the caller holds instead (a UI binding's snapshot of a version).
    */
-  select<R>(selector: (state: ProjectionState<P>) => R, equal: (a: R, b: R) => boolean = Object.is): R {
-    const state = this.getSnapshot()
+  select<R>(selector: (state: ProjectionState<P>) => R, equal: (a: R, b: R) => boolean = Object.is, state: ProjectionState<P> = this.getSnapshot()): R {
     const last = this.#selection
     if (last && last.state === state && last.selector === selector) return last.value as R
     const next = selector(state)

@@ -1,12 +1,21 @@
-import { createContext, createElement, useContext, useMemo, type ReactNode } from 'react'
+import { createContext, createElement, useContext, useEffect, useLayoutEffect, useMemo, useState, type ReactNode } from 'react'
 import type { Store } from '@chronicle/core'
+import { TransitionGate } from './transitions'
 
 interface ChronicleContextValue {
   readonly store: Store
   readonly suspense: boolean
+  readonly gate: TransitionGate
 }
 
 const ChronicleContext = createContext<ChronicleContextValue | null>(null)
+/** The store version a render shows (`TransitionGate`): a transition's renders get the new one, urgent renders the old one. */
+const VersionContext = createContext(0)
+
+/** The version this render shows (see `TransitionGate`). */
+export function useShownVersion(): number {
+  return useContext(VersionContext)
+}
 
 /** Props of `ChronicleProvider`. */
 export interface ChronicleProviderProps {
@@ -31,8 +40,13 @@ export interface ChronicleProviderProps {
  */
 export function ChronicleProvider({ store, suspense = false, children }: ChronicleProviderProps) {
   // A new context value would re-render every component that uses a hook, whatever it reads.
-  const value = useMemo(() => ({ store, suspense }), [store, suspense])
-  return createElement(ChronicleContext.Provider, { value }, children)
+  const value = useMemo(() => ({ store, suspense, gate: TransitionGate.of(store) }), [store, suspense])
+  const { gate } = value
+  // Changes caused by a dispatch made in a transition arrive as transition updates of this state.
+  const [version, setVersion] = useState(gate.version)
+  useEffect(() => gate.listen(setVersion), [gate])
+  useLayoutEffect(() => gate.committed(version), [gate, version])
+  return createElement(ChronicleContext.Provider, { value }, createElement(VersionContext.Provider, { value: version }, children))
 }
 
 /** The nearest provider's store and options; throws a message naming `hook` when there is none. */

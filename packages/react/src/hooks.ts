@@ -13,25 +13,38 @@ import {
   type Receipt,
   type ResultOf,
   type AnyAggregateDefinition,
+  type ViewOptions,
 } from '@chronicle/core'
 import { useChronicleContext } from './context'
 import { useSelected } from './useSelected'
 
 const identity = <T,>(value: T) => value
 
+/** Options of `useProjection` and `useQuery`, in place of `equal`. */
+export interface SelectOptions<R> extends ViewOptions {
+  /** When two results are the same (default `Object.is`): the component re-renders only when they are not. */
+  readonly equal?: ((a: R, b: R) => boolean) | undefined
+}
+
+const optionsOf = <R,>(equal: ((a: R, b: R) => boolean) | SelectOptions<R> | undefined): SelectOptions<R> => (typeof equal === 'function' ? { equal } : (equal ?? {}))
+
 /**
  * A read model's state, or the slice `selector` picks; re-renders only when that slice changes
  * (by `equal`, default `Object.is`). Keep selectors cheap and return existing parts of the state.
+ * It shows provisional events (a command still committing) unless `{ committed: true }`; a
+ * change caused by a dispatch made in `startTransition` renders as part of that transition.
  *
  * @example
  * const todo = useProjection(boardView, (s) => s.columns.todo ?? empty)
+ * const balance = useProjection(accounts, (s) => s.balance, { committed: true })
  */
 export function useProjection<P extends AnyProjectionDefinition, R = ProjectionState<P>>(
   projection: P,
   selector?: (state: ProjectionState<P>) => R,
-  equal?: (a: R, b: R) => boolean,
+  equal?: ((a: R, b: R) => boolean) | SelectOptions<R>,
 ): R {
-  return useSelected('useProjection', projection, (selector ?? identity) as (state: unknown) => R, equal)
+  const options = optionsOf(equal)
+  return useSelected('useProjection', projection, (selector ?? identity) as (state: unknown) => R, options.equal, options.committed)
 }
 
 /**
@@ -40,9 +53,32 @@ export function useProjection<P extends AnyProjectionDefinition, R = ProjectionS
  * @example
  * const ids = useQuery(cardsInColumn, 'todo')
  */
-export function useQuery<Q extends AnyQueryDefinition>(query: Q, params: ParamsOf<Q>, equal?: (a: ResultOf<Q>, b: ResultOf<Q>) => boolean): ResultOf<Q> {
+export function useQuery<Q extends AnyQueryDefinition>(query: Q, params: ParamsOf<Q>, equal?: ((a: ResultOf<Q>, b: ResultOf<Q>) => boolean) | SelectOptions<ResultOf<Q>>): ResultOf<Q> {
   const select = useCallback((state: unknown) => query.select(state as never, params as never) as ResultOf<Q>, [query, params])
-  return useSelected('useQuery', query.projection, select, equal)
+  const options = optionsOf(equal)
+  return useSelected('useQuery', query.projection, select, options.equal, options.committed)
+}
+
+/**
+ * True while `projection`'s read model (without one: any read model) shows events not in the log
+ * yet: a command still committing (optimistic read models), or with sync one the server has not
+ * confirmed. Re-renders when that changes.
+ *
+ * @example
+ * const saving = useProvisional(boardView)
+ * <ul aria-busy={saving}>...</ul>
+ */
+export function useProvisional(projection?: AnyProjectionDefinition): boolean {
+  const { store } = useChronicleContext('useProvisional')
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      const subscriptions = (projection ? [projection] : store.projections).map((p) => store.query(p).subscribe({ next: listener, error: () => undefined }))
+      return () => subscriptions.forEach((s) => s.unsubscribe())
+    },
+    [store, projection],
+  )
+  const provisional = () => store.provisional(projection)
+  return useSyncExternalStore(subscribe, provisional, provisional)
 }
 
 /** The functions `useCommand` returns beside its state; they keep their identity across renders. */

@@ -1,23 +1,13 @@
 import * as React from 'react'
 import { startTransition, useLayoutEffect } from 'react'
 import { createRoot } from 'react-dom/client'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { Receipt, Store } from '@chronicle/core'
 import { ChronicleProvider, useProjection } from '../index'
 import { addCard, boardView } from '../../../core/src/__tests__/fixtures'
-import { guardConsole, modes, openStore } from './harness'
+import { guardConsole, modes, openStore, realScheduling } from './harness'
 
-// These tests let React schedule for real (time slicing, pausing on a suspended promise) instead
-// of flushing everything synchronously inside act().
-const global = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean | undefined }
-let actEnvironment: boolean | undefined
-beforeEach(() => {
-  actEnvironment = global.IS_REACT_ACT_ENVIRONMENT
-  global.IS_REACT_ACT_ENVIRONMENT = false
-})
-afterEach(() => {
-  global.IS_REACT_ACT_ENVIRONMENT = actEnvironment
-})
+realScheduling()
 
 /** Drops the repeats of StrictMode's double render. */
 const once = <T,>(items: readonly T[]) => items.filter((item, i) => i === 0 || JSON.stringify(item) !== JSON.stringify(items[i - 1]))

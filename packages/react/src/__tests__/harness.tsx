@@ -141,3 +141,19 @@ export function guardConsole() {
     expect(calls).toEqual({ error: [], warn: [] })
   })
 }
+
+/**
+ * Lets React schedule for real in the tests of the calling file (time slicing, pausing on a
+ * suspended promise) instead of flushing everything synchronously inside act().
+ */
+export function realScheduling() {
+  const global = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean | undefined }
+  let actEnvironment: boolean | undefined
+  beforeEach(() => {
+    actEnvironment = global.IS_REACT_ACT_ENVIRONMENT
+    global.IS_REACT_ACT_ENVIRONMENT = false
+  })
+  afterEach(() => {
+    global.IS_REACT_ACT_ENVIRONMENT = actEnvironment
+  })
+}

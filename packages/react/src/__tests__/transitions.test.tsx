@@ -1,0 +1,3 @@
+import { transitionSuites } from './transitionScenarios'
+
+transitionSuites()
