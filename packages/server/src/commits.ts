@@ -15,7 +15,8 @@ export interface CommitLog {
   take(commandId: string): readonly EventEnvelope[] | undefined
 }
 
-export function rememberCommits(inner: ServerEventLog): CommitLog {
+/** Wraps `inner`'s append; `onCommitted` hears of each batch's committed events in log order (the live tail takes them). */
+export function rememberCommits(inner: ServerEventLog, onCommitted: (events: readonly EventEnvelope[]) => void): CommitLog {
   const committed = new Map<string, readonly EventEnvelope[]>()
   return {
     log: {
@@ -24,9 +25,13 @@ export function rememberCommits(inner: ServerEventLog): CommitLog {
         const outcomes = await inner.append(commands, options)
         // A command whose answer nobody took (its push failed after committing) is not kept forever.
         if (committed.size > maxRemembered) committed.clear()
+        const events: EventEnvelope[] = []
         outcomes.forEach((outcome, i) => {
-          if (outcome.status === 'ok') committed.set(commands[i]!.commandId, outcome.events)
+          if (outcome.status !== 'ok') return
+          committed.set(commands[i]!.commandId, outcome.events)
+          events.push(...outcome.events)
         })
+        onCommitted(events.sort((a, b) => a.seq - b.seq))
         return outcomes
       },
     },

@@ -147,7 +147,9 @@ class SyncService {
     const name = this.options.name ?? 'chronicle'
     const { scopes } = this.options
     const log = await this.options.store.open(name, scopes ? { scopeOf: scopes.ofStream } : {})
-    const commits = rememberCommits(log)
+    // The live tail is made once the store is ready; until then there is nobody to offer commits to.
+    let tail: Tail | undefined
+    const commits = rememberCommits(log, (events) => tail?.offer(events))
     try {
       // The store gets the same open log; the server keeps reading it for pulls and live updates.
       const store = createStore({
@@ -164,7 +166,7 @@ class SyncService {
         compaction: false,
       })
       await store.ready
-      const tail = await createTail(log, { keep: this.options.recentEvents ?? 10_000, report: this.report, ...(scopes ? { scopeOf: scopes.ofStream } : {}) })
+      tail = await createTail(log, { keep: this.options.recentEvents ?? 10_000, report: this.report, ...(scopes ? { scopeOf: scopes.ofStream } : {}) })
       const live = createLiveHub({
         tail,
         authenticate: this.authenticate,

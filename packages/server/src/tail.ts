@@ -14,6 +14,11 @@ export interface Tail {
    * read stopped looking: the last event's seq when the page is full, else the head.
    */
   read(after: number, limit: number, scopes?: readonly string[] | null): Promise<{ events: EventEnvelope[]; next: number }>
+  /**
+   * Events this process just committed, in order: taken as read when they follow the tail's head
+   * directly (else the tail reads the log as usual), so a process's own commits are not read back.
+   */
+  offer(events: readonly EventEnvelope[]): void
   /** Called after the tail has read new events. */
   onGrow(listener: () => void): () => void
   close(): void
@@ -54,14 +59,8 @@ export async function createTail(
         for (;;) {
           const page = await log.readLog(head, { limit: pageSize })
           if (page.length === 0 || closed) break
-          recent.push(...page)
-          if (options.scopeOf) for (const event of page) recentScopes.push(scopeOf(event.stream))
-          head = page.at(-1)!.seq
-          if (recent.length > options.keep) {
-            recent.splice(0, recent.length - options.keep)
-            if (options.scopeOf) recentScopes.splice(0, recentScopes.length - options.keep)
-          }
-          grew.emit()
+          // Events offered while the page was read are there already.
+          take(page.filter((event) => event.seq > head))
           if (page.length < pageSize) break
         }
       } while (again && !closed)
@@ -73,9 +72,24 @@ export async function createTail(
     return refreshing
   }
 
-  const stopListening = log.onAppended((newHead) => {
-    if (newHead > head && !closed) void refresh()
-  })
+  const take = (events: readonly EventEnvelope[]) => {
+    if (events.length === 0) return
+    recent.push(...events)
+    if (options.scopeOf) for (const event of events) recentScopes.push(scopeOf(event.stream))
+    head = events.at(-1)!.seq
+    if (recent.length > options.keep) {
+      recent.splice(0, recent.length - options.keep)
+      if (options.scopeOf) recentScopes.splice(0, recentScopes.length - options.keep)
+    }
+    grew.emit()
+  }
+
+  // After the commit that announced it has had its chance to offer its events (see `offer`).
+  const stopListening = log.onAppended((newHead) =>
+    setImmediate(() => {
+      if (newHead > head && !closed) void refresh()
+    }),
+  )
 
   return {
     get head() {
@@ -98,6 +112,9 @@ export async function createTail(
       }
       const events = scopes && options.scopeOf ? await log.readScoped(after, { to, limit }, scopes) : await log.readLog(after, { to, limit })
       return { events, next: events.length === limit ? events.at(-1)!.seq : to }
+    },
+    offer(events) {
+      if (!closed && events[0]?.seq === head + 1) take(events)
     },
     onGrow: (listener) => grew.add(() => listener()),
     close() {

@@ -16,14 +16,19 @@ import { startPostgres, type PostgresCluster } from './postgresCluster'
 /** A backend whose logs count append calls (one call = one transaction). */
 function counting(inner: ServerStorageBackend) {
   const appends: number[] = []
+  const logReads: number[] = []
   const backend: ServerStorageBackend = {
     ...inner,
-    async open(name) {
-      const log = await inner.open(name)
-      return { ...log, append: (batch, options) => (appends.push(batch.length), log.append(batch, options)) }
+    async open(name, options) {
+      const log = await inner.open(name, options)
+      return {
+        ...log,
+        append: (batch, appendOptions) => (appends.push(batch.length), log.append(batch, appendOptions)),
+        readLog: (after, range) => (logReads.push(after), log.readLog(after, range)),
+      }
     },
   }
-  return { backend, appends }
+  return { backend, appends, logReads }
 }
 
 /** Every query text pg sends while `work` runs (all clients of this process). */
@@ -57,9 +62,11 @@ const history = (kind: 'undo' | 'redo', target: PushCommand): PushCommand => ({ 
 function batchingSuite(backend: () => Promise<ServerStorageBackend>, pg: boolean) {
   let sync: SyncHandler
   let appends: number[]
+  let logReads: number[]
   beforeAll(async () => {
     const counted = counting(await backend())
     appends = counted.appends
+    logReads = counted.logReads
     sync = createSyncHandler({ domain: { commands }, store: counted.backend, authenticate, authorize, canRead, rateLimit: false, onError: () => undefined })
     await sync.open()
   })
@@ -97,6 +104,15 @@ function batchingSuite(backend: () => Promise<ServerStorageBackend>, pg: boolean
     }
     // PostgreSQL: the idempotency lookup, each stream's catch-up read, the append.
     if (pg) expect(counts).toEqual([4, 4])
+  })
+
+  it('gives the live tail its own commits instead of reading them back', async () => {
+    logReads.length = 0
+    const answer = await push(sync, [note('t', '1'), note('t', '2')])
+    expect(answer.results.every((r) => r.status === 'ok')).toBe(true)
+    // The tail would read the log on the next turn of the event loop, had it not been offered them.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(logReads).toEqual([])
   })
 
   it('answers repeats from the log in the same push, and runs an undo in order with the commands around it', async () => {

@@ -116,6 +116,9 @@ function openSqliteLog(
     head: db.prepare<[string], { head: number | null }>('SELECT max(seq) AS head FROM chronicle_events WHERE log = ?'),
     streamVersion: db.prepare<[string, string], { version: number | null }>('SELECT max(version) AS version FROM chronicle_events WHERE log = ? AND stream = ?'),
     command: db.prepare<[string, string], { position: number; count: number; fingerprint: string | null }>('SELECT position, count, fingerprint FROM chronicle_commands WHERE log = ? AND command_id = ?'),
+    commands: db.prepare<[string, string], { command_id: string; position: number; fingerprint: string | null }>(
+      'SELECT command_id, position, fingerprint FROM chronicle_commands WHERE log = ? AND command_id IN (SELECT value FROM json_each(?))',
+    ),
     insertEvent: db.prepare(`INSERT INTO chronicle_events (log, ${columns}, scope) VALUES (@log, @seq, @id, @stream, @version, @type, @schema_version, @payload, @meta, @scope)`),
     insertCommand: db.prepare('INSERT OR IGNORE INTO chronicle_commands (log, command_id, position, count, fingerprint) VALUES (?, ?, ?, ?, ?)'),
     readStream: db.prepare<[string, string, number], EventRow>(`SELECT ${columns} FROM chronicle_events WHERE log = ? AND stream = ? AND version > ? ORDER BY version`),
@@ -125,16 +128,13 @@ function openSqliteLog(
     deleteCheckpoint: db.prepare('DELETE FROM chronicle_checkpoints WHERE log = ? AND name = ?'),
   }
   const head = () => statements.head.get(log)?.head ?? 0
+  const findCommands = (commandIds: readonly string[]) => new Map(statements.commands.all(log, JSON.stringify(commandIds)).map((row) => [row.command_id, toFound(row)]))
 
   const append = db.transaction((commands: readonly AppendCommand[]) => {
     const versions = new Map<string, number>()
     for (const stream of new Set(commands.map((c) => c.stream))) versions.set(stream, statements.streamVersion.get(log, stream)?.version ?? 0)
-    const recorded = new Map<string, FoundCommand>()
-    for (const c of commands) {
-      if (!c.idempotent) continue
-      const row = statements.command.get(log, c.commandId)
-      if (row) recorded.set(c.commandId, toFound(row))
-    }
+    const idempotent = commands.filter((c) => c.idempotent).map((c) => c.commandId)
+    const recorded = idempotent.length === 0 ? new Map<string, FoundCommand>() : findCommands(idempotent)
     const plan = planAppend(commands, head(), versions, recorded)
     for (const event of plan.events) statements.insertEvent.run({ log, ...toRow(event), scope: scopeColumn(scopeOf, event.stream) })
     for (const c of plan.commands) statements.insertCommand.run(log, c.commandId, c.position, c.count, c.fingerprint)
@@ -189,15 +189,7 @@ function openSqliteLog(
         const row = statements.command.get(log, commandId)
         return row && toFound(row)
       }),
-    findCommands: (commandIds) =>
-      guard('Finding commands', () => {
-        const found = new Map<string, FoundCommand>()
-        for (const commandId of commandIds) {
-          const row = statements.command.get(log, commandId)
-          if (row) found.set(commandId, toFound(row))
-        }
-        return found
-      }),
+    findCommands: (commandIds) => guard('Finding commands', () => findCommands(commandIds)),
     readScoped: (after, range, scopes) =>
       guard('Reading the log', () => scopedRead(db, scopes.length).all({ log, after, to: range.to, limit: range.limit, ...Object.fromEntries(scopes.map((scope, i) => [`s${i}`, scope])) }).map(fromRow)),
     close() {
