@@ -39,14 +39,14 @@ export const chromiumLaunchOptions = {
   ],
 }
 
-/** The browser projects' browser: headless Chromium from the system. */
-const headlessChromium = {
+/** A browser project's browser: headless Chromium from the system (a fresh object each: Vitest names its instances in place). */
+const headlessChromium = () => ({
   enabled: true,
   headless: true,
   screenshotFailures: false,
   provider: playwright({ launchOptions: chromiumLaunchOptions }),
   instances: [{ browser: 'chromium' as const }],
-}
+})
 
 export default defineConfig({
   plugins: [react()],
@@ -89,11 +89,13 @@ export default defineConfig({
         // The React hooks' Chromium tests again on React 18.3 (as the react18 project does in jsdom).
         resolve: { alias: react18Aliases },
         optimizeDeps: { include: [...reactDeps, '@testing-library/react'] },
+        // Its own pre-bundle cache: sharing the browser project's would hand it React 19.
+        cacheDir: 'node_modules/.vite-react18',
         test: {
           name: 'browser-react18',
           include: ['packages/react/src/**/*.browser.test.{ts,tsx}'],
           testTimeout: 60_000,
-          browser: headlessChromium,
+          browser: headlessChromium(),
         },
       },
       {
@@ -130,7 +132,7 @@ export default defineConfig({
           include: ['packages/*/src/**/*.browser.test.{ts,tsx}', 'demo/src/**/*.browser.test.{ts,tsx}', 'bench/**/*.browser.test.{ts,tsx}'],
           testTimeout: 60_000,
           browser: {
-            ...headlessChromium,
+            ...headlessChromium(),
             // Real sync server processes and controllable links for the sync client's tests.
             commands: syncCommands,
           },

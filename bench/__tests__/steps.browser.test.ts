@@ -27,9 +27,11 @@ describe('benchmark steps (tiny N)', () => {
   it('times dispatch to a React commit, one latency per measured command', async () => {
     const raw = await steps.rawRender({ db: db('raw3'), n: 3 })
     const chronicle = await steps.chronicleRender({ db: db('chr3'), n: 3 })
+    const committed = await steps.chronicleRender({ db: db('chr3c'), n: 3, committed: true })
     expect(raw).toHaveLength(3)
     expect(chronicle).toHaveLength(3)
-    expect([...raw, ...chronicle].every(isDuration)).toBe(true)
+    expect(committed).toHaveLength(3)
+    expect([...raw, ...chronicle, ...committed].every(isDuration)).toBe(true)
   })
 
   it('cold-starts a filled log with and without a checkpoint, beside the raw baselines', async () => {

@@ -1,20 +1,20 @@
-import { createStore, indexedDbStorage, type AnyProjectionDefinition, type Store } from '@chronicle/core'
+import { createStore, indexedDbStorage, type AnyProjectionDefinition, type Store, type StoreOptions } from '@chronicle/core'
 import { commandAt, commands, projections } from './domain'
 
 /** The IndexedDB database a Chronicle store named `name` writes. */
 export const chronicleDbName = (name: string) => `chronicle:${name}`
 
-/** A store over the benchmark domain (its read models, or `over`), with Chronicle's defaults. */
-export function openStore(name: string, over: readonly AnyProjectionDefinition[] = projections): Store {
-  return createStore({ name, commands, projections: over, storage: indexedDbStorage(), persist: false })
+/** A store over the benchmark domain (its read models, or `over`), with Chronicle's defaults (or `options`). */
+export function openStore(name: string, over: readonly AnyProjectionDefinition[] = projections, options: Partial<StoreOptions> = {}): Store {
+  return createStore({ name, commands, projections: over, storage: indexedDbStorage(), persist: false, ...options })
 }
 
 /**
  * Opens a store, runs `work` with it and closes it, also when `work` throws: a connection left
  * open would block deleting the database afterwards.
  */
-export async function usingStore<T>(name: string, work: (store: Store) => Promise<T>, over?: readonly AnyProjectionDefinition[]): Promise<T> {
-  const store = openStore(name, over)
+export async function usingStore<T>(name: string, work: (store: Store) => Promise<T>, over?: readonly AnyProjectionDefinition[], options?: Partial<StoreOptions>): Promise<T> {
+  const store = openStore(name, over, options)
   try {
     return await work(store)
   } finally {

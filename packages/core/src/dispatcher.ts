@@ -338,9 +338,11 @@ export class Dispatcher {
     }
     let outcomes
     try {
-      const appending = this.target.append(appends, owners)
+      // Shown first (optimistic read models): a view rendered in a microtask (React's sync updates)
+      // renders before the transaction's requests are built; they follow a microtask later.
       this.target.appending(appends.flatMap((a) => a.events))
-      outcomes = await appending
+      await undefined
+      outcomes = await this.target.append(appends, owners)
     } catch (error) {
       for (const stream of streams.dirty) unwind(stream)
       const single = mayRetrySingly && owners.length > 1 && !(error instanceof StorageError && error.code === 'closed')

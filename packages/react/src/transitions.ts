@@ -27,9 +27,12 @@ export function inTransition(): boolean {
 export interface ViewKey {
   readonly projection: AnyProjectionDefinition
   readonly committed: boolean
+  /** Names the view among a store's (`viewKey`). */
+  readonly key: string
 }
 
-const keyOf = (view: ViewKey) => `${view.committed ? 'committed' : 'shown'}:${view.projection.name}`
+/** The view of `projection` a hook shows, with its key. */
+export const viewKey = (projection: AnyProjectionDefinition, committed: boolean): ViewKey => ({ projection, committed, key: `${committed ? 'committed' : 'shown'}:${projection.name}` })
 const byStore = new WeakMap<Store, TransitionGate>()
 
 /**
@@ -93,7 +96,7 @@ export class TransitionGate {
 
   /** Follows a read model for as long as a hook shows it; returns the function that stops. */
   watch(view: ViewKey): () => void {
-    const key = keyOf(view)
+    const { key } = view
     const watched = this.#watched.get(key)
     if (watched) watched.count++
     else {
@@ -143,16 +146,16 @@ export class TransitionGate {
    * undefined when the version is not pending (then the urgent state is what it shows).
    */
   at(version: number, view: ViewKey): { readonly state: unknown } | undefined {
+    if (this.#versions.size === 0) return undefined
     const snapshot = this.#versions.get(version)
-    const key = keyOf(view)
     if (!snapshot) return undefined
-    return { state: snapshot.has(key) ? snapshot.get(key) : this.store.read(view.projection, { committed: view.committed }) }
+    return { state: snapshot.has(view.key) ? snapshot.get(view.key) : this.store.read(view.projection, { committed: view.committed }) }
   }
 
   /** The state urgent renders show: the one from before a pending transition, or undefined for the live one. */
   urgent(view: ViewKey): { readonly state: unknown } | undefined {
-    const key = keyOf(view)
-    return this.#urgent?.has(key) ? { state: this.#urgent.get(key) } : undefined
+    const urgent = this.#urgent
+    return urgent?.has(view.key) ? { state: urgent.get(view.key) } : undefined
   }
 
   /** React committed `version`: urgent renders show it from now on, and older versions are over. */

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useSyncExternalStore } from 'react'
 import { ProjectionObserver, type AnyProjectionDefinition } from '@chronicle/core'
 import { useChronicleContext, useShownVersion } from './context'
+import { viewKey } from './transitions'
 
 /**
  * The heart of the read hooks, over the core's `ProjectionObserver`: `select(state)` of a read
@@ -18,7 +19,7 @@ export function useSelected<R>(
 ): R {
   const { store, suspense, gate } = useChronicleContext(hook)
   const version = useShownVersion()
-  const view = useMemo(() => ({ projection, committed }), [projection, committed])
+  const view = useMemo(() => viewKey(projection, committed), [projection, committed])
   // Two selections: the urgent one must stay stable for useSyncExternalStore while a transition renders.
   const observer = useMemo(() => new ProjectionObserver(store, projection, { committed }), [store, projection, committed])
   const transitional = useMemo(() => new ProjectionObserver(store, projection, { committed }), [store, projection, committed])
