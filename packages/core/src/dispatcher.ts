@@ -49,10 +49,7 @@ export interface CommitTarget {
   append(batch: readonly AppendCommand[], commands: readonly AdmittedCommand[]): Promise<AppendOutcome[]>
   /** The batch's transaction started: work to overlap with the commit (its events, in order). */
   appending(events: readonly DecidedEvent[]): void
-  /**
-   * The batch's events shown ahead (`appending`) will not commit as they were: take them back.
-   * `error` is why (reported on `errors$`), undefined when the commands are tried again.
-   */
+  /** The events shown ahead (`appending`) will not commit as they were: take them back; `error` is why (undefined: tried again). */
   notCommitted(error: unknown): void
   /** A batch's committed events in log order, before any receipt resolves. */
   committed(events: EventEnvelope[]): void | Promise<void>
@@ -338,16 +335,12 @@ export class Dispatcher {
     }
     let outcomes
     try {
-      // Shown first (optimistic read models): a view rendered in a microtask (React's sync updates)
-      // renders before the transaction's requests are built; they follow a microtask later.
-      this.target.appending(appends.flatMap((a) => a.events))
-      await undefined
-      outcomes = await this.target.append(appends, owners)
+      this.target.appending(appends.flatMap((a) => a.events)) // shown first: views rendering in a microtask go before the requests are built
+      outcomes = await Promise.resolve().then(() => this.target.append(appends, owners))
     } catch (error) {
       for (const stream of streams.dirty) unwind(stream)
       const single = mayRetrySingly && owners.length > 1 && !(error instanceof StorageError && error.code === 'closed')
-      // Taken back before any rejection: one render shows the rollback and the error together.
-      this.target.notCommitted(single ? undefined : error)
+      this.target.notCommitted(single ? undefined : error) // before any rejection: one render shows both
       if (single) {
         // One command's payload (or size) may have sunk the batch: give each its own transaction,
         // so the failure stays with the command that caused it.
