@@ -48,13 +48,21 @@ export function storageContract(fresh: () => Promise<{ backend: ServerStorageBac
     log.close()
   })
 
-  it('refuses a command whose stream moved, and writes its neighbours', async () => {
+  it('refuses a command whose stream moved, and the batch\'s later commands on that stream, and writes its neighbours', async () => {
     const { backend } = await fresh()
     const log = await backend.open('contract')
     await log.append([append('c1', 's-a', 0)])
+    // c4 was decided on top of c2 (version 1 is c2's event), so it conflicts too, although another
+    // writer's c1 happens to have brought s-a to version 1 as well.
     const outcomes = await log.append([append('c2', 's-a', 0), append('c3', 's-b', 0), append('c4', 's-a', 1)])
-    expect(outcomes).toEqual([{ status: 'conflict', actualVersion: 1 }, expect.objectContaining({ status: 'ok' }), expect.objectContaining({ status: 'ok' })])
-    expect((await log.readStream('s-a', 0)).map((e) => e.meta.commandId)).toEqual(['c1', 'c4'])
+    expect(outcomes).toEqual([{ status: 'conflict', actualVersion: 1 }, expect.objectContaining({ status: 'ok' }), { status: 'conflict', actualVersion: 1 }])
+    expect((await log.readStream('s-a', 0)).map((e) => e.meta.commandId)).toEqual(['c1'])
+    expect((await log.readStream('s-b', 0)).map((e) => e.meta.commandId)).toEqual(['c3'])
+    // A batch whose every stream moved conflicts whole.
+    expect(await log.append([append('c5', 's-a', 0), append('c6', 's-a', 1)])).toEqual([
+      { status: 'conflict', actualVersion: 1 },
+      { status: 'conflict', actualVersion: 1 },
+    ])
     log.close()
   })
 

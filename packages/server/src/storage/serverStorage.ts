@@ -85,16 +85,22 @@ export function planAppend(
 ): AppendPlan {
   const streamVersions = new Map(versions)
   const seen = new Map(recorded)
+  // Streams a command of this batch lost: the batch's later commands on them were decided on top of
+  // it, and conflict too, even where the versions happen to line up again.
+  const lost = new Set<string>()
   const plan: AppendPlan = { outcomes: [], events: [], commands: [] }
   let seq = head
   for (const command of commands) {
     const earlier = command.idempotent ? seen.get(command.commandId) : undefined
     if (earlier !== undefined) {
       plan.outcomes.push(fingerprintDiffers(earlier.fingerprint, command.fingerprint) ? { status: 'reused' } : { status: 'duplicate', position: earlier.position })
+      // Its events, decided again, are not written: what the batch decided after it on its stream assumed them.
+      if (command.events.length > 0) lost.add(command.stream)
       continue
     }
     const current = streamVersions.get(command.stream) ?? 0
-    if (current !== command.expectedVersion) {
+    if (current !== command.expectedVersion || lost.has(command.stream)) {
+      lost.add(command.stream)
       plan.outcomes.push({ status: 'conflict', actualVersion: current })
       continue
     }
