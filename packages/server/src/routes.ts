@@ -119,8 +119,11 @@ export async function handlePull(routes: Routes, req: SyncRequest): Promise<Sync
   const events: EventEnvelope[] = []
   // With scopes, the database reads only the principal's scopes (by index); canRead decides on those.
   const scopes = routes.scopes(principal)
+  // A scoped page holds what the principal may read (canRead seldom says no there): read no more
+  // than asked for. Unscoped, a page of the server's size is scanned for what it may read.
+  const pageSize = scopes ? limit : routes.pullLimit
   scan: for (let pages = 0; pages < scanBudget && cursor < head; pages++) {
-    const range = { to: head, limit: routes.pullLimit }
+    const range = { to: head, limit: pageSize }
     const page = scopes ? await routes.log.readScoped(cursor, range, scopes) : await routes.log.readLog(cursor, range)
     for (const event of page) {
       if (routes.canRead(principal, event.stream)) events.push(event)
@@ -128,7 +131,7 @@ export async function handlePull(routes: Routes, req: SyncRequest): Promise<Sync
       if (events.length === limit) break scan
     }
     // A short page read everything up to the head (a scoped one: everything the principal may see).
-    if (page.length < routes.pullLimit) {
+    if (page.length < pageSize) {
       cursor = head
       break
     }

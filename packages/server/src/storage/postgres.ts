@@ -68,7 +68,12 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
   const appended = createListeners<number>()
   const reads = postgresReads(pool, log)
   const rateLimits = postgresRateLimits(pool, log)
-  const listener = listen(listenConfig, channel, log, appended.emit, reads.head)
+  // Heads other connections announce while this process appends (its own NOTIFY may overtake the
+  // append's answer) are told after the append's own: the log's readers hear of its commit first.
+  let appending = 0
+  let held = 0
+  const announced = (head: number) => (appending > 0 ? (held = Math.max(held, head)) : appended.emit(head))
+  const listener = listen(listenConfig, channel, log, announced, reads.head)
   let closed = false
   const guard: Guard = async (what, work) => {
     if (closed) throw new StorageError('closed', `${what}: the event log is closed; open it again to keep working.`)
@@ -78,12 +83,19 @@ async function openPostgresLog(pool: Pool, listenConfig: PoolConfig, channel: st
       throw toStorageError(error, what)
     }
   }
-  const append = (commands: readonly AppendCommand[]) =>
-    withRetries(pool, maxRetries, isRetryable, async (client) => {
-      const { outcomes, last } = (await appendAtOnce(client, log, channel, commands, scopeOf)) ?? (await appendInTransaction(client, log, channel, commands, scopeOf))
-      if (last !== undefined) appended.emit(last)
-      return outcomes
-    })
+  const append = async (commands: readonly AppendCommand[]) => {
+    appending++
+    try {
+      return await withRetries(pool, maxRetries, isRetryable, async (client) => {
+        const { outcomes, last } = (await appendAtOnce(client, log, channel, commands, scopeOf)) ?? (await appendInTransaction(client, log, channel, commands, scopeOf))
+        if (last !== undefined) appended.emit(last)
+        return outcomes
+      })
+    } finally {
+      if (--appending === 0 && held > 0) appended.emit(held)
+      if (appending === 0) held = 0
+    }
+  }
   return {
     head: () => guard('Reading the log head', reads.head),
     append: (commands) => guard('Appending events', () => append(commands)),

@@ -93,8 +93,9 @@ export interface Appended {
  * commandId of it is recorded yet. The plan is made here with seqs counted from 0; the function
  * `chronicle_append_at_once` (schema 5) takes the lock, checks both conditions and (only when they
  * hold) inserts the events and records at the head plus those seqs and sends the NOTIFY, in one
- * statement with the rows as array parameters. Undefined when the conditions did not hold (nothing
- * was written): `appendInTransaction` then decides command by command.
+ * statement with the rows as array parameters. When they did not hold nothing was written: every
+ * command conflicts when all of the batch's streams moved, else (undefined) `appendInTransaction`
+ * decides command by command.
  */
 export async function appendAtOnce(
   client: PoolClient,
@@ -109,8 +110,8 @@ export async function appendAtOnce(
   if (plan.outcomes.some((o) => o.status === 'conflict' || o.status === 'reused')) return undefined
   const rows = plan.events.map(toRow)
   const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key])
-  const { rows: answer } = await client.query<{ head: string | null }>(
-    'SELECT chronicle_append_at_once($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS head',
+  const { rows: answer } = await client.query<{ result: { head?: number; moved?: [string, number][]; recorded?: boolean } }>(
+    'SELECT chronicle_append_at_once($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS result',
     [
       log,
       lockNamespace,
@@ -134,9 +135,15 @@ export async function appendAtOnce(
       plan.commands.map((c) => c.fingerprint),
     ],
   )
-  const head = answer[0]?.head
-  if (head === null || head === undefined) return undefined
-  const h = Number(head)
+  const result = answer[0]!.result
+  if (result.head === undefined) {
+    // Every stream moved (another process wrote first; the usual loss on a hot stream): all of it
+    // conflicts, as the plan would say, without deciding it again. Anything else: plan it.
+    const moved = new Map(result.moved ?? [])
+    if (result.recorded || !commands.every((c) => moved.has(c.stream))) return undefined
+    return { outcomes: commands.map((c) => ({ status: 'conflict', actualVersion: moved.get(c.stream)! })), last: undefined }
+  }
+  const h = result.head
   const outcomes = plan.outcomes.map((o): AppendOutcome => {
     if (o.status === 'ok') return { status: 'ok', events: o.events.map((event) => ({ ...event, seq: event.seq + h })) }
     return o.status === 'duplicate' ? { status: 'duplicate', position: o.position + h } : o

@@ -2,6 +2,46 @@ import type { Pool } from 'pg'
 import { StorageError } from '@chronicle/core'
 import { lockNamespace } from './postgresAppend'
 
+/** The argument types of chronicle_append_at_once (its identity, for DROP FUNCTION). */
+const signature = 'text, integer, integer, text, text[], integer[], text[], bigint[], text[], text[], integer[], text[], integer[], text[], text[], text[], text[], bigint[], integer[], text[]'
+
+/**
+ * `chronicle_append_at_once`: takes the log's lock; when every stream is at the version the batch
+ * expects and none of its idempotent commandIds is recorded, inserts the batch's events and command
+ * records at the head (the rows as arrays, seqs and positions counted from 0), NOTIFYs, and answers
+ * `{ head }`; else writes nothing and answers `{ moved: [[stream, actual version], ...], recorded }`.
+ */
+const appendAtOnceFunction = `
+      CREATE FUNCTION chronicle_append_at_once(
+        p_log text, p_lock_ns integer, p_lock_key integer, p_channel text, p_streams text[], p_expected integer[], p_ids text[],
+        e_seq bigint[], e_id text[], e_stream text[], e_version integer[], e_type text[], e_schema integer[], e_payload text[], e_meta text[], e_scope text[],
+        c_id text[], c_position bigint[], c_count integer[], c_fingerprint text[]
+      ) RETURNS json LANGUAGE plpgsql VOLATILE AS $$
+      DECLARE h bigint; moved json; recorded boolean;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(p_lock_ns, p_lock_key);
+        SELECT json_agg(json_build_array(m.stream, m.actual)) INTO moved FROM (
+          SELECT x.stream, coalesce((SELECT e.version FROM chronicle_events e WHERE e.log = p_log AND e.stream = x.stream ORDER BY e.version DESC LIMIT 1), 0) AS actual, x.version
+          FROM unnest(p_streams, p_expected) AS x(stream, version)) AS m
+        WHERE m.actual <> m.version;
+        recorded := EXISTS (SELECT 1 FROM chronicle_commands c WHERE c.log = p_log AND c.command_id = ANY (p_ids));
+        IF moved IS NOT NULL OR recorded THEN
+          RETURN json_build_object('moved', coalesce(moved, '[]'::json), 'recorded', recorded);
+        END IF;
+        SELECT coalesce(max(seq), 0) INTO h FROM chronicle_events WHERE log = p_log;
+        INSERT INTO chronicle_events (log, seq, id, stream, version, type, schema_version, payload, meta, scope)
+          SELECT p_log, h + r.seq, r.id, r.stream, r.version, r.type, r.schema_version, r.payload::json, r.meta::json, r.scope
+          FROM unnest(e_seq, e_id, e_stream, e_version, e_type, e_schema, e_payload, e_meta, e_scope) AS r(seq, id, stream, version, type, schema_version, payload, meta, scope);
+        INSERT INTO chronicle_commands (log, command_id, position, count, fingerprint)
+          SELECT p_log, r.id, h + r.position, r.count, r.fingerprint FROM unnest(c_id, c_position, c_count, c_fingerprint) AS r(id, position, count, fingerprint)
+          ON CONFLICT DO NOTHING;
+        IF coalesce(array_length(e_seq, 1), 0) > 0 THEN
+          PERFORM pg_notify(p_channel, json_build_object('log', p_log, 'head', h + array_length(e_seq, 1))::text);
+        END IF;
+        RETURN json_build_object('head', h);
+      END
+      $$;`
+
 /**
  * The table layout's migrations, in order; `chronicle_schema` records each one applied. Databases
  * from before the version table hold version 1 or 2 already: every step is written to be a no-op
@@ -45,37 +85,9 @@ const migrations: readonly { readonly version: number; readonly sql: string }[] 
   },
   // An append batch in one round trip when nothing stands in its way (postgresAppend.ts,
   // appendAtOnce). A function, so that its reads take their snapshot after the lock is held.
-  {
-    version: 5,
-    sql: `
-      CREATE OR REPLACE FUNCTION chronicle_append_at_once(
-        p_log text, p_lock_ns integer, p_lock_key integer, p_channel text, p_streams text[], p_expected integer[], p_ids text[],
-        e_seq bigint[], e_id text[], e_stream text[], e_version integer[], e_type text[], e_schema integer[], e_payload text[], e_meta text[], e_scope text[],
-        c_id text[], c_position bigint[], c_count integer[], c_fingerprint text[]
-      ) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
-      DECLARE h bigint;
-      BEGIN
-        PERFORM pg_advisory_xact_lock(p_lock_ns, p_lock_key);
-        IF EXISTS (
-          SELECT 1 FROM unnest(p_streams, p_expected) AS x(stream, version)
-          WHERE coalesce((SELECT e.version FROM chronicle_events e WHERE e.log = p_log AND e.stream = x.stream ORDER BY e.version DESC LIMIT 1), 0) <> x.version
-        ) OR EXISTS (SELECT 1 FROM chronicle_commands c WHERE c.log = p_log AND c.command_id = ANY (p_ids)) THEN
-          RETURN NULL;
-        END IF;
-        SELECT coalesce(max(seq), 0) INTO h FROM chronicle_events WHERE log = p_log;
-        INSERT INTO chronicle_events (log, seq, id, stream, version, type, schema_version, payload, meta, scope)
-          SELECT p_log, h + r.seq, r.id, r.stream, r.version, r.type, r.schema_version, r.payload::json, r.meta::json, r.scope
-          FROM unnest(e_seq, e_id, e_stream, e_version, e_type, e_schema, e_payload, e_meta, e_scope) AS r(seq, id, stream, version, type, schema_version, payload, meta, scope);
-        INSERT INTO chronicle_commands (log, command_id, position, count, fingerprint)
-          SELECT p_log, r.id, h + r.position, r.count, r.fingerprint FROM unnest(c_id, c_position, c_count, c_fingerprint) AS r(id, position, count, fingerprint)
-          ON CONFLICT DO NOTHING;
-        IF coalesce(array_length(e_seq, 1), 0) > 0 THEN
-          PERFORM pg_notify(p_channel, json_build_object('log', p_log, 'head', h + array_length(e_seq, 1))::text);
-        END IF;
-        RETURN h;
-      END
-      $$;`,
-  },
+  // Version 6 replaces version 5's, which answered only whether it wrote, not which streams moved.
+  { version: 5, sql: appendAtOnceFunction },
+  { version: 6, sql: `DROP FUNCTION chronicle_append_at_once(${signature});\n${appendAtOnceFunction}` },
 ]
 
 /** The newest layout this code knows. */
