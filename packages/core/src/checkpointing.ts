@@ -1,4 +1,5 @@
 import { asChronicleError, type StoreKernel } from './kernel'
+import type { SavedStreamDirectory } from './storage/storage'
 
 /** How long a due background checkpoint waits for the page to be idle, at most (ms). */
 const idleCheckpointWait = 5000
@@ -15,7 +16,11 @@ export class Checkpointing {
   #idle: number | undefined
   #last = 0
 
-  constructor(private readonly kernel: StoreKernel) {
+  constructor(
+    private readonly kernel: StoreKernel,
+    /** Runs work while no batch is deciding or committing (`Dispatcher.exclusive`). */
+    private readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>,
+  ) {
     kernel.onApplied(() => this.schedule())
     kernel.onShutDown(() => this.cancel())
   }
@@ -52,13 +57,20 @@ export class Checkpointing {
     const { kernel } = this
     this.#last = Date.now()
     const checkpoints = kernel.readModels.checkpoints()
-    // Every stream of an event up to the read models' position is in the directory (it is told of each one they apply).
-    const position = kernel.readModels.position
-    const hashes = kernel.writeModel.directory.export()
     if (checkpoints.length > 0 && !kernel.closed) await kernel.log().saveCheckpoints(checkpoints)
     const streams = kernel.closed ? undefined : kernel.log().streams
-    if (hashes && streams) await streams.saveDirectory({ position, hashes })
+    if (streams && kernel.writeModel.directory.known) await streams.saveDirectory(await this.exclusive(async () => this.#directory()))
     // Without a working read model there is nothing a checkpoint would spare.
     kernel.checkpointedAt = Math.min(kernel.readModels.position, ...checkpoints.map((c) => c.position))
+  }
+
+  /**
+   * The write model's directory and its cached states, taken while no batch is in flight: every
+   * stream of an event up to the read models' position is in the directory (it is told of each
+   * one they apply), and every state is committed, none beyond what the log holds.
+   */
+  #directory(): SavedStreamDirectory {
+    const { readModels, writeModel } = this.kernel
+    return { position: readModels.position, hashes: writeModel.directory.export() ?? new Uint32Array(), states: writeModel.saved() }
   }
 }

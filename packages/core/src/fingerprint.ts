@@ -1,3 +1,4 @@
+import type { AnyAggregateDefinition } from './aggregate'
 /**
  * What a command asked for, as one short string: its type and payload (or, for an undo or redo,
  * which command it takes back or brings back). Stored beside an idempotent command's id, so a
@@ -53,6 +54,23 @@ function canonical(value: unknown, depth: number): string {
 const byFirst = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
 
 /** 64 bits as 16 hex digits: two 32-bit multiply-xor lanes with different seeds over the UTF-16 units. */
+/**
+ * What folds an aggregate's states, as one short string: its name, the source of `initial` and of
+ * every `evolve` handler, and each event type's schema version and upcasters. A state the write
+ * model saved is used again only under the same fingerprint: after a deploy that changed how the
+ * aggregate folds (or a minifier that renamed its code), the streams are folded again from the log.
+ */
+export function aggregateFingerprint(aggregate: AnyAggregateDefinition): string {
+  const parts = [aggregate.name, String(aggregate.initial)]
+  const evolve = aggregate.evolve as Readonly<Record<string, unknown>>
+  for (const type of Object.keys(evolve).sort()) parts.push(type, String(evolve[type]))
+  for (const event of aggregate.events) {
+    parts.push(event.type, String(event.schemaVersion))
+    for (const from of Object.keys(event.upcasters).sort()) parts.push(from, String(event.upcasters[Number(from)]))
+  }
+  return hash(parts.join('\u0000'))
+}
+
 function hash(text: string): string {
   let h1 = 0xdeadbeef ^ text.length
   let h2 = 0x41c6ce57 ^ text.length

@@ -1,3 +1,4 @@
+import type { AnyAggregateDefinition } from './aggregate'
 import type { AnyCommandDefinition } from './command'
 import { createEmitter, createValueCell } from './emitter'
 import { isProductionBuild } from './environment'
@@ -118,12 +119,28 @@ export class StoreKernel {
     for (const hash of saved?.hashes ?? []) listing.addHash(hash)
     // Streams whose first events compaction removed: the log's events no longer name them all.
     for (const stream of compacted) listing.addCompacted(stream)
+    // On a cold start, the states the write model saved come back; a stream written after them is
+    // read again. Not when compaction removed events after them: what they missed is gone.
+    const horizon = saved?.states && !this.#directoryLoaded ? ((await this.log().compaction?.loadHorizon())?.position ?? 0) : Infinity
+    const taken = saved?.states && horizon <= saved.position ? this.writeModel.takeBack(saved.states, this.#aggregates) : undefined
+    this.#directoryLoaded = true
     for (let after = saved?.position ?? 0; ; ) {
       const page = await this.log().readLog(after, { limit: backgroundPageSize })
-      for (const event of page) listing.add(event.stream)
+      for (const event of page) {
+        listing.add(event.stream)
+        if (taken?.delete(event.stream)) this.writeModel.drop(event.stream)
+      }
       if (page.length < backgroundPageSize) return
       after = page.at(-1)!.seq
     }
+  }
+
+  /** Whether the write model's directory was loaded once (a reload does not take saved states back). */
+  #directoryLoaded = false
+
+  /** The aggregates of this store's commands, by name. */
+  get #aggregates(): Map<string, AnyAggregateDefinition> {
+    return new Map(this.options.commands.map((command) => [command.aggregate.name, command.aggregate]))
   }
 
   /** The open log; throws the store's StorageError once closed (or before it opened). */

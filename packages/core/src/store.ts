@@ -53,7 +53,7 @@ export function createStore(options: StoreOptions): Store {
   // Shut down in this order: no more commands, no more folding, then the features.
   kernel.onShutDown((error) => dispatcher.close(error))
   kernel.onShutDown(() => kernel.readModels.stop())
-  const checkpointing = new Checkpointing(kernel)
+  const checkpointing = new Checkpointing(kernel, (work) => dispatcher.exclusive(work))
   // With sync on, commands go to the outbox; the log only takes what the server confirmed.
   sync = syncing?.start(options.sync!, kernel, { exclusive: (work) => dispatcher.exclusive(work), tabs, confirmedOwn: (events) => reactions?.handle(events) })
   const dispatcher = new Dispatcher(sync?.target ?? localLog(kernel, tabs.tabs), {

@@ -3,7 +3,8 @@ import { streamSnapshotProblem } from './stateShape'
 import { StorageError } from './errors'
 import type { EventEnvelope } from './event'
 import { applyToAggregate, foldAggregate } from './decide'
-import type { StreamRead, StreamSnapshot } from './storage/storage'
+import { aggregateFingerprint } from './fingerprint'
+import type { SavedStreamState, StreamRead, StreamSnapshot } from './storage/storage'
 import { StreamDirectory } from './streamDirectory'
 import { isHistoryEvent, scanStream, type StreamCommand } from './undoEvents'
 
@@ -54,6 +55,17 @@ export interface WriteModel {
   clear(): void
   /** Which streams the log holds: read once when the log opens, told of every stream written since. */
   readonly directory: StreamDirectory
+  /**
+   * Copies of the cached states, least recently used first, to save: only while no batch is
+   * deciding or committing (the caller holds the dispatcher), so each is a committed state.
+   */
+  saved(): SavedStreamState[]
+  /**
+   * Takes back states a store saved (a cold start), of the aggregates in `aggregates` folded by
+   * the same code (`aggregateFingerprint`); streams cached or being read keep theirs. Returns the
+   * streams taken back.
+   */
+  takeBack(states: readonly SavedStreamState[], aggregates: ReadonlyMap<string, AnyAggregateDefinition>): Set<string>
 }
 
 /** A private deep copy of a stream state, to put back with `restore` if a batch loses its race. */
@@ -98,6 +110,14 @@ export interface WriteModelOptions {
   readonly maxStreams: number
 }
 
+const fingerprints = new WeakMap<AnyAggregateDefinition, string>()
+/** `aggregateFingerprint`, once per aggregate. */
+function fingerprintOf(aggregate: AnyAggregateDefinition): string {
+  let fingerprint = fingerprints.get(aggregate)
+  if (fingerprint === undefined) fingerprints.set(aggregate, (fingerprint = aggregateFingerprint(aggregate)))
+  return fingerprint
+}
+
 /** Creates the write model's cache of stream states (see `WriteModel`). */
 export function createWriteModel(options: WriteModelOptions): WriteModel {
   return new StreamStates(options)
@@ -121,6 +141,8 @@ class StreamStates implements WriteModel {
   readonly #kept = new Map<string, KeptEvents>()
   /** Cached entries an undo or redo made stale: folded again from `#kept` on their next use. */
   readonly #stale = new Set<string>()
+  /** The aggregate each entry folds (to save it under its fingerprint). */
+  readonly #aggregateOf = new WeakMap<StreamState, AnyAggregateDefinition>()
 
   constructor(private readonly options: WriteModelOptions) {}
 
@@ -193,6 +215,31 @@ class StreamStates implements WriteModel {
     void this.directory.reload()
   }
 
+  saved(): SavedStreamState[] {
+    const saved: SavedStreamState[] = []
+    for (const [stream, entry] of this.#entries) {
+      const aggregate = this.#aggregateOf.get(entry)
+      if (!aggregate || this.#stale.has(stream)) continue
+      saved.push({ stream, aggregate: aggregate.name, fingerprint: fingerprintOf(aggregate), version: entry.version, state: entry.state, commands: entry.commands })
+    }
+    // A copy now: the states change in place with the next batch.
+    return structuredClone(saved)
+  }
+
+  takeBack(states: readonly SavedStreamState[], aggregates: ReadonlyMap<string, AnyAggregateDefinition>): Set<string> {
+    const taken = new Set<string>()
+    for (const saved of states) {
+      const aggregate = aggregates.get(saved.aggregate)
+      const { stream } = saved
+      if (!aggregate || saved.fingerprint !== fingerprintOf(aggregate) || this.#entries.has(stream) || this.#loading.has(stream)) continue
+      const entry: StreamState = { state: saved.state, version: saved.version, commands: saved.commands.map((c) => ({ ...c })) }
+      this.#aggregateOf.set(entry, aggregate)
+      this.#touch(stream, entry)
+      taken.add(stream)
+    }
+    return taken
+  }
+
   #generation(stream: string): number {
     return this.#generations.get(stream) ?? 0
   }
@@ -225,6 +272,7 @@ class StreamStates implements WriteModel {
       applyToAggregate(aggregate, state, effective)
     } else state = foldAggregate(aggregate, effective)
     const entry: StreamState = { state, version: events.at(-1)?.version ?? snapshot?.version ?? 0, commands }
+    this.#aggregateOf.set(entry, aggregate)
     if (this.#generation(stream) === generation) {
       this.#touch(stream, entry)
       this.#stale.delete(stream)

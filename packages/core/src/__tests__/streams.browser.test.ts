@@ -17,8 +17,8 @@ afterEach(async () => {
   for (const log of logs.splice(0)) log.close()
 })
 
-const open = (name: string, storage: StorageBackend = indexedDbStorage()) => {
-  const store = createStore({ name, commands, projections: [boardView], storage, compaction: false, persist: false })
+const open = (name: string, storage: StorageBackend = indexedDbStorage(), cachedStreams?: number) => {
+  const store = createStore({ name, commands, projections: [boardView], storage, compaction: false, persist: false, ...(cachedStreams ? { cachedStreams } : {}) })
   stores.push(store)
   return store
 }
@@ -78,8 +78,10 @@ const request = <T>(r: IDBRequest<T>) =>
 describe('streams the log holds (real Chromium)', () => {
   it('decides a command on a new stream without reading the log; a stream the log holds is read once', async () => {
     const name = uniqueName()
-    const seed = open(name)
+    // A write model of one stream: 'old' is not among the states it saves.
+    const seed = open(name, indexedDbStorage(), 1)
     await seed.dispatch(add('old', 'c1'))
+    await seed.dispatch(add('other', 'c1'))
     await seed.close()
     const { storage, read } = countingStorage()
     const store = open(name, storage)
@@ -182,6 +184,7 @@ describe('streams the log holds (real Chromium)', () => {
     const saved = await (await openLog(name)).streams!.loadDirectory()
     expect(saved?.position).toBe(20)
     expect(saved?.hashes.length).toBe(20)
+    expect(saved?.states?.map((s) => [s.stream, s.version])).toEqual(Array.from({ length: 20 }, (_, i) => [`board-b${i}`, 1]))
 
     const { storage, read, logReads } = countingStorage()
     const next = open(name, storage)
@@ -192,7 +195,39 @@ describe('streams the log holds (real Chromium)', () => {
     const refused = await next.dispatch(add('b7', 'c1')).catch((e: unknown) => e)
     expect(isChronicleError(refused, 'RuleViolation') && refused.code).toBe('card-exists')
     await next.dispatch(add('new', 'c1'))
-    expect(read).toEqual(['board-b7', 'board-b7'])
+    // b7's state came back with the directory: only the refusal is confirmed against the log.
+    expect(read).toEqual(['board-b7'])
+  })
+
+  it('a saved state whose stream was written after the save is read again; one of changed code is not taken back', async () => {
+    const name = uniqueName()
+    const store = open(name)
+    await store.dispatch(add('a', 'c1'))
+    await store.dispatch(add('b', 'c1'))
+    await store.close()
+    // Another writer appends to board-a after the save, without telling anyone.
+    const other = await openLog(name)
+    await other.append([
+      { commandId: 'other', stream: 'board-a', expectedVersion: 1, idempotent: false, events: [{ id: 'e9', stream: 'board-a', version: 2, type: 'CardAdded', schemaVersion: 1, payload: { cardId: 'c2', column: 'todo', title: 'theirs' }, meta: { commandId: 'other', causationId: 'other', correlationId: 'other', at: 1, origin: 'other' } }] },
+    ])
+    const { storage, read } = countingStorage()
+    const next = open(name, storage)
+    await directoryRead(next)
+    const refused = await next.dispatch(add('a', 'c2')).catch((e: unknown) => e)
+    expect(isChronicleError(refused, 'RuleViolation') && refused.code).toBe('card-exists')
+    await next.dispatch(add('b', 'c2'))
+    // board-a is read (and the refusal confirmed); board-b's saved state is used as it is.
+    expect(read).toEqual(['board-a', 'board-a'])
+    await next.close()
+
+    // The same aggregate folded by other code (a deploy changed evolve): its saved states are not used.
+    const changed = commands.map((command) => ({ ...command, aggregate: { ...command.aggregate, evolve: { ...command.aggregate.evolve, CardRenamed: () => undefined } } }))
+    const counted = countingStorage()
+    const redeployed = createStore({ name, commands: changed, projections: [boardView], storage: counted.storage, compaction: false, persist: false })
+    stores.push(redeployed)
+    await directoryRead(redeployed)
+    await redeployed.dispatch(add('b', 'c3'))
+    expect(counted.read).toEqual(['board-b'])
   })
 })
 

@@ -27,7 +27,8 @@ export function indexedDbStreams({ db, writing, guard }: IndexedDbLog): StreamSt
       guard('Reading the stream directory', async () => {
         const saved = (await db.get('meta', 'streams')) as Partial<SavedStreamDirectory> | undefined
         // Anything else (a damaged record) is as if none was saved: the log is read instead.
-        return saved && typeof saved.position === 'number' && saved.hashes instanceof Uint32Array ? { position: saved.position, hashes: saved.hashes } : undefined
+        if (!saved || typeof saved.position !== 'number' || !(saved.hashes instanceof Uint32Array)) return undefined
+        return { position: saved.position, hashes: saved.hashes, ...(Array.isArray(saved.states) ? { states: saved.states } : {}) }
       }),
 
     compactedStreams: () => guard('Listing compacted streams', () => db.getAllKeys('streams')),

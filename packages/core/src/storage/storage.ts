@@ -215,6 +215,24 @@ export interface StreamRead {
 export interface SavedStreamDirectory {
   readonly position: number
   readonly hashes: Uint32Array
+  /**
+   * The aggregate states the write model held (its most recently used streams), each as of the
+   * stream's `version`, which no event at or before `position` goes beyond: a cold start takes
+   * them back instead of reading those streams again.
+   */
+  readonly states?: readonly SavedStreamState[]
+}
+
+/** One stream's aggregate state as the write model saved it (`SavedStreamDirectory.states`). */
+export interface SavedStreamState {
+  readonly stream: string
+  readonly aggregate: string
+  /** `aggregateFingerprint` of the code that folded it: other code folds the stream again. */
+  readonly fingerprint: string
+  readonly version: number
+  readonly state: unknown
+  /** The commands that wrote to the stream, with their undo state (see `StreamState.commands`). */
+  readonly commands: readonly { readonly commandId: string; readonly firstVersion: number; readonly lastVersion: number; readonly undone: boolean }[]
 }
 
 /** A log's side of the write model (`EventLogStorage.streams`). */
