@@ -1,4 +1,3 @@
-import type { AnyAggregateDefinition } from './aggregate'
 import type { AnyCommandDefinition, CommandContext } from './command'
 import { ConcurrencyConflict, HandlerError, idempotencyKeyReused, isChronicleError, StorageError } from './errors'
 import type { EventEnvelope } from './event'
@@ -202,19 +201,9 @@ export class Dispatcher {
    * a stream that fails to load fails its commands.
    */
   async #load(batch: readonly Pending[]): Promise<Map<string, StreamState>> {
-    let loads: Map<string, Promise<StreamState>>
-    if (this.options.sharedLog) {
-      loads = new Map()
-      for (const p of batch) if (!loads.has(p.stream)) loads.set(p.stream, this.#loadStream(p))
-    } else {
-      // New streams cost no read, the others not cached one read for the whole batch. Which are
-      // new is known once the log's stream ids are read, just after the store opened.
-      const listing = this.options.writeModel.directory.loading
-      if (listing) await listing
-      const wanted = new Map<string, AnyAggregateDefinition>()
-      for (const p of batch) if (!wanted.has(p.stream)) wanted.set(p.stream, p.definition.aggregate)
-      loads = this.options.writeModel.loadAll(wanted)
-    }
+    const { writeModel, sharedLog } = this.options
+    const loads = sharedLog ? new Map<string, Promise<StreamState>>() : await writeModel.loadAll(batch.map((p) => [p.stream, p.definition.aggregate] as const))
+    if (sharedLog) for (const p of batch) if (!loads.has(p.stream)) loads.set(p.stream, this.#loadStream(p))
     const loaded = new Map<string, StreamState>()
     for (const [stream, promise] of loads) {
       try {

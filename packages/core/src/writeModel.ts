@@ -32,9 +32,10 @@ export interface WriteModel {
   /**
    * Several streams at once, as `load` gives each: cached ones as they are, new ones (the directory
    * knows the log does not hold them) as the aggregate's initial state without a read, and all the
-   * others in one read of the log.
+   * others in one read of the log. Which are new is known once the directory is loaded, just after
+   * the store opened: until then this waits for it.
    */
-  loadAll(wanted: ReadonlyMap<string, AnyAggregateDefinition>): Map<string, Promise<StreamState>>
+  loadAll(wanted: Iterable<readonly [string, AnyAggregateDefinition]>): Promise<Map<string, Promise<StreamState>>>
   /** The cached entry, if any and still valid (no load). */
   peek(stream: string): StreamState | undefined
   /**
@@ -162,16 +163,18 @@ class StreamStates implements WriteModel {
     return pending
   }
 
-  loadAll(wanted: ReadonlyMap<string, AnyAggregateDefinition>): Map<string, Promise<StreamState>> {
+  async loadAll(wanted: Iterable<readonly [string, AnyAggregateDefinition]>): Promise<Map<string, Promise<StreamState>>> {
+    if (this.directory.loading) await this.directory.loading
     const loads = new Map<string, Promise<StreamState>>()
-    const unread: (readonly [string, AnyAggregateDefinition])[] = []
+    const unread = new Map<string, AnyAggregateDefinition>()
     for (const [stream, aggregate] of wanted) {
+      if (loads.has(stream) || unread.has(stream)) continue
       const known = this.#entries.has(stream) || this.#stale.has(stream) || this.#loading.has(stream)
       if (known) loads.set(stream, this.load(stream, aggregate))
       else if (this.directory.isNew(stream)) loads.set(stream, Promise.resolve(this.#fold(stream, aggregate, undefined, [], this.#generation(stream))))
-      else unread.push([stream, aggregate])
+      else unread.set(stream, aggregate)
     }
-    if (unread.length > 0) for (const [stream, pending] of this.#readAll(unread)) loads.set(stream, pending)
+    if (unread.size > 0) for (const [stream, pending] of this.#readAll([...unread])) loads.set(stream, pending)
     return loads
   }
 
@@ -229,9 +232,11 @@ class StreamStates implements WriteModel {
   takeBack(states: readonly SavedStreamState[], aggregates: ReadonlyMap<string, AnyAggregateDefinition>): Set<string> {
     const taken = new Set<string>()
     for (const saved of states) {
-      const aggregate = aggregates.get(saved.aggregate)
+      // A cache: a record that does not look right (damaged, another build's) is only not used.
+      const aggregate = typeof saved?.aggregate === 'string' ? aggregates.get(saved.aggregate) : undefined
+      if (!aggregate || saved.fingerprint !== fingerprintOf(aggregate) || !Array.isArray(saved.commands) || streamSnapshotProblem(saved, aggregate)) continue
       const { stream } = saved
-      if (!aggregate || saved.fingerprint !== fingerprintOf(aggregate) || this.#entries.has(stream) || this.#loading.has(stream)) continue
+      if (typeof stream !== 'string' || this.#entries.has(stream) || this.#loading.has(stream)) continue
       const entry: StreamState = { state: saved.state, version: saved.version, commands: saved.commands.map((c) => ({ ...c })) }
       this.#aggregateOf.set(entry, aggregate)
       this.#touch(stream, entry)

@@ -92,8 +92,12 @@ describe('a damaged compaction snapshot of a stream (real IndexedDB)', () => {
     await store.compact({ before: 7 })
     const board = store.read(boardView)
     await store.close()
-    // The events of board-b0 are gone; its snapshot is all that is left of them.
+    // The events of board-b0 are gone; its snapshot is all that is left of them (the write model's
+    // saved states go too, so the stream must be read).
     await putRaw(name, 'streams', { stream: 'board-b0', aggregate: 'board', version: 3, state: { cards: 'lost' } })
+    const db = await openDB(`chronicle:${name}`)
+    await db.delete('meta', 'streams')
+    db.close()
     let reopened: Store
     {
       const { store: s, errors } = open(name)

@@ -221,7 +221,7 @@ describe('streams the log holds (real Chromium)', () => {
     await next.close()
 
     // The same aggregate folded by other code (a deploy changed evolve): its saved states are not used.
-    const changed = commands.map((command) => ({ ...command, aggregate: { ...command.aggregate, evolve: { ...command.aggregate.evolve, CardRenamed: () => undefined } } }))
+    const changed = commands.map((command) => ({ ...command, aggregate: { ...command.aggregate, evolve: { ...command.aggregate.evolve, CardRenamed: () => undefined } } })) as unknown as typeof commands
     const counted = countingStorage()
     const redeployed = createStore({ name, commands: changed, projections: [boardView], storage: counted.storage, compaction: false, persist: false })
     stores.push(redeployed)

@@ -3,7 +3,7 @@ import { StorageError } from '../errors'
 import { indexAfter } from '../positions'
 import type { EventEnvelope } from '../event'
 import { fingerprintDiffers } from '../fingerprint'
-import type { AppendCommand, AppendOutcome, CompactionStorage, ConfirmedEvent, EventLogStorage, FoundCommand, OutboxStorage, Horizon, PendingCommand, SavedStreamDirectory, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot } from './storage'
+import type { AppendCommand, AppendOutcome, CompactionStorage, ConfirmedEvent, EventLogStorage, FoundCommand, OutboxStorage, Horizon, PendingCommand, SavedStreamDirectory, StorageBackend, StorageSignal, StoredCheckpoint, StreamSnapshot, StreamStorage } from './storage'
 
 interface MemoryLog {
   readonly events: EventEnvelope[]
@@ -140,24 +140,7 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
     },
     compaction: memoryCompaction(log, assertOpen),
     outbox: memoryOutbox(log, assertOpen),
-    streams: {
-      async readStreams(streams) {
-        assertOpen()
-        return new Map(streams.map((stream) => [stream, { snapshot: copyOf(log.snapshots.get(stream)), events: [...(log.streams.get(stream) ?? [])] }]))
-      },
-      async loadDirectory() {
-        assertOpen()
-        return copyOf(log.directory)
-      },
-      async compactedStreams() {
-        assertOpen()
-        return [...log.snapshots.keys()]
-      },
-      async saveDirectory(directory) {
-        assertOpen()
-        if ((log.directory?.position ?? -1) < directory.position) log.directory = structuredClone(directory)
-      },
-    },
+    streams: memoryStreams(log, assertOpen),
     onSignal(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -206,6 +189,28 @@ function memoryCompaction(log: MemoryLog, assertOpen: () => void): CompactionSto
     async loadStreamSnapshot(stream) {
       assertOpen()
       return copyOf(log.snapshots.get(stream))
+    },
+  }
+}
+
+/** The write model's side of a memory log. */
+function memoryStreams(log: MemoryLog, assertOpen: () => void): StreamStorage {
+  return {
+    async readStreams(streams) {
+      assertOpen()
+      return new Map(streams.map((stream) => [stream, { snapshot: copyOf(log.snapshots.get(stream)), events: [...(log.streams.get(stream) ?? [])] }]))
+    },
+    async loadDirectory() {
+      assertOpen()
+      return copyOf(log.directory)
+    },
+    async compactedStreams() {
+      assertOpen()
+      return [...log.snapshots.keys()]
+    },
+    async saveDirectory(directory) {
+      assertOpen()
+      if ((log.directory?.position ?? -1) < directory.position) log.directory = structuredClone(directory)
     },
   }
 }
