@@ -40,7 +40,12 @@ export interface StoreOptions {
    * growing record (docs/guarantees.md, "Frozen in development").
    */
   readonly freeze?: boolean
-  /** Aggregate states kept in memory, by stream (default 5000). */
+  /**
+   * Aggregate states kept in memory, by stream (default 5000), least recently used out first. They
+   * are saved with the checkpoints and taken back on a cold start, so a command on a stream used
+   * before a reload reads nothing; a stream neither cached nor new is read from the log (every such
+   * stream of a batch in one read).
+   */
   readonly cachedStreams?: number
   /**
    * Set when other processes append to the same log (a sync server on PostgreSQL; default false).
