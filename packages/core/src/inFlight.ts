@@ -26,6 +26,8 @@ export class InFlight {
     private readonly undone: () => ReadonlySet<string>,
     /** Whether folded-ahead states are shown (false: `createStore({ optimistic: false })`). */
     private readonly shown: boolean,
+    /** The state a model shows under the batch: its confirmed state, or with sync the outbox's provisional one. */
+    private readonly base: (model: ReadModel) => unknown,
   ) {}
 
   /** Whether a batch is shown ahead of its commit. */
@@ -66,7 +68,7 @@ export class InFlight {
     const undone = this.undone()
     const relevant = model.error ? [] : speculation.events.filter((e) => this.fold.counts(model, e, undone))
     if (relevant.length === 0) return true
-    const state = model.state
+    const state = this.base(model)
     const folded = this.fold.draft(model, state, relevant, undone)
     if (folded.failure) return false
     speculation.from[model.index] = state

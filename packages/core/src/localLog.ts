@@ -18,15 +18,20 @@ export function localLog(kernel: StoreKernel, tabs: TabChannel | undefined): Com
       // Shown now (optimistic read models), in the task of the dispatch when nothing came before it.
       kernel.readModels.speculate(events.map((event) => ({ ...event, seq: ++seq })))
     },
-    notCommitted(error) {
-      // Components that showed the events learn why they are gone, not only the dispatch's caller.
-      if (kernel.readModels.abandon() && error !== undefined) kernel.errors.emit(asChronicleError(error))
-    },
+    notCommitted: notCommitted(kernel),
     committed(events) {
       tabs?.announce(events.at(-1)!.seq)
       return kernel.ingest(events, true)
     },
     ...logQueries(kernel),
+  }
+}
+
+/** Takes back the batch shown ahead of its commit (with sync on or off); a failure is reported on `errors$` too. */
+export function notCommitted(kernel: StoreKernel): CommitTarget['notCommitted'] {
+  return (error) => {
+    // Components that showed the events learn why they are gone, not only the dispatch's caller.
+    if (kernel.readModels.abandon() && error !== undefined) kernel.errors.emit(asChronicleError(error))
   }
 }
 

@@ -92,7 +92,7 @@ export class ReadModelSet implements ReadModels {
       originState: (model) => this.originState(model),
       loadLog: options.loadLog,
     })
-    this.inFlight = new InFlight(fold, this.models, () => this.#timeline.undone, options.optimistic ?? true)
+    this.inFlight = new InFlight(fold, this.models, () => this.#timeline.undone, options.optimistic ?? true, (m) => (this.#overlay?.states ? this.#overlay.states[m.index] : m.state))
     this.#overlay = options.overlay?.({ models: this.models, timeline: () => this.#timeline, horizon: () => this.#horizon, snapshots: this.snapshots, fold: fold.draft })
   }
 
@@ -196,8 +196,7 @@ export class ReadModelSet implements ReadModels {
 
   provisional(definition?: AnyProjectionDefinition): boolean {
     if (this.#shown) return false
-    const overlaid = this.#overlay?.states
-    const shows = (model: ReadModel) => this.inFlight.shows(model, this.head) || (overlaid !== undefined && overlaid[model.index] !== model.state)
+    const shows = (model: ReadModel) => this.inFlight.shows(model, this.head) || (this.#overlay?.states?.[model.index] ?? model.state) !== model.state
     return definition ? shows(this.#modelOf(definition)) : this.models.some(shows)
   }
 
@@ -295,6 +294,7 @@ export class ReadModelSet implements ReadModels {
     if (!overlay) throw new ConfigurationError('invalid-connector', 'These read models were created without an overlay: only a store created with { sync } shows provisional events.')
     overlay.set(events)
     const changed = () => {
+      this.inFlight.take() // the batch in flight, if any, is in the outbox now
       if (this.#travelling === null) for (const model of this.models) model.changed.emit()
     }
     const overlaid = overlay.compute()

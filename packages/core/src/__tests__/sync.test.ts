@@ -259,3 +259,57 @@ describe('sync in the store (outbox, provisional events, rebase)', () => {
     expect(store.sync!.status).toMatchObject({ pending: 0, confirmedPosition: 2 })
   })
 })
+
+describe('optimistic read models with sync on', () => {
+  it('show a command while the outbox stores it, on top of the outbox’s provisional events, in the task of its dispatch', async () => {
+    const { open } = setup()
+    const inner = memoryStorage()
+    let held: Promise<void> | undefined
+    let failure: unknown
+    const storage: StorageBackend = {
+      kind: 'memory',
+      async open(name) {
+        const log = await inner.open(name)
+        const outbox = log.outbox!
+        return {
+          ...log,
+          outbox: {
+            ...outbox,
+            putPending: async (entries) => {
+              await held
+              if (failure) throw failure
+              return outbox.putPending(entries)
+            },
+          },
+        }
+      },
+    }
+    const { store } = open(storage)
+    await store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 'stored' }))
+    let release!: () => void
+    held = new Promise<void>((resolve) => (release = resolve))
+    const task = { ended: false }
+    setTimeout(() => (task.ended = true), 0)
+    const seen: { todo: readonly string[]; ended: boolean }[] = []
+    store.query(boardView, (s) => s.columns.todo ?? []).subscribe((todo) => seen.push({ todo, ended: task.ended }))
+    const dispatched = store.dispatch(addCard({ boardId: 'b', cardId: 'c2', title: 'in flight' }))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(seen).toEqual([
+      { todo: ['c1'], ended: false },
+      { todo: ['c1', 'c2'], ended: false },
+    ])
+    expect(store.provisional(boardView)).toBe(true)
+    release()
+    await dispatched
+    expect(store.read(boardView).columns.todo).toEqual(['c1', 'c2'])
+    // A failed outbox write takes the command back, the outbox's earlier command stays.
+    held = undefined
+    failure = new Error('disk full')
+    const errors: string[] = []
+    store.errors$.subscribe((error) => errors.push(error.code))
+    await expect(store.dispatch(addCard({ boardId: 'b', cardId: 'c3', title: 'lost' }))).rejects.toThrow('disk full')
+    expect(store.read(boardView).columns.todo).toEqual(['c1', 'c2'])
+    expect(seen.at(-1)!.todo).toEqual(['c1', 'c2'])
+    expect(errors).toEqual(['failed'])
+  })
+})

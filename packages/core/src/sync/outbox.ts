@@ -18,6 +18,8 @@ import { createSyncState, provisional, type SyncHost } from './types'
 export interface Outbox {
   /** The dispatcher's append in sync mode: writes to the outbox. */
   append(batch: readonly AppendCommand[], commands: readonly AdmittedCommand[]): Promise<AppendOutcome[]>
+  /** How many provisional events the read models show (a batch being stored numbers its events after them). */
+  readonly shown: number
   /** Provisional events of one stream (the write model folds them on top of the confirmed ones). */
   provisionalOf(stream: string, afterVersion: number): EventEnvelope[]
   /** Decides every pending command again on the current confirmed state. */
@@ -136,6 +138,9 @@ export function createOutbox(kernel: StoreKernel, links: OutboxLinks): Outbox {
     async changedElsewhere() {
       await links.exclusive(rebase)
       outbox$.next()
+    },
+    get shown() {
+      return ordered.length
     },
     provisionalOf: (stream, afterVersion) => (byStream.get(stream) ?? []).filter((e) => e.version > afterVersion).map((e) => ({ ...e, seq: 0 })),
     async append(batch, commands) {

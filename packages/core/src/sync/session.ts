@@ -2,11 +2,11 @@ import type { Subscription } from 'rxjs'
 import type { CommitTarget } from '../dispatcher'
 import type { EventEnvelope } from '../event'
 import { asChronicleError, type StoreKernel } from '../kernel'
-import { logQueries } from '../localLog'
+import { logQueries, notCommitted } from '../localLog'
 import type { TabsLink } from '../sharedLog'
 import { createOutbox, type Outbox } from './outbox'
 import { createOverlay } from './overlay'
-import type { SyncConnection, SyncConnector, SyncOutbox } from './types'
+import { provisional, type SyncConnection, type SyncConnector, type SyncOutbox } from './types'
 
 /** What a store's sync works with besides the kernel. */
 export interface SyncLinks {
@@ -56,7 +56,16 @@ function startSync(connector: SyncConnector, kernel: StoreKernel, links: SyncLin
     outbox,
     // With sync on, commands go to the outbox; the log only takes what the server confirmed, and
     // the outbox channel tells the other tabs instead of the log's.
-    target: { append: (batch, commands) => outbox.append(batch, commands), appending: () => undefined, notCommitted: () => undefined, committed: () => undefined, ...logQueries(kernel) },
+    // A batch shows while the outbox stores it (then as the outbox's), as without sync while the log does.
+    target: {
+      append: (batch, commands) => outbox.append(batch, commands),
+      appending(events) {
+        if (!kernel.ingesting) kernel.readModels.speculate(provisional(events, kernel.readModels.position + outbox.shown))
+      },
+      notCommitted: notCommitted(kernel),
+      committed: () => undefined,
+      ...logQueries(kernel),
+    },
     async open() {
       // Commands from an earlier session still wait in the outbox: show them, then connect.
       await links.exclusive(() => outbox.rebase())

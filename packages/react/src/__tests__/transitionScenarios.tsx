@@ -9,6 +9,9 @@ import { ChronicleProvider, useCommand, useProjection, useProvisional } from '..
 import { addCard, boardView, titles } from '../../../core/src/__tests__/fixtures'
 import { gate, guardConsole, isReact18, modes, openStore, realScheduling, type Mode } from './harness'
 
+/** How long a wait may take on a busy machine (never an assertion about time: the tests wait for what React shows). */
+const patience = 30_000
+
 /** A busy wait: the work of a render that takes long (its length is never asserted). */
 function busy(ms: number) {
   for (const until = performance.now() + ms; performance.now() < until; );
@@ -145,21 +148,21 @@ export function transitionSuites(open: (storage?: StorageBackend) => Store = (st
         </>,
       )
       try {
-        await vi.waitFor(() => expect(view.text('a')).toBe('0'))
+        await vi.waitFor(() => expect(view.text('a')).toBe('0'), { timeout: patience })
         let receipt: unknown
         startTransition(() => {
           void store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' })).then((r) => (receipt = r))
         })
-        await vi.waitFor(() => expect(receipt).toBeDefined())
+        await vi.waitFor(() => expect(receipt).toBeDefined(), { timeout: patience })
         // The store has the card; the transition is suspended, so the screen still shows none.
         expect(store.read(boardView).count).toBe(1)
         expect([view.text('a'), view.text('b')]).toEqual(['0', '0'])
         // An urgent update meanwhile renders, with the old state everywhere.
         view.click('clicks')
-        await vi.waitFor(() => expect(view.text('clicks')).toBe('1'))
+        await vi.waitFor(() => expect(view.text('clicks')).toBe('1'), { timeout: patience })
         expect([view.text('a'), view.text('b')]).toEqual(['0', '0'])
         held.release()
-        await vi.waitFor(() => expect([view.text('a'), view.text('b')]).toEqual(['1', '1']))
+        await vi.waitFor(() => expect([view.text('a'), view.text('b')]).toEqual(['1', '1']), { timeout: patience })
         for (const screen of view.screens) expect(screen.a).toBe(screen.b)
       } finally {
         view.unmount()
@@ -190,12 +193,12 @@ export function transitionSuites(open: (storage?: StorageBackend) => Store = (st
         </>,
       )
       try {
-        await vi.waitFor(() => expect(view.text('slow49')).toBe('0'))
+        await vi.waitFor(() => expect(view.text('slow49')).toBe('0'), { timeout: patience })
         startTransition(() => void store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' })))
         // Once the transition's render has started (React yields between components), click.
-        await vi.waitFor(() => expect(slowRendered.size).toBeGreaterThan(0), { interval: 1, timeout: 30_000 })
+        await vi.waitFor(() => expect(slowRendered.size).toBeGreaterThan(0), { interval: 1, timeout: patience })
         view.click('clicks')
-        await vi.waitFor(() => expect(view.text('slow49')).toBe('1'), { timeout: 30_000 })
+        await vi.waitFor(() => expect(view.text('slow49')).toBe('1'), { timeout: patience })
         // The click committed before the transition had rendered every slow component, showing the old count.
         expect(atClick[0]!.shown).toBe('0')
         expect(atClick[0]!.slow).toBeLessThan(50)
@@ -237,9 +240,9 @@ export function transitionSuites(open: (storage?: StorageBackend) => Store = (st
         </>,
       )
       try {
-        await vi.waitFor(() => expect(view.text('a')).toBe('0'))
+        await vi.waitFor(() => expect(view.text('a')).toBe('0'), { timeout: patience })
         view.click('pending')
-        await vi.waitFor(() => expect([view.text('a'), view.text('b'), view.text('pending')]).toEqual(['1', '1', 'false']))
+        await vi.waitFor(() => expect([view.text('a'), view.text('b'), view.text('pending')]).toEqual(['1', '1', 'false']), { timeout: patience })
         for (const screen of view.screens) expect(screen.a).toBe(screen.b)
       } finally {
         view.unmount()
@@ -289,7 +292,7 @@ export function transitionSuites(open: (storage?: StorageBackend) => Store = (st
           if (i % 2) startTransition(dispatch)
           else dispatch()
         }
-        await vi.waitFor(() => expect([view.text('live'), view.text('deferred'), view.text('late')]).toEqual(['5', '5', '5']))
+        await vi.waitFor(() => expect([view.text('live'), view.text('deferred'), view.text('late')]).toEqual(['5', '5', '5']), { timeout: patience })
         for (const screen of view.screens) {
           expect(screen.live).toBe(screen.titles)
           expect(Number(screen.deferred)).toBeLessThanOrEqual(Number(screen.live))
@@ -332,14 +335,14 @@ export function transitionSuites(open: (storage?: StorageBackend) => Store = (st
         </>,
       )
       try {
-        await vi.waitFor(() => expect(view.text('count')).toBe('0'))
+        await vi.waitFor(() => expect(view.text('count')).toBe('0'), { timeout: patience })
         const release = hold()
         view.click('add')
-        await vi.waitFor(() => expect([view.text('count'), view.text('titles'), view.text('committed'), view.text('provisional')]).toEqual(['1', '1', '0', 'true']))
+        await vi.waitFor(() => expect([view.text('count'), view.text('titles'), view.text('committed'), view.text('provisional')]).toEqual(['1', '1', '0', 'true']), { timeout: patience })
         fail(new StorageError('quota-exceeded', 'The quota has been exceeded.'))
         const before = view.screens.length
         release()
-        await vi.waitFor(() => expect(view.text('error')).toBe('quota-exceeded'))
+        await vi.waitFor(() => expect(view.text('error')).toBe('quota-exceeded'), { timeout: patience })
         const after = view.screens.slice(before)
         // The first commit after the failure shows every read model back; none shows half of it.
         expect(after[0]).toMatchObject({ count: '0', titles: '0', committed: '0' })
