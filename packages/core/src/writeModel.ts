@@ -223,10 +223,14 @@ class StreamStates implements WriteModel {
     for (const [stream, entry] of this.#entries) {
       const aggregate = this.#aggregateOf.get(entry)
       if (!aggregate || this.#stale.has(stream)) continue
-      saved.push({ stream, aggregate: aggregate.name, fingerprint: fingerprintOf(aggregate), version: entry.version, state: entry.state, commands: entry.commands })
+      try {
+        // A copy now: the states change in place with the next batch.
+        saved.push(structuredClone({ stream, aggregate: aggregate.name, fingerprint: fingerprintOf(aggregate), version: entry.version, state: entry.state, commands: entry.commands }))
+      } catch {
+        // A state that cannot be stored (a function in it): that stream is read again after a reload.
+      }
     }
-    // A copy now: the states change in place with the next batch.
-    return structuredClone(saved)
+    return saved
   }
 
   takeBack(states: readonly SavedStreamState[], aggregates: ReadonlyMap<string, AnyAggregateDefinition>): Set<string> {
