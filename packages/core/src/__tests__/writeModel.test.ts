@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createStore, isChronicleError, memoryStorage, type StorageBackend } from '../index'
+import * as v from 'valibot'
+import { createStore, defineAggregate, defineCommand, defineEvent, isChronicleError, memoryStorage, type StorageBackend } from '../index'
 import { addCard, boardView, commands, moveCard } from './fixtures'
 import { loopbackServer } from './loopback'
 import { countedStreamReads, wrappedMemoryStorage } from './wrappedStorage'
@@ -174,5 +175,33 @@ describe('the write model on a log other processes append to (sharedLog)', () =>
     const before = reads('board-b')
     await mine.dispatch(add('m7'))
     expect(reads('board-b') - before).toBe(7)
+  })
+})
+
+describe("the write model's saved states", () => {
+  const Noted = defineEvent('Noted', v.object({ text: v.string() }))
+  /** An aggregate whose state holds a function: it cannot be stored. */
+  const withCallback = defineAggregate({
+    name: 'withCallback',
+    events: [Noted],
+    initial: () => ({ count: 0, format: (n: number) => `#${n}` }),
+    evolve: { Noted: (draft) => void (draft.count += 1) },
+  })
+  const note = defineCommand({ type: 'note', schema: v.object({ id: v.string() }), aggregate: withCallback, stream: (c) => `note-${c.id}`, handle: () => Noted({ text: 't' }) })
+
+  it('saves what it can store beside the checkpoints, and leaves out a state that cannot be stored without a report', async () => {
+    const storage = memoryStorage()
+    const store = createStore({ name: 'saved', commands: [...commands, note], projections: [boardView], storage, compaction: false })
+    const errors: unknown[] = []
+    store.errors$.subscribe((error) => errors.push(error))
+    await store.dispatch(add('c1'))
+    await store.dispatch(note({ id: 'n1' }))
+    await store.checkpoint()
+    const log = await storage.open('saved')
+    const saved = await log.streams!.loadDirectory()
+    expect(saved?.position).toBe(2)
+    expect(saved?.states?.map((s) => s.stream)).toEqual(['board-b'])
+    expect(errors).toEqual([])
+    await store.close()
   })
 })
