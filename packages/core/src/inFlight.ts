@@ -2,6 +2,9 @@ import type { EventEnvelope } from './event'
 import { mutableFoldThreshold, type ReadModel, type ReadModelFold, type Speculation } from './readModelFold'
 import { isHistoryEvent } from './undoEvents'
 
+/** What `InFlight.stateOf` answers for a read model the batch does not change (a state may be undefined or null). */
+export const unchanged: unique symbol = Symbol('unchanged')
+
 /** A speculation being filled: models not watched are folded when first read (`looked`). */
 interface Ahead extends Speculation {
   readonly from: unknown[]
@@ -76,18 +79,18 @@ export class InFlight {
     return true
   }
 
-  /** A read model's provisional state, or undefined when the batch does not change it (or is not shown). */
+  /** A read model's provisional state, or `unchanged` when the batch does not change it (or is not shown). */
   stateOf(model: ReadModel, head: number): unknown {
     const speculation = this.#speculation
     // Read models that moved without applying the batch (a cold start after another tab compacted) no longer match it.
-    if (!speculation || !this.shown || speculation.base !== head) return undefined
-    if (!speculation.looked[model.index] && !this.#foldAhead(speculation, model)) return undefined
-    return speculation.next[model.index]
+    if (!speculation || !this.shown || speculation.base !== head) return unchanged
+    if (!speculation.looked[model.index] && !this.#foldAhead(speculation, model)) return unchanged
+    return model.index in speculation.next ? speculation.next[model.index] : unchanged
   }
 
   /** Whether `model` shows provisional events now. */
   shows(model: ReadModel, head: number): boolean {
-    return this.stateOf(model, head) !== undefined
+    return this.stateOf(model, head) !== unchanged
   }
 
   /** The batch was committed (or the read models moved): hands over what was folded ahead, and forgets it. */

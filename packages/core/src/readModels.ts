@@ -7,7 +7,7 @@ import type { EventEnvelope } from './event'
 import type { Overlay } from './overlayTypes'
 import type { ReadModels, ReadModelsOptions } from './readSide'
 import type { AnyProjectionDefinition } from './projection'
-import { InFlight } from './inFlight'
+import { InFlight, unchanged } from './inFlight'
 import { ReadModelFold, type ReadModel } from './readModelFold'
 import { createSnapshots, type Snapshots } from './snapshots'
 import type { Horizon, StoredCheckpoint, StoredHorizon } from './storage/storage'
@@ -189,9 +189,9 @@ export class ReadModelSet implements ReadModels {
   /** What `model` shows: as travelled to; or its provisional state (the outbox's, the batch in flight's); or its confirmed state (`committed`). */
   #visible(model: ReadModel, committed = false): unknown {
     const shown = this.#shown
-    if (shown) return shown[model.index]
-    if (committed) return model.state
-    return this.inFlight.stateOf(model, this.head) ?? (this.#overlay?.states ? this.#overlay.states[model.index] : model.state)
+    if (shown || committed) return shown ? shown[model.index] : model.state
+    const ahead = this.inFlight.stateOf(model, this.head)
+    return ahead !== unchanged ? ahead : this.#overlay?.states ? this.#overlay.states[model.index] : model.state
   }
 
   provisional(definition?: AnyProjectionDefinition): boolean {

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import { defineQuery, type ChronicleError, type Receipt, type Store, type SyncRejection, type SyncStatus } from '@chronicle/core'
-import { useCommand, useIsReady, useProjection, useQuery, useStore, useSyncRejections, useSyncStatus, type CommandCallOptions, type CommandHandle } from '../index'
+import { useCommand, useIsReady, useProjection, useProvisional, useQuery, useStore, useSyncRejections, useSyncStatus, type CommandCallOptions, type CommandHandle } from '../index'
 import { addCard, boardView, moveCard, titles } from '../../../core/src/__tests__/fixtures'
 
 const cardsIn = defineQuery({ projection: boardView, select: (s, column: string) => s.columns[column] ?? [] })
@@ -25,6 +25,16 @@ describe('hook types', () => {
     useProjection(boardView, (s) => s.nope)
     // @ts-expect-error equal compares the selected type
     useProjection(boardView, (s) => s.count, (a: string, b: string) => a === b)
+  })
+
+  it('takes { equal, committed } in place of equal, and useProvisional is a boolean', () => {
+    expectTypeOf(useProjection(boardView, (s) => s.count, { committed: true })).toEqualTypeOf<number>()
+    expectTypeOf(useProjection(boardView, (s) => Object.keys(s.columns), { equal: (a, b) => a.length === b.length })).toEqualTypeOf<string[]>()
+    expectTypeOf(useQuery(cardsIn, 'todo', { committed: true })).toEqualTypeOf<string[]>()
+    expectTypeOf(useProvisional()).toEqualTypeOf<boolean>()
+    expectTypeOf(useProvisional(boardView)).toEqualTypeOf<boolean>()
+    // @ts-expect-error committed is a boolean
+    useProjection(boardView, (s) => s.count, { committed: 'yes' })
   })
 
   it('infers useQuery params and result', () => {
