@@ -56,7 +56,7 @@ export function createStore(options: StoreOptions): Store {
   const checkpointing = new Checkpointing(kernel, (work) => dispatcher.exclusive(work))
   // With sync on, commands go to the outbox; the log only takes what the server confirmed.
   sync = syncing?.start(options.sync!, kernel, { exclusive: (work) => dispatcher.exclusive(work), tabs, confirmedOwn: (events) => reactions?.handle(events) })
-  const dispatcher = new Dispatcher(sync?.target ?? localLog(kernel, tabs.tabs), {
+  const dispatcher: Dispatcher = new Dispatcher(sync?.target ?? localLog(kernel, tabs.tabs), {
     writeModel: kernel.writeModel,
     origin: kernel.origin,
     head: () => kernel.readModels.position,
