@@ -249,6 +249,41 @@ export function transitionSuites(open: (storage?: StorageBackend) => Store = (st
       }
     })
 
+    it('a component mounted by the transition that dispatches shows what the others show, in every commit', async () => {
+      const store = open()
+      await store.ready
+      function Count({ name }: { name: string }) {
+        const count = useProjection(boardView, (s) => s.count)
+        useRecord()
+        return <p data-show={name}>{count}</p>
+      }
+      function App() {
+        const [shown, setShown] = useState(false)
+        const [, start] = useTransition()
+        const add = () =>
+          start(() => {
+            setShown(true)
+            void store.dispatch(addCard({ boardId: 'b', cardId: 'c1', title: 't' }))
+          })
+        return (
+          <>
+            <button data-show="add" onClick={add} />
+            <Count name="a" />
+            {shown && <Count name="b" />}
+          </>
+        )
+      }
+      const view = mount(Mode, store, <App />)
+      try {
+        await vi.waitFor(() => expect(view.text('a')).toBe('0'), { timeout: patience })
+        view.click('add')
+        await vi.waitFor(() => expect([view.text('a'), view.text('b')]).toEqual(['1', '1']), { timeout: patience })
+        for (const screen of view.screens) if (screen.b !== undefined) expect(screen.b).toBe(screen.a)
+      } finally {
+        view.unmount()
+      }
+    })
+
     it('useDeferredValue of a projection value lags behind but never tears, on update and on mount', async () => {
       const store = open()
       await store.ready
