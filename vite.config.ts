@@ -62,6 +62,7 @@ export default defineConfig({
           // Property and model-based tests run hundreds of stores: give them room on a busy machine
           // (the suite's time is measured by the run, never asserted).
           testTimeout: 120_000,
+          setupFiles: ['testing/domWaits.ts'],
           include: ['packages/*/src/**/*.test.{ts,tsx}', 'demo/src/**/*.test.{ts,tsx}'],
           exclude: ['**/*.browser.test.{ts,tsx}', '**/*.node.test.{ts,tsx}', '**/node_modules/**'],
         },
@@ -80,6 +81,8 @@ export default defineConfig({
         test: {
           name: 'react18',
           environment: 'jsdom',
+          testTimeout: 120_000,
+          setupFiles: ['testing/domWaits.ts'],
           include: ['packages/react/src/**/*.test.{ts,tsx}'],
           exclude: ['**/*.browser.test.{ts,tsx}', '**/node_modules/**'],
         },
