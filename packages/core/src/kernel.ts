@@ -316,13 +316,14 @@ export class StoreKernel {
       }
       this.errors.emit(error)
     })
-    // Which streams exist, read beside the read models' start (the first commands wait for it).
-    // With sync on, a stream may exist only in the outbox; a tab that cannot hear the others (no
-    // BroadcastChannel) would not learn of their compactions: there every stream is read.
+    await this.startReadModels(opened, (await opened.compaction?.loadHorizon()) ?? undefined)
+    // Which streams exist, read once the read models started (not to slow the cold start down;
+    // the first commands wait for it). With sync on, a stream may exist only in the outbox; a tab
+    // that cannot hear the others (no BroadcastChannel) would not learn of their compactions:
+    // there every stream is read.
     const { streams } = opened
     const hears = !this.sharedLog || typeof BroadcastChannel === 'function'
-    if (streams && !this.options.sync && hears) void this.writeModel.directory.load((listing) => this.#listStreams(streams, listing))
-    await this.startReadModels(opened, (await opened.compaction?.loadHorizon()) ?? undefined)
+    if (streams && !this.options.sync && hears && !this.closed) void this.writeModel.directory.load((listing) => this.#listStreams(streams, listing))
   }
 
   /** Closes the store for good: every later call fails with `error`; features stop (`onShutDown`). */

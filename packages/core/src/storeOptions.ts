@@ -41,10 +41,10 @@ export interface StoreOptions {
    */
   readonly freeze?: boolean
   /**
-   * Aggregate states kept in memory, by stream (default 5000), least recently used out first. They
-   * are saved with the checkpoints and taken back on a cold start, so a command on a stream used
-   * before a reload reads nothing; a stream neither cached nor new is read from the log (every such
-   * stream of a batch in one read).
+   * Aggregate states kept in memory, by stream (default 5000), least recently used out first. The
+   * states of short streams (at most 100 events: an entity each) are saved with the checkpoints and
+   * taken back on a cold start, so a command on such a stream used before a reload reads nothing;
+   * a stream neither cached nor new is read from the log (every such stream of a batch in one read).
    */
   readonly cachedStreams?: number
   /**

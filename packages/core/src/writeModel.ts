@@ -111,6 +111,9 @@ export interface WriteModelOptions {
   readonly maxStreams: number
 }
 
+/** Streams of more events than this are not among the saved states. */
+const savedStreamLength = 100
+
 const fingerprints = new WeakMap<AnyAggregateDefinition, string>()
 /** `aggregateFingerprint`, once per aggregate. */
 function fingerprintOf(aggregate: AnyAggregateDefinition): string {
@@ -222,7 +225,9 @@ class StreamStates implements WriteModel {
     const saved: SavedStreamState[] = []
     for (const [stream, entry] of this.#entries) {
       const aggregate = this.#aggregateOf.get(entry)
-      if (!aggregate || this.#stale.has(stream)) continue
+      // A long stream's state is large to save and load, and its one read on first use is cheap
+      // next to its size: only short streams (an entity each) are saved.
+      if (!aggregate || this.#stale.has(stream) || entry.version > savedStreamLength) continue
       try {
         // A copy now: the states change in place with the next batch.
         saved.push(structuredClone({ stream, aggregate: aggregate.name, fingerprint: fingerprintOf(aggregate), version: entry.version, state: entry.state, commands: entry.commands }))
