@@ -195,9 +195,10 @@ describe.each([
         withPrint('k', [cardAdded('b', 'c3', 3, 'k')], a, 2),
         withPrint('k', [cardAdded('b', 'c3', 3, 'k')], b, 2),
         withPrint('legacy', [cardAdded('b', 'c3', 3, 'legacy')], b, 2),
-        // Within one batch too: the second command under a new id asks for something else.
-        withPrint('new', [cardAdded('b', 'c3', 3, 'new')], a, 2),
-        withPrint('new', [cardAdded('b', 'c4', 4, 'new')], b, 3),
+        // Within one batch too: the second command under a new id asks for something else. (On a
+        // stream of its own: the repeats above wrote nothing on b, so later commands there conflict.)
+        withPrint('new', [cardAdded('b2', 'c3', 1, 'new')], a, 0),
+        withPrint('new', [cardAdded('b2', 'c4', 2, 'new')], b, 1),
       ])
       expect(repeats).toEqual([{ status: 'duplicate', position: 1 }, { status: 'reused' }, { status: 'duplicate', position: 2 }, expect.objectContaining({ status: 'ok' }), { status: 'reused' }])
       expect((await log.readLog(0)).map((e) => e.meta.commandId)).toEqual(['k', 'legacy', 'new'])

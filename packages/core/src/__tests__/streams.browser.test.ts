@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore, indexedDbStorage, isChronicleError, type StorageBackend, type Store } from '../index'
 import type { EventLogStorage } from '../storage/index'
+import { expectLossesSpread } from './batchLoss'
 import { addCard, boardView, commands } from './fixtures'
 
 const stores: Store[] = []
@@ -239,3 +240,9 @@ async function deleteSavedDirectory(name: string): Promise<void> {
   await new Promise((resolve) => (tx.oncomplete = resolve))
   raw.close()
 }
+
+describe('a batch that loses a command on a stream (real Chromium IndexedDB)', () => {
+  it('conflicts the later commands of the batch on that stream', async () => {
+    await expectLossesSpread(await openLog(uniqueName()))
+  })
+})

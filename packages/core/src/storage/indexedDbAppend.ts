@@ -47,14 +47,19 @@ async function appendChecked({ db, writing }: IndexedDbLog, commands: readonly A
     // A command written earlier in this batch is at position -1 until its keys are known.
     const seen = new Map<string, { last: number; fingerprint?: string | undefined }>()
     for (const [commandId, record] of earlier) if (record) seen.set(commandId, record)
+    // Streams a command of this batch lost (or, a repeat, did not write): the batch's later commands
+    // on them were decided on top of it, and conflict too, even where the versions line up again.
+    const lost = new Set<string>()
     for (const command of commands) {
       const previous = command.idempotent ? seen.get(command.commandId) : undefined
       if (previous !== undefined) {
         plan.push(fingerprintDiffers(previous.fingerprint, command.fingerprint) ? { status: 'reused' } : { status: 'duplicate', position: previous.last })
+        if (command.events.length > 0) lost.add(command.stream)
         continue
       }
       const current = versions.get(command.stream) ?? 0
-      if (current !== command.expectedVersion) {
+      if (current !== command.expectedVersion || lost.has(command.stream)) {
+        lost.add(command.stream)
         plan.push({ status: 'conflict', actualVersion: current })
         continue
       }

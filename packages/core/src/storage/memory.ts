@@ -68,6 +68,8 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
       const currentVersion = (stream: string) => log.streams.get(stream)?.at(-1)?.version ?? log.snapshots.get(stream)?.version ?? 0
       const outcomes: AppendOutcome[] = []
       let seq = headOf(log)
+      // Streams a command of this batch lost (or, a repeat, did not write): later commands on them were decided on top of it.
+      const lost = new Set<string>()
       for (const command of cloned) {
         if (command.idempotent) {
           const earlier = log.recorded.get(command.commandId)
@@ -76,11 +78,13 @@ function openMemoryLog(log: MemoryLog): EventLogStorage {
             const fingerprint = earlier ? earlier.fingerprint : existing!.fingerprint
             if (fingerprintDiffers(fingerprint, command.fingerprint)) outcomes.push({ status: 'reused' })
             else outcomes.push({ status: 'duplicate', position: earlier?.position ?? existing?.events.at(-1)?.seq ?? 0 })
+            if (command.events.length > 0) lost.add(command.stream)
             continue
           }
         }
         const current = versions.get(command.stream) ?? currentVersion(command.stream)
-        if (current !== command.expectedVersion) {
+        if (current !== command.expectedVersion || lost.has(command.stream)) {
+          lost.add(command.stream)
           outcomes.push({ status: 'conflict', actualVersion: current })
           continue
         }
