@@ -188,11 +188,18 @@ export class Dispatcher {
     if (refusals.length > 0) await this.#confirmRefusals(refusals, loaded)
   }
 
-  /** One stream's state on a shared log: caught up with what other processes appended. */
-  async #loadStream(p: Pending): Promise<StreamState> {
-    const { entry, foreign } = await this.options.writeModel.catchUp(p.stream, p.definition.aggregate)
-    if (foreign > 0) this.#markContended(p.stream)
-    return entry
+  /** Each stream's state on a shared log: caught up with what other processes appended. */
+  #catchUpAll(batch: readonly Pending[]): Map<string, Promise<StreamState>> {
+    const loads = new Map<string, Promise<StreamState>>()
+    for (const p of batch) {
+      if (loads.has(p.stream)) continue
+      const caughtUp = this.options.writeModel.catchUp(p.stream, p.definition.aggregate)
+      loads.set(p.stream, caughtUp.then(({ entry, foreign }) => {
+        if (foreign > 0) this.#markContended(p.stream)
+        return entry
+      }))
+    }
+    return loads
   }
 
   /**
@@ -201,9 +208,7 @@ export class Dispatcher {
    * a stream that fails to load fails its commands.
    */
   async #load(batch: readonly Pending[]): Promise<Map<string, StreamState>> {
-    const { writeModel, sharedLog } = this.options
-    const loads = sharedLog ? new Map<string, Promise<StreamState>>() : await writeModel.loadAll(batch.map((p) => [p.stream, p.definition.aggregate] as const))
-    if (sharedLog) for (const p of batch) if (!loads.has(p.stream)) loads.set(p.stream, this.#loadStream(p))
+    const loads = this.options.sharedLog ? this.#catchUpAll(batch) : await this.options.writeModel.loadAll(batch.map((p) => [p.stream, p.definition.aggregate] as const))
     const loaded = new Map<string, StreamState>()
     for (const [stream, promise] of loads) {
       try {

@@ -1,4 +1,3 @@
-import type { AnyAggregateDefinition } from './aggregate'
 import type { AnyCommandDefinition } from './command'
 import { createEmitter, createValueCell } from './emitter'
 import { isProductionBuild } from './environment'
@@ -122,7 +121,7 @@ export class StoreKernel {
     // On a cold start, the states the write model saved come back; a stream written after them is
     // read again. Not when compaction removed events after them: what they missed is gone.
     const horizon = saved?.states && !this.#directoryLoaded ? ((await this.log().compaction?.loadHorizon())?.position ?? 0) : Infinity
-    const taken = saved?.states && horizon <= saved.position ? this.writeModel.takeBack(saved.states, this.#aggregates) : undefined
+    const taken = saved?.states && horizon <= saved.position ? this.writeModel.takeBack(saved.states, new Map(this.options.commands.map((command) => [command.aggregate.name, command.aggregate]))) : undefined
     this.#directoryLoaded = true
     for (let after = saved?.position ?? 0; ; ) {
       const page = await this.log().readLog(after, { limit: backgroundPageSize })
@@ -138,10 +137,6 @@ export class StoreKernel {
   /** Whether the write model's directory was loaded once (a reload does not take saved states back). */
   #directoryLoaded = false
 
-  /** The aggregates of this store's commands, by name. */
-  get #aggregates(): Map<string, AnyAggregateDefinition> {
-    return new Map(this.options.commands.map((command) => [command.aggregate.name, command.aggregate]))
-  }
 
   /** The open log; throws the store's StorageError once closed (or before it opened). */
   log(): EventLogStorage {
@@ -226,7 +221,6 @@ export class StoreKernel {
   ingest(events: EventEnvelope[], live: boolean): void | Promise<void> {
     const first = events[0]
     if (!first) return
-    this.writeModel.directory.addAll(events)
     const { readModels } = this
     if (!this.#chain && first.seq === readModels.position + 1) {
       const pending = readModels.apply(events)
