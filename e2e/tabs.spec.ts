@@ -20,9 +20,13 @@ const logOf = (page: Page): Promise<EventEnvelope[]> => page.evaluate(() => wind
 const readModels = ({ lists, order }: TabState) => ({ lists, order })
 const leaders = async (pages: readonly Page[]) => (await Promise.all(pages.map(stateOf))).filter((s) => s.isLeader).length
 
-/** Waits until every page's read models reached `head`, with no settled() call: the broadcast did it. */
+/**
+ * Waits until every page's read models reached `head`, with no settled() call: the broadcast did it
+ * (or, after a page closed mid-burst, the next leader's catch-up, which can take longer than the
+ * default 5 s poll: up to 20 s here).
+ */
 async function converged(pages: readonly Page[], head: number) {
-  await expect.poll(async () => (await Promise.all(pages.map(stateOf))).map((s) => s.position)).toEqual(pages.map(() => head))
+  await expect.poll(async () => (await Promise.all(pages.map(stateOf))).map((s) => s.position), { timeout: 20_000 }).toEqual(pages.map(() => head))
 }
 
 /**
